@@ -1,0 +1,432 @@
+"""doctor.explain: the pure reader behind `cdoctor explain`.
+
+The corpus (tests/data/explain/corpus.json) holds error texts as users pasted them in
+public GitHub issues and pull requests; entries whose "source" starts with "derived:"
+are wordings taken from source code where no public paste was found (see
+shared/research/cli-resolution.md). The pastes (tests/data/explain/pastes/*.txt) are
+`docker version` / `docker info` / `docker context ls` outputs from public issues; the
+first line of each names its source.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from doctor.explain import ErrorReading, PasteReading, read_error, read_paste
+
+DATA = Path(__file__).parent / "data" / "explain"
+CORPUS = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
+
+SYMPTOMS = {
+    "socket-missing", "permission-denied", "connection-refused", "daemon-not-running",
+    "timeout", "dns-failure", "tls", "http-to-https", "api-version", "context-not-found",
+    "invalid-host", "config-parse", "ssh", "named-pipe-missing", "not-docker-api",
+    "no-environment", "wsl-stub", "cli-shim", "unknown",
+}  # fmt: skip
+CLIENTS = {
+    "docker-cli", "docker-py", "compose", "compose-v1", "buildx", "testcontainers-java",
+    "testcontainers-go", "testcontainers-python", "podman", "unknown",
+}  # fmt: skip
+CAUSES = {
+    "endpoint-mismatch", "engine-not-running", "engine-not-installed", "engine-unresponsive",
+    "permission-denied", "not-docker-api", "containerd-only", "context-not-found",
+    "invalid-docker-host", "invalid-config", "tcp-unreachable", "tls-error",
+    "api-version-mismatch", "ssh-error", "named-pipe-missing", "wsl-integration-disabled",
+}  # fmt: skip
+
+
+# -- the corpus -------------------------------------------------------------------------
+
+
+def _id(e: dict[str, object]) -> str:
+    return f"{e['symptom']}:{str(e['source']).removeprefix('https://github.com/')[:60]}"
+
+
+def test_corpus_shape() -> None:
+    assert len(CORPUS) >= 60
+    for e in CORPUS:
+        assert set(e) == {"text", "source", "client", "symptom", "endpoint", "cause"}
+        src = e["source"]
+        assert src.startswith(("https://github.com/", "derived: ")), src
+        assert e["symptom"] in SYMPTOMS
+        assert e["client"] in CLIENTS or e["client"] is None
+        assert e["cause"] is None or e["cause"] in CAUSES
+
+
+def test_corpus_covers_every_symptom_and_client() -> None:
+    assert {e["symptom"] for e in CORPUS} == SYMPTOMS
+    assert {e["client"] for e in CORPUS} >= CLIENTS
+    # Old and new CLI wordings are both represented.
+    texts = "\n".join(e["text"] for e in CORPUS)
+    for wording in (
+        "Got permission denied while trying to connect to the Docker daemon socket",  # <=20.10
+        "permission denied while trying to connect to the Docker daemon socket",  # 23-28
+        "failed to connect to the docker API at",  # 29+
+        "Le fichier spécifié est introuvable",  # localized Windows text
+        "Emulate Docker CLI using podman",
+    ):
+        assert wording in texts
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[_id(e) for e in CORPUS])
+def test_corpus_entry(entry: dict[str, str | None]) -> None:
+    r = read_error(str(entry["text"]))
+    got = {"symptom": r.symptom, "endpoint": r.endpoint, "client": r.client, "cause": r.cause}
+    want = {k: entry[k] for k in got}
+    assert got == want
+    if r.symptom != "unknown":
+        assert r.evidence, "a decision always quotes the line that made it"
+
+
+# -- details and hints ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        (
+            "Got permission denied while trying to connect to the Docker daemon socket at "
+            "unix:///var/run/docker.sock: Get http://%2Fvar%2Frun%2Fdocker.sock/v1.40/info: "
+            "dial unix /var/run/docker.sock: connect: permission denied",
+            "<=20.10",
+        ),
+        (
+            "permission denied while trying to connect to the Docker daemon socket at unix:///var/"
+            'run/docker.sock: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.50/containers/json": dial '
+            "unix /var/run/docker.sock: connect: permission denied",
+            "23.0-28.x",
+        ),
+        ("permission denied while trying to connect to the docker API at unix:///x.sock", "29.0+"),
+        ("WARNING: Error parsing config file (/h/.docker/config.json): unexpected EOF", "28.0+"),
+        ("WARNING: Error loading config file: /h/.docker/config.json: : unexpected EOF", "27.x"),
+        ('unable to resolve docker endpoint: context "x" does not exist', "19.03-20.10"),
+    ],
+)
+def test_cli_version_hint(text: str, hint: str) -> None:
+    assert read_error(text).cli_version_hint == hint
+
+
+def test_api_versions_are_extracted() -> None:
+    r = read_error("Error response from daemon: client version 1.52 is too new. Maximum supported API version is 1.43")
+    assert r.symptom == "api-version"
+    assert r.details["client_api_version"] == "1.52"
+    assert r.details["server_max_api_version"] == "1.43"
+    r = read_error(
+        "Error response from daemon: client version 1.32 is too old. Minimum supported API "
+        "version is 1.44, please upgrade your client to a newer version"
+    )
+    assert r.details["server_min_api_version"] == "1.44"
+
+
+def test_context_config_and_ssh_details() -> None:
+    r = read_error(
+        'Failed to initialize: unable to resolve docker endpoint: context "desktop-linux": '
+        "context not found: open /h/.docker/contexts/meta/fe9c/meta.json: no such file or directory"
+    )
+    assert (r.symptom, r.details["context"], r.endpoint) == (
+        "context-not-found",
+        "desktop-linux",
+        None,
+    )
+    r = read_error("WARNING: Error parsing config file (/root/.docker/config.json): unexpected EOF")
+    assert r.details["config_path"] == "/root/.docker/config.json"
+    assert r.details["json_error"] == "unexpected EOF"
+    ssh = next(e for e in CORPUS if e["source"].endswith("sonic-mgmt/issues/1581"))
+    r = read_error(ssh["text"])
+    assert r.details["ssh_exit_status"] == "255"
+    assert r.details["ssh_stderr"].startswith("Host key verification failed.")
+
+
+def test_errno_beats_the_generic_question() -> None:
+    # causes.md: an errno shown beats "Is the docker daemon running?" around it.
+    text = (
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker "
+        "daemon running?\nERROR: failed to connect to the docker API at unix:///var/run/docker."
+        "sock; check if the path is correct and if the daemon is running: dial unix /var/run/"
+        "docker.sock: connect: no such file or directory\n"
+    )
+    assert read_error(text).symptom == "socket-missing"
+    assert read_error(text.splitlines()[0]).cause is None
+
+
+def test_noise_is_tolerated() -> None:
+    text = (
+        "\x1b[31m2024-05-01T10:00:00.000Z #12 ERROR: \x1b[0mfailed to connect to the docker API "
+        "at unix:///run/user/1000/docker.sock; check if the path is correct and if the daemon "
+        "is running: dial unix /run/user/1000/docker.sock: connect: permission denied\r\n"
+        "[+] Running 0/1\r\n"
+    )
+    r = read_error(text)
+    assert (r.symptom, r.endpoint, r.cause) == (
+        "permission-denied",
+        "unix:///run/user/1000/docker.sock",
+        "permission-denied",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "endpoint"),
+    [
+        ('Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info": EOF', "unix:///var/run/docker.sock"),
+        ("open \\\\.\\pipe\\docker_engine: Access is denied.", "npipe:////./pipe/docker_engine"),
+        ("open //./pipe/podman-machine-default: x", "npipe:////./pipe/podman-machine-default"),
+        ("at npipe:////./pipe/docker_engine; check", "npipe:////./pipe/docker_engine"),
+        ("Cannot connect to the Docker daemon at tcp://10.0.0.5:2376.", "tcp://10.0.0.5:2376"),
+        ("ERROR: Couldn't connect to Docker daemon at http+docker://localunixsocket", None),
+    ],
+)
+def test_endpoint_normalisation(text: str, endpoint: str | None) -> None:
+    assert read_error(text).endpoint == endpoint
+
+
+def test_pipe_access_denied_is_permission() -> None:
+    r = read_error("error during connect: open //./pipe/docker_engine: Access is denied.")
+    assert r.symptom == "permission-denied"
+
+
+# -- pastes -------------------------------------------------------------------------------
+
+PASTES: dict[str, tuple[str, dict[str, str], str | None]] = {
+    "docker-version-server-failed-windows.txt": (
+        "docker-version",
+        {"client_version": "28.5.1", "context": "desktop-linux"},
+        "named-pipe-missing",
+    ),
+    "docker-version-server-failed-linux.txt": (
+        "docker-version",
+        {"client_version": "18.09.6", "client_api_version": "1.39"},
+        "daemon-not-running",
+    ),
+    "docker-version-colima.txt": (
+        "docker-version",
+        {"context": "colima", "server_version": "26.1.1", "api_version": "1.45",
+         "min_api_version": "1.24", "os": "linux"},
+        None,
+    ),
+    "docker-version-29.txt": (
+        "docker-version",
+        {"client_version": "29.0.0", "api_version": "1.52", "min_api_version": "1.44"},
+        None,
+    ),
+    "docker-version-23.txt": ("docker-version", {"server_version": "23.0.0"}, None),
+    "docker-version-17.03.txt": (
+        "docker-version",
+        {"server_version": "17.03.1-ce", "min_api_version": "1.12", "os": "linux"},
+        None,
+    ),
+    "docker-info-desktop-20.10.txt": (
+        "docker-info",
+        {"server_version": "20.10.5", "operating_system": "Docker Desktop", "os": "linux",
+         "kernel": "5.4.72-microsoft-standard-WSL2", "security_options": "seccomp",
+         "rootless": "false", "context": "default"},
+        None,
+    ),
+    "docker-info-client-only-windows.txt": (
+        "docker-info", {"client_version": "28.5.1", "context": "desktop-linux"}, None,
+    ),
+    "docker-info-json-desktop.txt": (
+        "docker-info-json",
+        {"operating_system": "Docker Desktop", "kernel": "5.15.49-linuxkit-pr", "arch": "aarch64"},
+        None,
+    ),
+    "context-ls-20.10.txt": (
+        "context-ls", {"context": "default", "endpoint": "npipe:////./pipe/docker_engine"}, None,
+    ),
+    "context-ls-19.03-dev.txt": (
+        "context-ls",
+        {"context": "swarm", "endpoint": "unix:///var/run/docker.sock", "contexts": "default,swarm"},
+        None,
+    ),
+    "context-ls-json-lines.txt": (
+        "context-ls-json",
+        {"context": "desktop-linux",
+         "endpoint": "unix:///Users/chriswiegman/.docker/run/docker.sock"},
+        None,
+    ),
+    "context-ls-json-array-desktop.txt": (
+        "context-ls-json", {"context": "desktop-linux", "context_count": "2"}, None,
+    ),
+}  # fmt: skip
+
+
+def test_every_paste_is_checked_and_sourced() -> None:
+    files = {p.name for p in (DATA / "pastes").glob("*.txt")}
+    assert files == set(PASTES)
+    for name in files:
+        first = (DATA / "pastes" / name).read_text(encoding="utf-8").split("\n", 1)[0]
+        assert first.startswith("# source: https://github.com/"), name
+
+
+@pytest.mark.parametrize("name", sorted(PASTES))
+def test_paste(name: str) -> None:
+    kind, facts, server_symptom = PASTES[name]
+    text = (DATA / "pastes" / name).read_text(encoding="utf-8").split("\n", 1)[1]
+    r = read_paste(text)
+    assert r.kind == kind
+    for k, v in facts.items():
+        assert r.facts.get(k) == v, k
+    if server_symptom is None:
+        assert r.server_error is None
+    else:
+        assert r.server_error is not None
+        assert r.server_error.symptom == server_symptom
+
+
+def test_docker_info_server_error_and_warnings() -> None:
+    # docker info <= 28.0 on a dead daemon (cli-resolution.md R8.5), and engine warnings.
+    dead = (
+        "Client:\n Context:    default\n Debug Mode: false\n\nServer:\nERROR: Cannot connect to "
+        "the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n"
+        "errors pretty printing info\n"
+    )
+    r = read_paste(dead)
+    assert r.kind == "docker-info"
+    assert r.server_error is not None
+    assert r.server_error.symptom == "daemon-not-running"
+    live = (
+        "Client:\n Context:    rootless\n\nServer:\n Server Version: 28.2.2\n Security Options:\n"
+        "  seccomp\n   Profile: builtin\n  rootless\n  cgroupns\n Kernel Version: 6.8.0\n"
+        "WARNING: No cpu cfs quota support\nWARNING: bridge-nf-call-iptables is disabled\n"
+    )
+    r = read_paste(live)
+    assert r.facts["rootless"] == "true"
+    assert r.facts["security_options"] == "seccomp,rootless,cgroupns"
+    assert r.warnings == (
+        "WARNING: No cpu cfs quota support",
+        "WARNING: bridge-nf-call-iptables is disabled",
+    )
+
+
+def test_json_pastes() -> None:
+    info = json.dumps(
+        {
+            "ServerVersion": "29.1.0",
+            "SecurityOptions": ["name=seccomp,profile=builtin", "name=rootless"],
+            "Warnings": ["WARNING: bridge-nf-call-iptables is disabled"],
+            "ClientInfo": {"Version": "29.1.0", "Context": "rootless"},
+        }
+    )
+    r = read_paste(info)
+    assert (r.kind, r.facts["rootless"], r.facts["context"]) == (
+        "docker-info-json",
+        "true",
+        "rootless",
+    )
+    assert r.warnings == ("WARNING: bridge-nf-call-iptables is disabled",)
+    failed = json.dumps({"ClientInfo": {"Version": "28.2.2"}, "ServerErrors": [
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker "
+        "daemon running?"]})  # fmt: skip
+    r = read_paste(failed)
+    assert r.server_error is not None
+    assert r.server_error.endpoint == "unix:///var/run/docker.sock"
+    version = json.dumps(
+        {"Client": {"Version": "28.2.2", "ApiVersion": "1.50", "Context": "default"},
+         "Server": {"Version": "28.2.2", "ApiVersion": "1.50", "MinAPIVersion": "1.24",
+                    "Os": "linux", "Platform": {"Name": "Docker Engine - Community"}}}
+    )  # fmt: skip
+    r = read_paste(version)
+    assert r.kind == "docker-version-json"
+    assert r.facts["min_api_version"] == "1.24"
+    assert r.facts["platform_name"] == "Docker Engine - Community"
+
+
+def test_error_log_fallback() -> None:
+    r = read_paste(
+        "docker compose up\nunable to get image 'x': Cannot connect to the Docker "
+        "daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+    )
+    assert r.kind == "error-log"
+    assert r.server_error is not None
+    assert r.server_error.client == "compose"
+
+
+# -- linear time, totality ------------------------------------------------------------------
+
+TEN_MB = 10_000_000
+
+
+def _adversarial() -> list[tuple[str, str]]:
+    line = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker"
+    return [
+        ("repeated-cannot-connect", ((line + " daemon running?\n") * (TEN_MB // 100))[:TEN_MB]),
+        ("one-line-no-newline", ((line + " ") * (TEN_MB // len(line)))[:TEN_MB]),
+        (
+            "near-misses",
+            (
+                "permission denie docker.soc dial uni context not foun \\\\.\\pip ssh x50 "
+                'client version 1.5 is too ne "a":"b" timeou\n'
+            )
+            * (TEN_MB // 120),
+        ),
+        ("newlines", "\n" * TEN_MB),
+        ("escapes", ("\x1b[" + ";" * 40 + '\\"' + "\\n") * (TEN_MB // 46)),
+        (
+            "needle-at-the-end",
+            "noise " * (TEN_MB // 6) + "\ndial unix /var/run/docker.sock: connect: permission denied",
+        ),
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "text"), _adversarial(), ids=[n for n, _ in _adversarial()])
+def test_ten_megabytes_in_linear_time(name: str, text: str) -> None:
+    t0 = time.perf_counter()
+    r = read_error(text)
+    t1 = time.perf_counter()
+    p = read_paste(text)
+    t2 = time.perf_counter()
+    print(f"{name}: {len(text)} chars, read_error {t1 - t0:.2f}s, read_paste {t2 - t1:.2f}s")
+    assert isinstance(r, ErrorReading)
+    assert isinstance(p, PasteReading)
+    assert t1 - t0 < 4.0  # well under 2 s here; generous for slow CI
+    assert t2 - t1 < 4.0
+    if name == "needle-at-the-end":
+        assert r.symptom == "permission-denied"
+
+
+_ALPHABET = st.characters(codec=None, blacklist_categories=())  # includes surrogates and NUL
+_WORDS = st.sampled_from(
+    [
+        "Cannot connect to the Docker daemon at ", "unix://", "npipe:////./pipe/", "tcp://",
+        "ssh://", "http://%2F", "%252F", "dial unix ", ": no such file or directory",
+        "permission denied", "context \"", "\": context not found", "client version ",
+        " is too new. Maximum supported API version is ", "\\\\.\\pipe\\", "open //./pipe/",
+        "WARNING: Error loading config file: ", "\n", "\r\n", "\x1b[31m", "\x00", "\ud800",
+        "Client:\n", "Server:\n", " Version: ", " API version: ", "NAME DOCKER ENDPOINT\n",
+        "{\"Current\":true,\"Name\":", "[", "{", "\"", "command [ssh ",
+        "] has exited with exit status ",
+        "Security Options:\n", "  rootless\n", "ERROR: ", "time=\"x\" level=error msg=\"",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(_ALPHABET, max_size=40)), max_size=40))
+def test_never_raises_on_fragments(parts: list[str]) -> None:
+    text = "".join(parts)
+    r = read_error(text)
+    assert r.symptom in SYMPTOMS
+    assert "internal_error" not in r.details, r.details
+    p = read_paste(text)
+    assert "internal_error" not in p.facts, p.facts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(_ALPHABET, max_size=2000))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    assert read_error(text).symptom in SYMPTOMS
+    assert read_paste(text).kind in {
+        "docker-version", "docker-info", "docker-info-json", "docker-version-json",
+        "context-ls", "context-ls-json", "error-log",
+    }  # fmt: skip
+
+
+def test_huge_single_line_and_bytes_like_input() -> None:
+    assert read_error("x" * 3_000_000 + "\ud800\x00").symptom == "unknown"
+    assert read_error(b"Cannot connect to the Docker daemon".decode()).symptom == "daemon-not-running"
