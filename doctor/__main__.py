@@ -1,0 +1,7 @@
+"""`python -m doctor` is the same as the `cdoctor` command."""
+
+from __future__ import annotations
+
+from doctor.cli import main
+
+raise SystemExit(main())

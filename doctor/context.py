@@ -1,0 +1,23 @@
+"""What a run was asked to do: the invocation, separate from what is found."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from doctor.resolve import Flags
+
+DEFAULT_TIMEOUT = 3.0  # seconds per probe: short enough for a person, long enough for a busy VM
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    flags: Flags = field(default_factory=Flags)
+    env: Mapping[str, str] = field(default_factory=dict)  # a snapshot of the environment, taken once
+    timeout: float = DEFAULT_TIMEOUT
+    # `cdoctor explain` focuses the diagnosis on the endpoint an error text names.
+    focus_endpoint: str | None = None
+    # Connect to systemd-activated sockets even though that starts the daemon.
+    allow_activation: bool = False
+    # Gather the socket/process inventory (the stack view); `check` may skip it.
+    inventory: bool = True
