@@ -1,0 +1,315 @@
+"""Checks of how the docker CLI chooses its endpoint (configuration, before any connection)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks._text import quote, source_words, tilde
+from doctor.check import check
+from doctor.dockerconfig import context_id
+from doctor.facts import Facts
+from doctor.gather.engine import ENDPOINT_PROBE
+from doctor.gather.local import CONFIG, CONTEXT_STORE, ENVIRONMENT, RESOLUTION
+from doctor.hosts import redact_url
+from doctor.model import Finding, Severity
+
+CATEGORY = "resolution"
+
+# Hostnames that betray a scheme typo: `tcp//h:2375` is read as the host "tcp".
+_SCHEME_WORDS = {"tcp", "unix", "http", "https", "npipe", "ssh", "fd"}
+
+
+@check(
+    id="endpoint-resolution",
+    title="Which endpoint the docker CLI uses, and why",
+    category=CATEGORY,
+    requires=(RESOLUTION, ENVIRONMENT),
+)
+def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
+    """Resolve the endpoint as the docker CLI does: --context, -H, DOCKER_HOST,
+    DOCKER_CONTEXT, currentContext in config.json, then the default socket.
+
+    Reports the winner and every input it overrode. Fails with
+    `context-not-found` when the chosen context has no metadata on disk.
+    """
+    res = facts.get(RESOLUTION)
+    home = facts.get(ENVIRONMENT).user.home
+    overridden = [f"{o.input}={redact_url(o.value)!s} is ignored: {o.reason}" for o in res.overridden]
+    evidence = [
+        f"chosen by {source_words(res.source)}",
+        f"config directory: {tilde(res.config_dir, home)}",
+        res.cli.label,
+        *overridden,
+    ]
+    data: dict[str, object] = {
+        "source": res.source,
+        "context": res.context,
+        "host": res.host,
+        "overridden": [{"input": o.input, "value": redact_url(o.value)} for o in res.overridden],
+    }
+    if res.error is None:
+        yield Finding(
+            id="endpoint-resolved",
+            check="endpoint-resolution",
+            severity=Severity.INFO,
+            title=f"docker uses {redact_url(res.host or '')} (context {res.context!r}, {source_words(res.source)})",
+            evidence=tuple(evidence),
+            data=data,
+        )
+        return
+    if res.error.cause != "context-not-found":
+        return  # other resolution errors are reported by their own checks
+    store = facts.get(CONTEXT_STORE)
+    names = sorted({m.name for m in store.contexts.values() if m.name and m.name_matches_dir})
+    fix = []
+    if res.source == "env:DOCKER_CONTEXT":
+        fix.append("unset DOCKER_CONTEXT")
+    elif res.source == "flag:--context":
+        fix.append(f"docker context ls    # pick one of: {', '.join(['default', *names])}")
+    else:
+        fix.append("docker context use default")
+    live = [n for n in names if n != res.context]
+    if live:
+        fix.append(f"docker context use {quote(live[0])}    # contexts that exist: {', '.join(names)}")
+    meta_path = f"{store.root}/meta/{context_id(res.context)}/meta.json"
+    yield Finding(
+        id="context-not-found",
+        check="endpoint-resolution",
+        severity=Severity.ERROR,
+        cause="context-not-found",
+        title=f"The docker context {res.context!r} ({source_words(res.source)}) does not exist",
+        detail=(
+            f"The docker CLI looks for {tilde(meta_path, home)} and stops with: {res.error.message}. "
+            "A context from another machine, a removed product, or a typo."
+        ),
+        evidence=(*evidence, f"contexts on disk: {', '.join(names) or 'none'}"),
+        fix=tuple(fix),
+        data=data,
+    )
+
+
+@check(
+    id="docker-host",
+    title="DOCKER_HOST and -H parse as the CLI parses them",
+    category=CATEGORY,
+    requires=(RESOLUTION, ENVIRONMENT),
+)
+def docker_host(facts: Facts) -> Iterator[Finding]:
+    """`DOCKER_HOST`/`-H` must be a URL the CLI accepts (unix://, tcp://, ssh://,
+    npipe:// on Windows). Some values parse but plainly mean something else: a
+    scheme typo such as `tcp//host:2375` is read as a host named `tcp`.
+    """
+    res = facts.get(RESOLUTION)
+    env = facts.get(ENVIRONMENT)
+    raw = env.values.get("DOCKER_HOST", "")
+    where = "-H" if res.source == "flag" else "DOCKER_HOST"
+    if res.error is not None and res.error.cause == "invalid-docker-host":
+        shown = redact_url(raw) if where == "DOCKER_HOST" else "the -H value"
+        fixes = [_suggest(raw)] if where == "DOCKER_HOST" else []
+        yield Finding(
+            id="invalid-docker-host",
+            check="docker-host",
+            severity=Severity.ERROR,
+            cause="invalid-docker-host",
+            title=f"{where} is not an address the docker CLI accepts",
+            detail=f"{where}={shown}: the CLI stops with: {redact_url(res.error.message)}. {res.error.hint}".strip(),
+            evidence=(f"{where}={shown}",),
+            fix=tuple(f for f in fixes if f) or ("unset DOCKER_HOST",),
+        )
+        return
+    if res.source not in ("flag", "env:DOCKER_HOST") or res.host is None:
+        return
+    host = res.host
+    hostname = host.removeprefix("tcp://").split(":")[0].strip("[]") if host.startswith("tcp://") else ""
+    typo = hostname.lower() in _SCHEME_WORDS or (host.startswith("tcp://") and ".sock" in host)
+    if typo:
+        yield Finding(
+            id="invalid-docker-host",
+            check="docker-host",
+            severity=Severity.ERROR,
+            cause="invalid-docker-host",
+            title=f"{where} parses, but not into what was meant",
+            detail=(
+                f"{where}={redact_url(raw)} is read by the CLI as {redact_url(host)}: "
+                f"a TCP host named {hostname!r}. The scheme is missing its '://'."
+            ),
+            evidence=(f"{where}={redact_url(raw)}", f"the CLI makes of it: {redact_url(host)}"),
+            fix=(_suggest(raw),),
+        )
+        return
+    if host != raw.strip() and raw:
+        yield Finding(
+            id="docker-host-normalised",
+            check="docker-host",
+            severity=Severity.OK,
+            title=f"{where}={redact_url(raw)} means {redact_url(host)} to the CLI",
+        )
+    else:
+        yield Finding(
+            id="docker-host-valid", check="docker-host", severity=Severity.OK, title=f"{where} is a valid address"
+        )
+
+
+def _suggest(raw: str) -> str:
+    """A corrected DOCKER_HOST for common mistakes, as a command."""
+    value = raw.strip().strip("'\"")
+    for scheme in ("unix", "tcp", "ssh", "npipe"):
+        for wrong in (f"{scheme}//", f"{scheme}:/", f"{scheme}:"):
+            if value.startswith(wrong) and not value.startswith(f"{scheme}://"):
+                rest = value[len(wrong) :].lstrip("/")
+                rest = "/" + rest if scheme == "unix" else rest
+                return f"export DOCKER_HOST={quote(f'{scheme}://{rest}')}"
+    if value.startswith(("http://", "https://")):
+        rest = value.split("://", 1)[1]
+        return f"export DOCKER_HOST={quote('tcp://' + rest)}    # the CLI speaks tcp://, not http(s)://"
+    if value.startswith("/"):
+        return f"export DOCKER_HOST={quote('unix://' + value)}"
+    if value.startswith("npipe://"):
+        return "unset DOCKER_HOST    # a Windows named pipe cannot be used here"
+    return "unset DOCKER_HOST"
+
+
+@check(
+    id="config-file",
+    title="config.json and context metadata parse",
+    category=CATEGORY,
+    requires=(CONFIG, CONTEXT_STORE, RESOLUTION, ENVIRONMENT),
+)
+def config_file(facts: Facts) -> Iterator[Finding]:
+    """A config.json that does not parse is ignored whole by the CLI (with one
+    warning line), so its `currentContext` is silently lost. A context whose
+    meta.json does not parse breaks `docker context ls` and that context.
+    """
+    cfg = facts.get(CONFIG)
+    store = facts.get(CONTEXT_STORE)
+    res = facts.get(RESOLUTION)
+    home = facts.get(ENVIRONMENT).user.home
+    found = False
+    if cfg.problem is not None:
+        found = True
+        p = cfg.problem
+        where = f" at line {p.line}, column {p.column}" if p.line else ""
+        lost = (
+            "the CLI ignores the whole file, including currentContext"
+            if p.kind in ("syntax", "unreadable")
+            else "the CLI drops that field and keeps the others"
+        )
+        # A broken config.json is the primary cause only when it changes what docker does;
+        # the connection check decides that, so it is an error only if the endpoint is dead.
+        probe = facts.get(ENDPOINT_PROBE).result
+        dead = probe is not None and not probe.answered
+        bom = "BOM" if "'ï'" in p.message else ""
+        fix = [f"python3 -m json.tool {quote(cfg.path)}    # shows the error{where}"]
+        if bom:
+            fix.insert(0, f"sed -i '1s/^\\xEF\\xBB\\xBF//' {quote(cfg.path)}    # remove the UTF-8 byte-order mark")
+        if p.kind == "unreadable":
+            fix = [f'sudo chown "$(id -u):$(id -g)" {quote(cfg.path)}    # often left by `sudo docker login`']
+        yield Finding(
+            id="invalid-config",
+            check="config-file",
+            severity=Severity.ERROR if dead else Severity.WARNING,
+            cause="invalid-config" if dead else None,
+            title=f"{tilde(cfg.path, home)} is not valid: {p.message}{where}",
+            detail=f"{lost}.",
+            evidence=(f"{cfg.path}: {p.kind} problem{where}: {p.message}",),
+            fix=tuple(fix),
+            data={"path": cfg.path, "line": p.line, "column": p.column, "kind": p.kind},
+        )
+    if store.problem is not None:
+        found = True
+        yield Finding(
+            id="invalid-config",
+            check="config-file",
+            severity=Severity.WARNING,
+            title=f"The context store cannot be read: {store.problem}",
+            evidence=(store.problem,),
+        )
+    for meta in store.contexts.values():
+        if meta.problem is None or meta.problem.kind == "type":
+            continue
+        found = True
+        selected = res.context_meta is not None and res.context_meta.dir_id == meta.dir_id
+        yield Finding(
+            id="invalid-config",
+            check="config-file",
+            severity=Severity.ERROR if selected else Severity.WARNING,
+            cause="invalid-config" if selected else None,
+            title=f"Context metadata {tilde(meta.meta_path, home)} does not parse: {meta.problem.message}",
+            detail=("This is the context in use, so docker fails. " if selected else "")
+            + "`docker context ls` fails as a whole while any meta.json is broken.",
+            evidence=(meta.meta_path,),
+            fix=(f"rm -r {quote(meta.meta_path.rsplit('/', 1)[0])}    # then re-create the context",),
+        )
+    if (
+        res.error is not None
+        and res.error.cause == "invalid-config"
+        and res.context_meta is not None
+        and res.context_meta.problem is None
+    ):
+        found = True
+        yield Finding(
+            id="invalid-config",
+            check="config-file",
+            severity=Severity.ERROR,
+            cause="invalid-config",
+            title=f"Context {res.context!r} has no docker endpoint",
+            detail=f"The CLI stops with: {res.error.message}",
+            evidence=(res.context_meta.meta_path,),
+            fix=(
+                f"docker context rm {quote(res.context)} && docker context create {quote(res.context)} --docker host=unix:///var/run/docker.sock",
+            ),
+        )
+    if not found:
+        yield Finding(
+            id="config-ok",
+            check="config-file",
+            severity=Severity.OK,
+            title="config.json and the context store parse" if cfg.exists else "no config.json (defaults apply)",
+        )
+
+
+@check(
+    id="docker-host-overrides-context",
+    title="DOCKER_HOST silently overrides a selected context",
+    category=CATEGORY,
+    requires=(RESOLUTION,),
+)
+def host_overrides_context(facts: Facts) -> Iterator[Finding]:
+    """With DOCKER_HOST set, `docker context use` and DOCKER_CONTEXT have no
+    effect and the CLI says nothing (only `docker context ls` warns)."""
+    res = facts.get(RESOLUTION)
+    if res.source not in ("env:DOCKER_HOST", "flag"):
+        yield Finding(
+            id="no-override",
+            check="docker-host-overrides-context",
+            severity=Severity.OK,
+            title="no context is overridden by DOCKER_HOST or -H",
+        )
+        return
+    lost = [o for o in res.overridden if o.input in ("env:DOCKER_CONTEXT", "config") and o.value != "default"]
+    if not lost:
+        yield Finding(
+            id="no-override",
+            check="docker-host-overrides-context",
+            severity=Severity.OK,
+            title="no context is overridden",
+        )
+        return
+    names = ", ".join(f"{o.value!r} ({source_words(o.input)})" for o in lost)
+    what = "DOCKER_HOST" if res.source == "env:DOCKER_HOST" else "-H"
+    yield Finding(
+        id="docker-host-overrides-context",
+        check="docker-host-overrides-context",
+        severity=Severity.WARNING,
+        title=f"{what} overrides the context {names}",
+        detail=(
+            f"The CLI uses {redact_url(res.host or '')} from {what}; the context is silently ignored. "
+            "If you meant the context, unset DOCKER_HOST."
+        ),
+        evidence=tuple(f"{o.input}={o.value}" for o in lost),
+        fix=("unset DOCKER_HOST",) if what == "DOCKER_HOST" else (),
+        data={"ignored": [o.value for o in lost]},
+    )
+
+
+CHECKS = (endpoint_resolution, docker_host, config_file, host_overrides_context)

@@ -1,0 +1,331 @@
+"""Local facts: the environment, the user, config.json, the context store, the docker binary."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import grp
+import os
+import pwd
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from doctor import dockerconfig, resolve
+from doctor.context import RunContext
+from doctor.facts import Fact, Facts, FactUnavailable
+
+DOCKER_ENV_VARS = (
+    "DOCKER_HOST",
+    "DOCKER_CONTEXT",
+    "DOCKER_CONFIG",
+    "DOCKER_TLS",
+    "DOCKER_TLS_VERIFY",
+    "DOCKER_CERT_PATH",
+    "DOCKER_API_VERSION",
+    "XDG_RUNTIME_DIR",
+    "DOCKER_TLS_CERTDIR",
+    "DOCKER_DEFAULT_PLATFORM",
+    "DOCKER_BUILDKIT",
+    "COLIMA_HOME",
+    "LIMA_HOME",
+    "MINIKUBE_ACTIVE_DOCKERD",
+    "GITLAB_CI",
+    "GITHUB_ACTIONS",
+    "CI",
+    "WSL_DISTRO_NAME",
+    "TESTCONTAINERS_HOST_OVERRIDE",
+    "TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+)
+
+MAX_CONTEXTS = 10_000  # a store larger than this is listed partially, and says so
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    uid: int
+    gid: int
+    name: str | None
+    home: str
+    home_source: str  # "HOME" | "passwd" | "none"
+    process_gids: frozenset[int]  # what this process carries (effective + supplementary)
+    db_groups: frozenset[str]  # groups the user belongs to in the group database
+    group_names: dict[int, str] = field(default_factory=dict)  # gid -> name, for the gids we saw
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    values: dict[str, str]  # the Docker-related variables that are set (raw; redacted on output)
+    user: UserInfo
+    platform: str  # sys.platform
+    wsl: bool
+    kernel: str
+    init: str = ""  # the name of pid 1 ("systemd", "init", "tini", …): decides how to start services
+
+
+@dataclass(frozen=True, slots=True)
+class DockerBinary:
+    """The `docker` on PATH: what it is, without running anything that is not it."""
+
+    path: str | None  # as found on PATH
+    realpath: str | None
+    kind: str  # docker-cli | podman-docker | wsl-stub | script | missing | unknown
+    version: tuple[int, int, int] | None = None
+    version_text: str | None = None
+    evidence: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _ctx(facts: Facts) -> RunContext:
+    ctx = facts.context
+    assert isinstance(ctx, RunContext)
+    return ctx
+
+
+def _gather_env(facts: Facts) -> Environment:
+    ctx = _ctx(facts)
+    env = ctx.env
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        pw: pwd.struct_passwd | None = pwd.getpwuid(uid)
+    except KeyError:
+        pw = None
+    name = pw.pw_name if pw else env.get("USER")
+    if env.get("HOME"):
+        home, home_source = env["HOME"], "HOME"
+    elif pw is not None and pw.pw_dir:
+        home, home_source = pw.pw_dir, "passwd"
+    else:
+        home, home_source = "", "none"
+    process_gids = frozenset({os.getegid(), *os.getgroups()})
+    db_groups: set[str] = set()
+    names: dict[int, str] = {}
+    try:
+        for g in grp.getgrall():
+            if name is not None and name in g.gr_mem:
+                db_groups.add(g.gr_name)
+            names[g.gr_gid] = g.gr_name
+    except OSError:
+        pass
+    if pw is not None and pw.pw_gid in names:
+        db_groups.add(names[pw.pw_gid])  # the primary group is membership too
+    kernel = os.uname().release
+    wsl = "microsoft" in kernel.lower() or bool(env.get("WSL_DISTRO_NAME"))
+    init = ""
+    try:
+        with open("/proc/1/comm", "rb") as f:
+            init = f.read(64).decode("utf-8", "replace").strip()
+    except OSError:
+        pass
+    return Environment(
+        values={k: env[k] for k in DOCKER_ENV_VARS if k in env},
+        user=UserInfo(
+            uid=uid,
+            gid=gid,
+            name=name,
+            home=home,
+            home_source=home_source,
+            process_gids=process_gids,
+            db_groups=frozenset(db_groups),
+            group_names=names,
+        ),
+        platform=sys.platform,
+        wsl=wsl,
+        kernel=kernel,
+        init=init,
+    )
+
+
+ENVIRONMENT: Fact[Environment] = Fact("environment", _gather_env)
+
+
+def read_capped(path: str, limit: int) -> bytes:
+    """Read at most `limit` bytes of a regular file; raises OSError with the reason."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        if st.st_size > limit:
+            raise OSError(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MiB", path)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)[:limit]
+    finally:
+        os.close(fd)
+
+
+def _os_reason(e: OSError, path: str) -> str:
+    reason = (e.strerror or str(e)).lower()
+    return f"open {path}: {reason}"
+
+
+def _gather_config(facts: Facts) -> dockerconfig.ConfigFile:
+    ctx = _ctx(facts)
+    env = facts.get(ENVIRONMENT)
+    cdir = resolve.config_dir(ctx.flags, ctx.env, env.user.home)
+    path = cdir + "/config.json"
+    try:
+        data = read_capped(path, dockerconfig.MAX_CONFIG_BYTES)
+    except FileNotFoundError:
+        return dockerconfig.parse_config(path, None)
+    except NotADirectoryError:
+        return dockerconfig.parse_config(path, None)
+    except OSError as e:
+        return dockerconfig.parse_config(path, None, read_error=_os_reason(e, path))
+    return dockerconfig.parse_config(path, data)
+
+
+CONFIG: Fact[dockerconfig.ConfigFile] = Fact("config", _gather_config)
+
+
+def _list_tls(tls_root: str, dir_id: str) -> tuple[str, ...]:
+    try:
+        return tuple(sorted(os.listdir(f"{tls_root}/{dir_id}/docker")))
+    except OSError:
+        return ()
+
+
+def _gather_store(facts: Facts) -> dockerconfig.ContextStore:
+    ctx = _ctx(facts)
+    env = facts.get(ENVIRONMENT)
+    root = resolve.config_dir(ctx.flags, ctx.env, env.user.home) + "/contexts"
+    meta_root = root + "/meta"
+    contexts: dict[str, dockerconfig.ContextMeta] = {}
+    truncated = False
+    try:
+        entries = os.scandir(meta_root)
+    except FileNotFoundError:
+        return dockerconfig.ContextStore(root=root)
+    except OSError as e:
+        return dockerconfig.ContextStore(root=root, problem=_os_reason(e, meta_root))
+    with entries:
+        for entry in entries:
+            if len(contexts) >= MAX_CONTEXTS:
+                truncated = True
+                break
+            path = f"{meta_root}/{entry.name}/meta.json"
+            try:
+                data: bytes | None = read_capped(path, 1024 * 1024)
+                error = None
+            except FileNotFoundError:
+                continue  # not a context directory (the CLI skips it too)
+            except NotADirectoryError:
+                continue
+            except OSError as e:
+                data, error = None, f"{path}: {(e.strerror or str(e)).lower()}"
+            contexts[entry.name] = dockerconfig.parse_meta(
+                entry.name, path, data, read_error=error, tls_files=_list_tls(root + "/tls", entry.name)
+            )
+    return dockerconfig.ContextStore(root=root, contexts=contexts, truncated=truncated)
+
+
+CONTEXT_STORE: Fact[dockerconfig.ContextStore] = Fact("context_store", _gather_store)
+
+
+def _gather_cert_files(facts: Facts) -> frozenset[str]:
+    ctx = _ctx(facts)
+    env = facts.get(ENVIRONMENT)
+    cdir = resolve.cert_dir(ctx.env, env.user.home)
+    found = set()
+    for name in ("ca.pem", "cert.pem", "key.pem"):
+        with contextlib.suppress(OSError):
+            if os.path.isfile(f"{cdir}/{name}"):
+                found.add(name)
+    return frozenset(found)
+
+
+CERT_FILES: Fact[frozenset[str]] = Fact("cert_files", _gather_cert_files)
+
+_VERSION_RE = re.compile(rb"(\d+)\.(\d+)(?:\.(\d+))?")
+_SHIM_MARKERS = (
+    (b"Emulate Docker CLI using podman", "podman-docker", "the script says 'Emulate Docker CLI using podman'"),
+    (b"could not be found in this WSL", "wsl-stub", "Docker Desktop's WSL stub (integration is off)"),
+)
+
+
+def _gather_binary(facts: Facts) -> DockerBinary:
+    ctx = _ctx(facts)
+    path = shutil.which("docker", path=ctx.env.get("PATH", os.defpath))
+    if path is None:
+        return DockerBinary(path=None, realpath=None, kind="missing")
+    real = os.path.realpath(path)
+    try:
+        with open(real, "rb") as f:
+            head = f.read(4096)
+    except OSError as e:
+        return DockerBinary(path, real, "unknown", error=f"cannot read {real}: {e.strerror}")
+    if head.startswith(b"#!"):
+        # A script is never run: it could be anything (podman-docker execs podman).
+        for marker, kind, why in _SHIM_MARKERS:
+            if marker in head:
+                return DockerBinary(path, real, kind, evidence=(why,))
+        return DockerBinary(path, real, "script", evidence=(f"{real} is a script, not the Docker CLI binary",))
+    try:
+        proc = subprocess.run(
+            [real, "--version"],
+            capture_output=True,
+            timeout=facts.budget(DOCKER_BINARY),
+            stdin=subprocess.DEVNULL,
+            env={**ctx.env, "DOCKER_CLI_HINTS": "false"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return DockerBinary(path, real, "unknown", error=f"`{path} --version` did not answer within its deadline")
+    except OSError as e:
+        return DockerBinary(path, real, "unknown", error=f"cannot run {path}: {e.strerror}")
+    out = proc.stdout[:4096]
+    text = out.decode("utf-8", "replace").strip()
+    match = _VERSION_RE.search(out)
+    version = (int(match[1]), int(match[2]), int(match[3] or 0)) if match else None
+    kind = "docker-cli" if out.startswith(b"Docker version") else "unknown"
+    if out.startswith(b"podman version"):
+        kind = "podman-docker"
+    evidence = [f"`docker --version` printed: {text[:120]}"]
+    if text.split(",")[0].endswith("-rd"):
+        evidence.append("the version ends in -rd: Rancher Desktop's bundled CLI")
+    return DockerBinary(path, real, kind, version, text[:200], tuple(evidence))
+
+
+DOCKER_BINARY: Fact[DockerBinary] = Fact("docker_binary", _gather_binary, network=True)
+
+
+def _gather_resolution(facts: Facts) -> resolve.Resolution:
+    ctx = _ctx(facts)
+    env = facts.get(ENVIRONMENT)
+    try:
+        binary = facts.get(DOCKER_BINARY)
+        version = binary.version if binary.kind == "docker-cli" else None
+    except FactUnavailable:
+        version = None
+    inputs = resolve.Inputs(
+        flags=ctx.flags,
+        env=ctx.env,
+        home=env.user.home,
+        config=facts.get(CONFIG),
+        store=facts.get(CONTEXT_STORE),
+        cli=resolve.CliFamily(version),
+        cert_dir_files=facts.get(CERT_FILES),
+        platform=env.platform,
+    )
+    return resolve.resolve(inputs)
+
+
+RESOLUTION: Fact[resolve.Resolution] = Fact("resolution", _gather_resolution)

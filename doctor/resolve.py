@@ -1,0 +1,354 @@
+"""Which endpoint the docker CLI would talk to, and why that one (pure).
+
+The rules are docker/cli's (see docs/resolution.md and the research's
+R1–R5): `--context` > `-H` > `DOCKER_HOST` > `DOCKER_CONTEXT` >
+`currentContext` in config.json > "default". The result carries its
+provenance: the input that won and every input it overrode.
+
+CLI versions differ by design in a few places; the family in force is taken
+from the docker binary on PATH (`CliFamily`), and the result says which one
+was assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from doctor import hosts
+from doctor.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
+
+DEFAULT_CONTEXT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class CliFamily:
+    """The docker CLI behaviour to emulate, from its version."""
+
+    version: tuple[int, int, int] | None  # None: no docker CLI found; assume the newest rules
+
+    @property
+    def label(self) -> str:
+        if self.version is None:
+            return "no docker CLI found: rules of docker CLI 23.0 and later"
+        v = ".".join(str(p) for p in self.version)
+        return f"docker CLI {v}: rules of {'19.03–20.10' if self.legacy else '23.0 and later'}"
+
+    @property
+    def legacy(self) -> bool:
+        """v19.03–v20.10: DOCKER_HOST set-but-empty counts, currentContext checked eagerly."""
+        return self.version is not None and self.version < (23, 0, 0)
+
+    @property
+    def path_as_unix(self) -> bool:
+        """docker/cli after v29.7 reads DOCKER_HOST=/path as a unix socket."""
+        return self.version is not None and self.version >= (29, 8, 0)
+
+    @property
+    def message_family(self) -> str:
+        if self.version is None or self.version >= (29, 0, 0):
+            return "29+"
+        return "23-28" if self.version >= (23, 0, 0) else "<=20.10"
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """docker's global options, given to cdoctor the way docker takes them."""
+
+    hosts: tuple[str, ...] | None = None  # -H/--host values; None when not given at all
+    context: str | None = None  # -c/--context
+    config_dir: str | None = None  # --config
+    tls: bool = False  # --tls
+    tlsverify: bool = False  # --tlsverify given
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    flags: Flags
+    env: Mapping[str, str]
+    home: str
+    config: ConfigFile
+    store: ContextStore
+    cli: CliFamily
+    cert_dir_files: frozenset[str] = frozenset()  # names present in the default TLS cert dir
+    platform: str = "linux"
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """An input that was set but lost to a stronger one."""
+
+    input: str  # "env:DOCKER_CONTEXT", "config", …
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TLSSettings:
+    enabled: bool = False
+    verify: bool = False
+    cert_dir: str | None = None  # default context: where ca/cert/key.pem are read
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    source: str = ""  # "flags/env" | "context" | ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionError:
+    cause: str  # cause id (causes.md)
+    message: str  # what the CLI prints (its v23+ wording)
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    host: str | None  # the endpoint string as the CLI holds it (cli.host); None if unresolvable
+    source: str  # flag | env:DOCKER_HOST | flag:--context | env:DOCKER_CONTEXT | config | default
+    context: str
+    config_dir: str
+    config_path: str
+    overridden: tuple[Override, ...] = ()
+    tls: TLSSettings = field(default_factory=TLSSettings)
+    error: ResolutionError | None = None
+    context_meta: ContextMeta | None = None
+    cli: CliFamily = field(default_factory=lambda: CliFamily(None))
+    # The address actually dialled, with the defaults the transport applies
+    # (a context's portless tcp://h dials :80, or :443 with TLS).
+    dial: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def scheme(self) -> str | None:
+        return None if self.host is None else self.host.partition("://")[0]
+
+
+def config_dir(flags: Flags, env: Mapping[str, str], home: str) -> str:
+    if flags.config_dir:
+        return _clean(flags.config_dir)
+    return _clean(env.get("DOCKER_CONFIG") or _join(home, ".docker"))
+
+
+def _clean(path: str) -> str:
+    """filepath.Clean, enough for directory names we display and join."""
+    if path == "":
+        return "."
+    absolute = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == ".." and parts and parts[-1] != "..":
+            parts.pop()
+        elif part == ".." and absolute:
+            continue
+        else:
+            parts.append(part)
+    cleaned = "/".join(parts)
+    return ("/" + cleaned) if absolute else (cleaned or ".")
+
+
+def _join(*parts: str) -> str:
+    return "/".join(p.rstrip("/") if i == 0 else p.strip("/") for i, p in enumerate(parts) if p != "")
+
+
+def cert_dir(env: Mapping[str, str], home: str) -> str:
+    """Default TLS material directory. It ignores --config (set before flags are parsed)."""
+    return env.get("DOCKER_CERT_PATH") or env.get("DOCKER_CONFIG") or _join(home, ".docker")
+
+
+def _choose_context(inp: Inputs) -> tuple[str, str, list[Override]]:
+    """R1.1 (v23+) / R1.5 (v19.03–v20.10): the context name and the rule that chose it."""
+    env, flags, legacy = inp.env, inp.flags, inp.cli.legacy
+    candidates: list[tuple[str, str | None]] = []
+    docker_host = env.get("DOCKER_HOST")
+    host_counts = docker_host is not None if legacy else bool(docker_host)
+    docker_context = env.get("DOCKER_CONTEXT")
+    ctx_counts = docker_context is not None if legacy else bool(docker_context)
+    candidates.append(("flag:--context", flags.context or None))
+    candidates.append(("flag", DEFAULT_CONTEXT if flags.hosts is not None else None))
+    candidates.append(("env:DOCKER_HOST", DEFAULT_CONTEXT if host_counts else None))
+    candidates.append(("env:DOCKER_CONTEXT", docker_context if ctx_counts else None))
+    candidates.append(("config", inp.config.current_context or None))
+    winner: tuple[str, str] | None = None
+    overrides: list[Override] = []
+    shown = {
+        "flag:--context": flags.context or "",
+        "flag": " ".join(flags.hosts or ()),
+        "env:DOCKER_HOST": docker_host or "",
+        "env:DOCKER_CONTEXT": docker_context or "",
+        "config": inp.config.current_context or "",
+    }
+    for source, name in candidates:
+        if name is None:
+            continue
+        if winner is None:
+            winner = (source, name)
+        elif not (source == "flag" and winner[0] == "flag:--context"):
+            overrides.append(Override(source, shown[source], f"{_describe(winner[0])} takes precedence"))
+    if winner is None:
+        return DEFAULT_CONTEXT, "default", overrides
+    return winner[1], winner[0], overrides
+
+
+def _describe(source: str) -> str:
+    return {
+        "flag:--context": "the --context flag",
+        "flag": "the -H flag",
+        "env:DOCKER_HOST": "DOCKER_HOST",
+        "env:DOCKER_CONTEXT": "DOCKER_CONTEXT",
+        "config": "currentContext in config.json",
+        "default": "the built-in default",
+    }.get(source, source)
+
+
+def resolve(inp: Inputs) -> Resolution:
+    """Resolve the endpoint exactly as the docker CLI of `inp.cli` would."""
+    cfg_dir = config_dir(inp.flags, inp.env, inp.home)
+    cfg_path = _join(cfg_dir, "config.json")
+    name, source, overrides = _choose_context(inp)
+    base = Resolution(
+        host=None,
+        source=source,
+        context=name,
+        config_dir=cfg_dir,
+        config_path=cfg_path,
+        overridden=tuple(overrides),
+        cli=inp.cli,
+    )
+
+    if inp.flags.context and inp.flags.hosts is not None:
+        return _fail(base, "conflicting-options", "conflicting options: cannot specify both --host and --context")
+
+    if name == DEFAULT_CONTEXT:
+        return _resolve_default(inp, base)
+    return _resolve_named(inp, base, name)
+
+
+def _fail(base: Resolution, cause: str, message: str, hint: str = "", **changes: object) -> Resolution:
+    values = {f: getattr(base, f) for f in base.__dataclass_fields__}
+    values.update(changes)
+    values["error"] = ResolutionError(cause, message, hint)
+    return Resolution(**values)
+
+
+def _replace(base: Resolution, **changes: object) -> Resolution:
+    values = {f: getattr(base, f) for f in base.__dataclass_fields__}
+    values.update(changes)
+    return Resolution(**values)
+
+
+def _resolve_default(inp: Inputs, base: Resolution) -> Resolution:
+    env, flags = inp.env, inp.flags
+    tls_on = flags.tls or flags.tlsverify or bool(env.get("DOCKER_TLS")) or bool(env.get("DOCKER_TLS_VERIFY"))
+    verify = flags.tlsverify or bool(env.get("DOCKER_TLS_VERIFY"))
+    if flags.hosts is not None and len(flags.hosts) > 1:
+        return _fail(base, "invalid-docker-host", "unable to resolve docker endpoint: Specify only one -H")
+    raw = flags.hosts[0] if flags.hosts else (env.get("DOCKER_HOST") or "")
+    try:
+        host = hosts.parse_host(raw, default_to_tls=tls_on, path_as_unix=inp.cli.path_as_unix)
+    except hosts.HostError as e:
+        return _fail(base, "invalid-docker-host", f"unable to resolve docker endpoint: {e}", host=None)
+    base = _replace(base, host=host)
+    tls = TLSSettings()
+    if tls_on and not hosts.is_socket_host(host):
+        cdir = cert_dir(env, inp.home)
+        tls = TLSSettings(
+            enabled=True,
+            verify=verify,
+            cert_dir=cdir,
+            ca=_join(cdir, "ca.pem"),
+            cert=_join(cdir, "cert.pem") if "cert.pem" in inp.cert_dir_files else None,
+            key=_join(cdir, "key.pem") if "key.pem" in inp.cert_dir_files else None,
+            source="flags/env",
+        )
+        base = _replace(base, tls=tls)
+        if "ca.pem" not in inp.cert_dir_files:
+            return _fail(
+                base,
+                "tls-error",
+                f"unable to resolve docker endpoint: open {cdir}/ca.pem: no such file or directory",
+                "TLS is on (DOCKER_TLS_VERIFY/DOCKER_TLS or --tls*) and the CLI always reads ca.pem",
+            )
+    return _finish(inp, base)
+
+
+def _resolve_named(inp: Inputs, base: Resolution, name: str) -> Resolution:
+    meta = inp.store.by_name(name)
+    if meta is None:
+        path = _join(inp.store.root, "meta", context_id(name), "meta.json")
+        if inp.cli.legacy and base.source == "config":
+            message = (
+                f"Current context {_q(name)} is not found on the file system, "
+                f"please check your config file at {base.config_path}"
+            )
+        elif inp.cli.legacy:
+            message = f"unable to resolve docker endpoint: context {_q(name)} does not exist"
+        else:
+            message = (
+                f"unable to resolve docker endpoint: context {_q(name)}: context not found: "
+                f"open {path}: no such file or directory"
+            )
+        return _fail(base, "context-not-found", message)
+    base = _replace(base, context_meta=meta)
+    if meta.problem is not None and meta.problem.kind in ("syntax", "unreadable", "too-large", "not-a-file"):
+        return _fail(
+            base,
+            "invalid-config",
+            f"unable to resolve docker endpoint: context {_q(name)}: parsing {meta.meta_path}: {meta.problem.message}",
+        )
+    if not meta.has_docker_endpoint:
+        return _fail(
+            base, "invalid-config", "unable to resolve docker endpoint: cannot find docker endpoint in context"
+        )
+    host = meta.host or ""
+    base = _replace(base, host=host)
+    if not hosts.is_socket_host(host) and (meta.tls_files or meta.skip_tls_verify):
+        tls_dir = _join(inp.store.root, "tls", meta.dir_id, "docker")
+        base = _replace(
+            base,
+            tls=TLSSettings(
+                enabled=True,
+                verify=not meta.skip_tls_verify,
+                cert_dir=tls_dir,
+                ca=_join(tls_dir, "ca.pem") if "ca.pem" in meta.tls_files else None,
+                cert=_join(tls_dir, "cert.pem") if "cert.pem" in meta.tls_files else None,
+                key=_join(tls_dir, "key.pem") if "key.pem" in meta.tls_files else None,
+                source="context",
+            ),
+        )
+    return _finish(inp, base)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _finish(inp: Inputs, base: Resolution) -> Resolution:
+    """moby ParseHostURL and the transport's own refusals (R5.2), then the dial address."""
+    host = base.host or ""
+    try:
+        url = hosts.parse_host_url(host)
+    except hosts.HostError as e:
+        return _fail(base, "invalid-docker-host", str(e))
+    if url.scheme == "npipe" and inp.platform != "win32":
+        return _fail(
+            base,
+            "invalid-docker-host",
+            "protocol not available",
+            "npipe:// is a Windows named pipe; this is not Windows (a DOCKER_HOST inherited from Windows?)",
+        )
+    if url.scheme == "unix" and inp.platform == "win32":
+        return _fail(base, "invalid-docker-host", "protocol not available")
+    if url.scheme == "ssh":
+        try:
+            hosts.parse_ssh_url(host)
+        except hosts.HostError as e:
+            return _fail(base, "invalid-docker-host", f"ssh host connection is not valid: {e}")
+    dial = host
+    if url.scheme == "tcp":
+        host_only, _, port = url.address.rpartition(":") if not url.address.endswith("]") else (url.address, "", "")
+        if not port or not host_only:
+            # A context's host is not normalised: Go's http transport adds 80/443.
+            dial = f"tcp://{url.address}:{443 if base.tls.enabled else 80}{url.base_path}"
+    return _replace(base, dial=dial)
