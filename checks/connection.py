@@ -1,0 +1,741 @@
+"""Does the resolved endpoint answer the Docker API, and if not, why not.
+
+This is where "Cannot connect to the Docker daemon" becomes one cause: the
+errno of the connection, the state of the socket file, who listens on it,
+what else answers on this machine, and which engines are installed decide
+between the causes of docs/causes.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from checks._text import quote, source_words, tilde
+from doctor import identify
+from doctor import outcomes as api
+from doctor.check import check
+from doctor.facts import Facts, FactUnavailable
+from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
+from doctor.gather.inventory import CONTEXT_PROBES, INSTALLED, PROCESSES, SOCKETS, Installed, SocketInfo
+from doctor.gather.local import CONTEXT_STORE, ENVIRONMENT, RESOLUTION, Environment, UserInfo
+from doctor.hosts import redact_url
+from doctor.model import Finding, Severity
+from doctor.resolve import Resolution
+
+CATEGORY = "connection"
+CHECK_ID = "endpoint-connection"
+
+_VERSION_RE = re.compile(
+    r"client version (\S+) is too (new|old)\. (?:Maximum|Minimum) supported API version is ([0-9.]+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEndpoint:
+    """Another endpoint on this machine that answers the Docker API."""
+
+    host: str
+    via: str  # how to select it: a context name, or "" (only DOCKER_HOST reaches it)
+    context: str | None
+    product: str | None
+
+
+def permission_kind(sock: SocketInfo | None, user: UserInfo) -> str:
+    """Which of the three EACCES stories is true (causes.md `permission-denied`)."""
+    if sock is None:
+        return "not-in-group"
+    if sock.blocked_dir:
+        return "directory"
+    if sock.uid is not None and sock.uid != user.uid and sock.mode is not None and sock.mode & 0o077 == 0:
+        return "socket-owner"
+    if sock.group and sock.group in user.db_groups and sock.gid not in user.process_gids:
+        return "group-inactive"
+    return "not-in-group"
+
+
+def _socket_for(sockets: Sequence[SocketInfo], path: str) -> SocketInfo | None:
+    for s in sockets:
+        if s.path == path:
+            return s
+    return None
+
+
+def _same_socket(a: SocketInfo, path: str) -> bool:
+    return a.path == path or (bool(a.link_chain) and a.link_chain[-1] == path)
+
+
+def live_endpoints(facts: Facts, res: Resolution, env: Environment) -> list[LiveEndpoint]:
+    """Every other endpoint that answers /_ping, with a way to select it."""
+    store = facts.get(CONTEXT_STORE)
+    ctx_by_host: dict[str, str] = {}
+    for meta in store.contexts.values():
+        if meta.host and meta.name and meta.name_matches_dir:
+            ctx_by_host.setdefault(meta.host.removeprefix("unix://"), meta.name)
+            ctx_by_host.setdefault(meta.host, meta.name)
+    live: list[LiveEndpoint] = []
+    own = (res.host or "").removeprefix("unix://")
+    try:
+        sockets = facts.get(SOCKETS)
+    except FactUnavailable:
+        sockets = ()
+    for s in sockets:
+        if s.probe is None or not s.probe.answered or s.kind != "docker":
+            continue
+        if own and (_same_socket(s, own) or (s.link_chain and s.link_chain[-1] == own)):
+            continue
+        name = ctx_by_host.get(s.path)
+        ident = identify.product_from_path(s.path, home=env.user.home, uid=env.user.uid, platform=env.platform)
+        live.append(LiveEndpoint("unix://" + s.path, name or "", name, ident.product if ident else None))
+    try:
+        probes = facts.get(CONTEXT_PROBES)
+    except FactUnavailable:
+        probes = {}
+    for host, probe in probes.items():
+        if probe.answered and host != res.host:
+            name = ctx_by_host.get(host)
+            live.append(LiveEndpoint(host, name or "", name, None))
+    # Prefer endpoints that a context already names (one command to switch), then the default socket.
+    live.sort(key=lambda e: (e.context is None, e.host != "unix:///var/run/docker.sock", e.host))
+    return live
+
+
+def _installed_engines(inst: Installed) -> list[str]:
+    engines: list[str] = [b for b in ("dockerd", "podman") if b in inst.binaries]
+    engines += [u.rsplit("/", 1)[-1] for u in inst.units if "containerd" not in u]
+    engines += [f"{p} ({d})" for p, d in inst.product_dirs.items()]
+    return engines
+
+
+def _start_fix(product: str | None, variant: str | None, env: Environment, inst: Installed | None) -> str:
+    platform = "macos" if env.platform == "darwin" else env.platform
+    if product:
+        cmd = identify.start_command(product, variant, platform=platform)
+        if cmd:
+            return cmd
+    sudo = "sudo " if env.user.uid != 0 else ""
+    if inst is not None and env.init and env.init != "systemd":
+        # No systemd here (a container, WSL without systemd): start the daemon directly.
+        if "dockerd" in inst.binaries:
+            return f"{sudo}service docker start    # no systemd here; or: {sudo}dockerd &"
+        if "podman" in inst.binaries:
+            return "podman system service --time=0 &    # then: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock"
+    if inst is not None:
+        units = [u.rsplit("/", 1)[-1] for u in inst.units]
+        user_units = [u for u in inst.units if "/user/" in u or "/.config/" in u]
+        if any(u.endswith("docker.service") for u in user_units) and env.user.uid != 0:
+            return "systemctl --user start docker"
+        if "docker.service" in units or "docker.socket" in units:
+            return f"{sudo}systemctl start docker"
+        if "dockerd" in inst.binaries:
+            return f"{sudo}service docker start"
+        if "podman" in inst.binaries:
+            return "systemctl --user start podman.socket    # then: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock"
+    return f"{sudo}systemctl start docker"
+
+
+def _select_fix(res: Resolution, target: LiveEndpoint) -> list[str]:
+    """How to make the CLI use `target`, given what chose the dead endpoint."""
+    fixes: list[str] = []
+    if res.source == "env:DOCKER_HOST":
+        if target.context and target.context == _lost_context(res):
+            return [f"unset DOCKER_HOST    # your context {target.context!r} answers"]
+        fixes.append("unset DOCKER_HOST")
+    if res.source == "env:DOCKER_CONTEXT":
+        fixes.append("unset DOCKER_CONTEXT")
+    if target.context:
+        fixes.append(f"docker context use {quote(target.context)}")
+    elif target.host == "unix:///var/run/docker.sock" and res.source in ("config", "env:DOCKER_CONTEXT"):
+        fixes.append("docker context use default")
+    else:
+        fixes.append(f"export DOCKER_HOST={quote(target.host)}")
+    return fixes
+
+
+def _lost_context(res: Resolution) -> str | None:
+    for o in res.overridden:
+        if o.input in ("env:DOCKER_CONTEXT", "config"):
+            return o.value
+    return None
+
+
+@check(
+    id=CHECK_ID,
+    title="The endpoint answers the Docker API",
+    category=CATEGORY,
+    requires=(ENDPOINT_PROBE, RESOLUTION, ENVIRONMENT),
+)
+def endpoint_connection(facts: Facts) -> Iterator[Finding]:
+    """Connect to the resolved endpoint and ask `/_ping`, bounded by the deadline.
+
+    When it does not answer, name the one cause that is true here: another
+    endpoint answers (`endpoint-mismatch`), the engine is stopped or missing,
+    permissions, TLS, a wedged daemon, something that is not the Docker API.
+    """
+    res = facts.get(RESOLUTION)
+    env = facts.get(ENVIRONMENT)
+    try:
+        endpoint = facts.get(ENDPOINT_PROBE)
+    except FactUnavailable as e:
+        if not e.timed_out:
+            raise
+        yield _unresponsive(res.host or "", None, f"the probe did not finish within the deadline ({e.reason})", "", [])
+        return
+    probe = endpoint.result
+    if probe is None:
+        return  # resolution failed: the configuration checks report why
+    host = redact_url(probe.host)
+    evidence = [
+        f"{host}: {probe.outcome}" + (f" ({probe.detail})" if probe.detail else ""),
+        f"chosen by {source_words(res.source)}",
+    ]
+    data: dict[str, object] = {"outcome": probe.outcome, "errno": probe.errno_name, "seconds": round(probe.seconds, 3)}
+    if probe.answered:
+        server = probe.server or "a Docker-API server"
+        yield Finding(
+            id="endpoint-answers",
+            check=CHECK_ID,
+            severity=Severity.OK,
+            title=f"{host} answers the Docker API ({server}, API {probe.api_version or '?'})",
+            evidence=tuple(evidence),
+            data=data,
+        )
+        return
+    if endpoint.activation_pending or probe.outcome == "not-probed":
+        yield Finding(
+            id="socket-activation",
+            check=CHECK_ID,
+            severity=Severity.WARNING,
+            title=f"{host} is held by systemd socket activation; the engine is not running yet",
+            detail="Connecting would start the daemon, so cdoctor did not connect. "
+            "Run with --allow-activation to probe it (this starts the engine).",
+            evidence=tuple(evidence),
+            fix=("cdoctor --allow-activation",),
+            data=data,
+        )
+        return
+    yield from _explain_failure(facts, res, env, probe, evidence, data)
+
+
+def _explain_failure(
+    facts: Facts,
+    res: Resolution,
+    env: Environment,
+    probe: api.ProbeResult,
+    evidence: list[str],
+    data: dict[str, object],
+) -> Iterator[Finding]:
+    host = redact_url(probe.host)
+    scheme = probe.dial.partition("://")[0]
+    path = probe.dial.removeprefix("unix://") if scheme == "unix" else ""
+    home = env.user.home
+    try:
+        sockets = facts.get(SOCKETS)
+    except FactUnavailable:
+        sockets = ()
+    sock = _socket_for(sockets, path) if path else None
+    ident = identify.product_from_path(probe.dial, home=home, uid=env.user.uid, platform=env.platform)
+    if sock and sock.link_chain:
+        evidence.append(
+            f"{tilde(path, home)} is a symlink to {tilde(sock.link_chain[-1], home)}"
+            + (" (dangling)" if sock.dangling else "")
+            + (" (a loop)" if sock.loop else "")
+        )
+        ident = ident or identify.product_from_path(
+            sock.link_chain[-1], home=home, uid=env.user.uid, platform=env.platform
+        )
+    if ident:
+        evidence.append(f"the path belongs to {ident.product}" + (f" ({ident.variant})" if ident.variant else ""))
+        data["product_hint"] = ident.product
+    outcome = probe.outcome
+
+    # Connection-level failures where another engine answers: the wrong endpoint is chosen.
+    if outcome in (api.SOCKET_MISSING, api.REFUSED, api.CONNECT_TIMEOUT, api.DNS, api.UNREACHABLE):
+        live = live_endpoints(facts, res, env)
+        if live:
+            target = live[0]
+            data["live_endpoints"] = [e.host for e in live]
+            via = f"your context {target.context!r}" if target.context else f"{target.host}"
+            what = (
+                "is set in your environment"
+                if res.source == "env:DOCKER_HOST"
+                else f"is chosen by {source_words(res.source)}"
+            )
+            yield Finding(
+                id="endpoint-mismatch",
+                check=CHECK_ID,
+                severity=Severity.ERROR,
+                cause="endpoint-mismatch",
+                title=f"docker uses {host}, where nothing answers; {via} answers",
+                detail=(
+                    f"{host} {what} and {_outcome_words(outcome, probe)}. "
+                    f"Meanwhile {', '.join(e.host for e in live[:4])} answer{'s' if len(live) == 1 else ''} the Docker API."
+                ),
+                evidence=(
+                    *evidence,
+                    *(f"answers: {e.host}" + (f" (context {e.context!r})" if e.context else "") for e in live[:6]),
+                ),
+                fix=tuple(_select_fix(res, target)),
+                data=data,
+            )
+            return
+
+    if outcome == api.PERMISSION_DENIED:
+        yield _permission(sock, env.user, host, path, evidence, data)
+        return
+    if outcome in (api.SOCKET_MISSING, api.REFUSED) and scheme == "unix":
+        yield from _not_running(facts, env, probe, sock, ident, evidence, data)
+        return
+    if outcome in (api.REFUSED, api.CONNECT_TIMEOUT, api.DNS, api.UNREACHABLE):
+        yield _tcp_unreachable(probe, res, evidence, data)
+        return
+    if outcome in (api.NO_ANSWER,) or (
+        outcome == api.CLOSED and scheme == "unix" and (sock is None or sock.kind != "containerd")
+    ):
+        holders = list(sock.listeners) if sock else []
+        yield _unresponsive(
+            host, sock, _outcome_words(outcome, probe), ident.product if ident else "", holders, evidence, data
+        )
+        return
+    if outcome in (api.HTTP_TO_TLS, api.TLS_TO_HTTP, api.TLS_VERIFY, api.TLS_CLIENT_CERT, api.TLS_CONFIG):
+        yield _tls(probe, res, env, evidence, data)
+        return
+    if outcome in (api.NOT_DOCKER, api.CLOSED):
+        yield _not_docker(facts, probe, sock, evidence, data)
+        return
+    if outcome == api.API_ERROR:
+        m = _VERSION_RE.search(probe.detail)
+        if m:
+            yield _api_version(m, evidence, data, env)
+        else:
+            yield Finding(
+                id="not-docker-api",
+                check=CHECK_ID,
+                severity=Severity.ERROR,
+                cause="not-docker-api",
+                title=f"{host} answers /_ping with an error: {probe.detail[:120]}",
+                evidence=tuple(evidence),
+                data=data,
+            )
+        return
+    if outcome == api.SSH_ERROR:
+        yield _ssh(probe, evidence, data)
+        return
+    yield Finding(
+        id="endpoint-unreachable",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="invalid-docker-host",
+        title=f"{host} cannot be dialled: {probe.detail}",
+        evidence=tuple(evidence),
+        data=data,
+    )
+
+
+def _outcome_words(outcome: str, probe: api.ProbeResult) -> str:
+    return {
+        api.SOCKET_MISSING: "the socket does not exist",
+        api.REFUSED: "the connection is refused (nothing listens)",
+        api.CONNECT_TIMEOUT: "no connection could be made within the deadline",
+        api.DNS: "the host name does not resolve",
+        api.UNREACHABLE: "the network is unreachable",
+        api.NO_ANSWER: f"it accepts the connection but sends no answer within {probe.seconds:.1f}s",
+        api.CLOSED: "it closes the connection without an answer",
+    }.get(outcome, probe.detail or outcome)
+
+
+def _permission(
+    sock: SocketInfo | None, user: UserInfo, host: str, path: str, evidence: list[str], data: dict[str, object]
+) -> Finding:
+    kind = permission_kind(sock, user)
+    data["permission"] = kind
+    who = user.name or str(user.uid)
+    if sock is not None and sock.mode is not None:
+        evidence.append(f"{path}: owner {sock.owner or sock.uid}, group {sock.group or sock.gid}, mode {sock.mode:04o}")
+    evidence.append(
+        f"you are {who} (uid {user.uid}); this process carries groups "
+        + ", ".join(sorted(user.group_names.get(g, str(g)) for g in user.process_gids))
+    )
+    group = (sock.group if sock else None) or "docker"
+    if kind == "group-inactive":
+        title = f"You are in group {group!r} (/etc/group) but this shell is not: it started before you were added"
+        fix: tuple[str, ...] = (f"newgrp {group}    # or log out and back in",)
+    elif kind == "socket-owner":
+        owner = (sock.owner if sock else None) or "another user"
+        title = (
+            f"{host} belongs to {owner} and only they may use it (mode {sock.mode:04o})"
+            if sock and sock.mode is not None
+            else f"{host} belongs to another user"
+        )
+        fix = (
+            "dockerd-rootless-setuptool.sh install    # run your own rootless engine",
+            f"# or ask {owner} / use sudo: sudo docker ps",
+        )
+    elif kind == "directory":
+        blocked = sock.blocked_dir if sock else "a parent directory"
+        title = f"You may not enter {blocked}, so {host} cannot be reached"
+        fix = (f"ls -ld {quote(blocked or '/')}    # the directory needs search (x) permission for you",)
+    else:
+        title = f"You ({who}) are not in group {group!r}, which owns {host}"
+        fix = (f"sudo usermod -aG {quote(group)} {quote(who)}", f"newgrp {group}    # or log out and back in")
+    return Finding(
+        id="permission-denied",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="permission-denied",
+        title=title,
+        detail=f"Connecting to {host} fails with EACCES ({kind}).",
+        evidence=tuple(evidence),
+        fix=fix,
+        data=data,
+    )
+
+
+def _not_running(
+    facts: Facts,
+    env: Environment,
+    probe: api.ProbeResult,
+    sock: SocketInfo | None,
+    ident: identify.Identification | None,
+    evidence: list[str],
+    data: dict[str, object],
+) -> Iterator[Finding]:
+    host = redact_url(probe.host)
+    home = env.user.home
+    try:
+        inst: Installed | None = facts.get(INSTALLED)
+    except FactUnavailable:
+        inst = None
+    try:
+        procs = facts.get(PROCESSES).items
+    except FactUnavailable:
+        procs = ()
+    containerd = [p for p in procs if p.name in ("containerd", "k3s", "crio") or p.name.startswith("k3s")]
+    stale = sock is not None and sock.file_type in ("socket", "file")
+    installed = _installed_engines(inst) if inst else []
+    if stale:
+        owner = f"created by {sock.owner or sock.uid}" if sock is not None and sock.uid is not None else ""
+        kind = (
+            "a regular file, not a socket"
+            if sock is not None and sock.file_type == "file"
+            else "a stale socket: nothing listens on it"
+        )
+        evidence.append(
+            f"{tilde(probe.dial.removeprefix('unix://'), home)} is {kind}" + (f", {owner}" if owner else "")
+        )
+    if installed:
+        evidence.append("installed: " + ", ".join(installed[:6]))
+    if containerd:
+        evidence.append(
+            "containerd runs (not a Docker API): " + ", ".join(f"{p.name} pid {p.pid}" for p in containerd[:3])
+        )
+    if ident is None and not stale and not installed and not (sock and sock.dangling):
+        if containerd:
+            addr = next((s for p in containerd for s in p.serves), "/run/containerd/containerd.sock")
+            yield Finding(
+                id="containerd-only",
+                check=CHECK_ID,
+                severity=Severity.ERROR,
+                cause="containerd-only",
+                title="No Docker-API engine here, but containerd runs (a Kubernetes node, k3s, or containerd alone)",
+                detail=f"{host}: {_outcome_words(probe.outcome, probe)}. containerd is not the Docker API; "
+                "use its own clients, or install a Docker-API server.",
+                evidence=tuple(evidence),
+                fix=(
+                    f"sudo nerdctl --address {quote(addr.removeprefix('unix://'))} ps",
+                    f"sudo ctr --address {quote(addr.removeprefix('unix://'))} containers list",
+                ),
+                data=data,
+            )
+            return
+        yield Finding(
+            id="engine-not-installed",
+            check=CHECK_ID,
+            severity=Severity.ERROR,
+            cause="engine-not-installed",
+            title="No container engine is installed here",
+            detail=f"{host}: {_outcome_words(probe.outcome, probe)}; no engine process, socket, binary or product directory was found.",
+            evidence=tuple(evidence),
+            fix=_install_fix(env),
+            data=data,
+        )
+        return
+    product = ident.product if ident else None
+    variant = ident.variant if ident else None
+    what = f"{product} " if product and product != "unknown" else ""
+    reason = (
+        "a stale socket is left"
+        if stale
+        else ("the symlink dangles" if sock and sock.dangling else _outcome_words(probe.outcome, probe))
+    )
+    detail = f"{host}: {reason}."
+    if containerd:
+        detail += " containerd runs meanwhile, but it does not speak the Docker API."
+    yield Finding(
+        id="engine-not-running",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="engine-not-running",
+        title=f"The {what}engine is not running ({reason})",
+        detail=detail,
+        evidence=tuple(evidence),
+        fix=(_start_fix(product, variant, env, inst),),
+        data=data,
+    )
+
+
+def _install_fix(env: Environment) -> tuple[str, ...]:
+    if env.platform == "darwin":
+        return ("brew install colima docker && colima start    # or install Docker Desktop / OrbStack",)
+    if env.wsl:
+        return ("# turn on WSL integration in Docker Desktop, or: sudo apt-get install docker.io",)
+    return ("sudo apt-get install docker.io    # Debian/Ubuntu; or see https://docs.docker.com/engine/install/",)
+
+
+def _tcp_unreachable(probe: api.ProbeResult, res: Resolution, evidence: list[str], data: dict[str, object]) -> Finding:
+    host = redact_url(probe.host)
+    which = {
+        api.DNS: "name-does-not-resolve",
+        api.REFUSED: "connection-refused",
+        api.CONNECT_TIMEOUT: "no-answer-in-time",
+        api.UNREACHABLE: "network-unreachable",
+    }[probe.outcome]
+    data["reason"] = which
+    target = probe.dial.removeprefix("tcp://").split("/")[0]
+    hostname = target.rsplit(":", 1)[0].strip("[]")
+    fix = [f"nc -vz {quote(hostname)} {target.rsplit(':', 1)[-1]}    # test the port itself"]
+    detail = f"{host}: {_outcome_words(probe.outcome, probe)}."
+    if hostname == "docker":
+        detail += (
+            " 'docker' is the usual CI service alias of a docker:dind service: the service is missing,"
+            " not started yet, or this job is not on its network."
+        )
+        fix.insert(0, "cdoctor check --wait 60s    # wait for the dind service to come up")
+    if res.source == "env:DOCKER_HOST":
+        fix.append("unset DOCKER_HOST    # if this address is stale")
+    return Finding(
+        id="tcp-unreachable",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="tcp-unreachable",
+        title=f"{host} cannot be reached: {which.replace('-', ' ')}",
+        detail=detail,
+        evidence=tuple(evidence),
+        fix=tuple(fix),
+        data=data,
+    )
+
+
+def _unresponsive(
+    host: str,
+    sock: SocketInfo | None,
+    why: str,
+    product: str,
+    holders: list[tuple[int, str]],
+    evidence: list[str] | None = None,
+    data: dict[str, object] | None = None,
+) -> Finding:
+    who = ", ".join(f"{name} (pid {pid})" for pid, name in holders) or "an unknown process"
+    fix = (
+        [f"sudo kill -TERM {holders[0][0]}    # {holders[0][1]} holds the socket; then start it again"]
+        if holders
+        else []
+    )
+    fix.append("sudo systemctl restart docker" if product in ("", "docker-engine") else f"restart {product}")
+    return Finding(
+        id="engine-unresponsive",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="engine-unresponsive",
+        title=f"{host} accepts connections but the engine does not answer",
+        detail=f"{why}. A wedged or still-starting daemon; held by {who}.",
+        evidence=tuple(evidence or ()),
+        fix=tuple(fix),
+        data=data or {},
+    )
+
+
+def _tls(
+    probe: api.ProbeResult, res: Resolution, env: Environment, evidence: list[str], data: dict[str, object]
+) -> Finding:
+    host = redact_url(probe.host)
+    o = probe.outcome
+    port = probe.dial.rsplit(":", 1)[-1].split("/")[0]
+    if o == api.HTTP_TO_TLS:
+        title = f"{host} speaks TLS, but docker sends plain HTTP"
+        fix = ["export DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=~/.docker    # where ca.pem, cert.pem, key.pem are"]
+        if port == "2375":
+            fix.append("# or use the plain port: export DOCKER_HOST=" + probe.dial.replace(":2375", ":2376"))
+    elif o == api.TLS_TO_HTTP:
+        title = f"docker speaks TLS to {host}, which is plain HTTP"
+        fix = ["unset DOCKER_TLS_VERIFY DOCKER_TLS    # even DOCKER_TLS_VERIFY=0 turns TLS on"]
+        if port == "2376":
+            fix.append("# or the daemon's TLS port is another one")
+    elif o == api.TLS_VERIFY:
+        title = f"{host}'s certificate is not trusted: {probe.detail[:100]}"
+        fix = [
+            f"ls -l {quote(res.tls.cert_dir or '~/.docker')}    # ca.pem must be the CA that signed the daemon's certificate"
+        ]
+    elif o == api.TLS_CLIENT_CERT:
+        title = f"{host} requires a client certificate (--tlsverify) that docker does not present"
+        fix = [f"ls -l {quote(res.tls.cert_dir or '~/.docker')}    # cert.pem and key.pem must be there"]
+    else:
+        title = f"The TLS material for {host} cannot be used: {probe.detail[:100]}"
+        fix = [f"ls -l {quote(res.tls.cert_dir or '~/.docker')}"]
+    if res.tls.enabled:
+        evidence.append(f"TLS from {res.tls.source}: verify={res.tls.verify}, cert dir {res.tls.cert_dir}")
+    return Finding(
+        id="tls-error",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="tls-error",
+        title=title,
+        detail=probe.detail,
+        evidence=tuple(evidence),
+        fix=tuple(fix),
+        data=data,
+    )
+
+
+def _not_docker(
+    facts: Facts, probe: api.ProbeResult, sock: SocketInfo | None, evidence: list[str], data: dict[str, object]
+) -> Finding:
+    host = redact_url(probe.host)
+    what = "something that is not the Docker Engine API"
+    if sock is not None and sock.kind == "containerd":
+        what = "containerd (gRPC), not the Docker API"
+    elif sock is not None and sock.listeners:
+        what = ", ".join(f"{n} (pid {p})" for p, n in sock.listeners)
+    elif probe.server:
+        what = f"an HTTP server ({probe.server})"
+    fix: list[str] = []
+    try:
+        for s in facts.get(SOCKETS):
+            if s.kind == "docker" and s.probe is not None and s.probe.answered:
+                fix.append(f"export DOCKER_HOST={quote('unix://' + s.path)}    # this one speaks Docker")
+                break
+    except FactUnavailable:
+        pass
+    return Finding(
+        id="not-docker-api",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="not-docker-api",
+        title=f"{host} is {what}",
+        detail=probe.detail,
+        evidence=tuple(evidence),
+        fix=tuple(fix) or ("unset DOCKER_HOST",),
+        data=data,
+    )
+
+
+def _api_version(m: re.Match[str], evidence: list[str], data: dict[str, object], env: Environment) -> Finding:
+    client, direction, bound = m[1], m[2], m[3]
+    data.update({"client_api": client, "server_bound": bound, "direction": direction})
+    forced = env.values.get("DOCKER_API_VERSION")
+    if direction == "new":
+        fix = (
+            ("unset DOCKER_API_VERSION",)
+            if forced
+            else (f"export DOCKER_API_VERSION={bound}    # or upgrade the engine",)
+        )
+        title = f"The engine's newest API is {bound}; the client asks for {client}"
+    else:
+        fix = (
+            ("unset DOCKER_API_VERSION",)
+            if forced
+            else ("# upgrade the client (SDK/CLI) to one that speaks API " + bound + " or newer",)
+        )
+        title = f"The engine's oldest accepted API is {bound}; the client asks for {client}"
+    return Finding(
+        id="api-version-mismatch",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="api-version-mismatch",
+        title=title,
+        evidence=tuple(evidence),
+        fix=fix,
+        data=data,
+    )
+
+
+def _ssh(probe: api.ProbeResult, evidence: list[str], data: dict[str, object]) -> Finding:
+    detail = probe.detail
+    step = (
+        "ssh is not installed"
+        if "executable file not found" in detail
+        else (
+            "authentication failed"
+            if "Permission denied" in detail
+            else "the host key is not trusted"
+            if "Host key verification failed" in detail
+            else "docker is missing on the remote host"
+            if "command not found" in detail or "status 127" in detail
+            else "the connection failed"
+        )
+    )
+    data["step"] = step
+    target = probe.dial.removeprefix("ssh://").split("/")[0]
+    return Finding(
+        id="ssh-error",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="ssh-error",
+        title=f"{redact_url(probe.host)}: {step}",
+        detail=detail,
+        evidence=tuple(evidence),
+        fix=(f"ssh {quote(target)} docker system dial-stdio --help    # test each step by hand",),
+        data=data,
+    )
+
+
+@check(
+    id="api-version",
+    title="The engine accepts the API version clients send",
+    category=CATEGORY,
+    requires=(ENGINE, ENVIRONMENT),
+)
+def api_version(facts: Facts) -> Iterator[Finding]:
+    """A forced DOCKER_API_VERSION outside the engine's range fails every command
+    (`client version X is too new/old`). Engines 29.0–29.2 refuse API < 1.44,
+    which breaks older SDKs (testcontainers-java 1.x pins 1.32)."""
+    engine = facts.get(ENGINE)
+    env = facts.get(ENVIRONMENT)
+    if engine is None:
+        return
+    if engine.forced_api and engine.forced_api_error:
+        m = _VERSION_RE.search(engine.forced_api_error)
+        if m:
+            yield _api_version(m, [f"DOCKER_API_VERSION={engine.forced_api}", engine.forced_api_error], {}, env)
+            return
+    version = engine.version or {}
+    minimum = version.get("MinAPIVersion") if isinstance(version, dict) else None
+    if isinstance(minimum, str) and _vt(minimum) > (1, 24):
+        yield Finding(
+            id="api-version-floor",
+            check="api-version",
+            severity=Severity.WARNING,
+            title=f"The engine refuses clients older than API {minimum}",
+            detail="SDKs that pin an old API version (docker-java 3.x with 1.32, old docker-py) will fail "
+            "with 'client version … is too old'.",
+            evidence=(f"GET /version MinAPIVersion={minimum}",),
+            fix=("# upgrade the SDK, or start the daemon with DOCKER_MIN_API_VERSION=1.24",),
+        )
+        return
+    yield Finding(
+        id="api-version-ok",
+        check="api-version",
+        severity=Severity.OK,
+        title=f"API versions agree (negotiated {engine.negotiated_api})",
+    )
+
+
+def _vt(v: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in v.split("."))
+    except ValueError:
+        return (0,)
+
+
+CHECKS = (endpoint_connection, api_version)

@@ -1,0 +1,335 @@
+"""Talking to a Docker-API endpoint: /_ping, /version, /info — bounded, through docker-py.
+
+Every call has a connect and a read timeout; bodies are read up to a cap,
+so a hostile or wedged server costs at most the deadline and a few KiB.
+Proxies from the environment are not used: nothing is sent anywhere but the
+endpoint being diagnosed. Failures are classified by errno, never by the
+wording of an exception message, because that differs across versions.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+import ssl
+import subprocess
+import time
+from typing import Any
+
+from doctor import hosts
+from doctor.outcomes import (
+    API_ERROR,
+    CLOSED,
+    CONNECT_TIMEOUT,
+    DNS,
+    HTTP_TO_TLS,
+    INVALID,
+    NO_ANSWER,
+    NOT_DOCKER,
+    OK,
+    PERMISSION_DENIED,
+    REFUSED,
+    SOCKET_MISSING,
+    SSH_ERROR,
+    TLS_CLIENT_CERT,
+    TLS_CONFIG,
+    TLS_TO_HTTP,
+    TLS_VERIFY,
+    UNREACHABLE,
+    UNSUPPORTED,
+    EngineAnswers,
+    ProbeResult,
+    _header,
+)
+from doctor.resolve import TLSSettings
+
+PING_BODY_LIMIT = 1024
+JSON_BODY_LIMIT = 4 * 1024 * 1024
+
+# --- classification -----------------------------------------------------------
+
+_ERRNO_OUTCOME = {
+    errno.ENOENT: SOCKET_MISSING,
+    errno.ENOTDIR: SOCKET_MISSING,
+    errno.EACCES: PERMISSION_DENIED,
+    errno.EPERM: PERMISSION_DENIED,
+    errno.ECONNREFUSED: REFUSED,
+    errno.ENOTSOCK: REFUSED,
+    errno.EPROTOTYPE: REFUSED,
+    errno.EHOSTUNREACH: UNREACHABLE,
+    errno.ENETUNREACH: UNREACHABLE,
+    errno.ECONNRESET: CLOSED,
+    errno.EPIPE: CLOSED,
+    errno.ECONNABORTED: CLOSED,
+    errno.ETIMEDOUT: CONNECT_TIMEOUT,
+    errno.ELOOP: SOCKET_MISSING,
+    errno.ENAMETOOLONG: INVALID,
+}
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it wraps (cause, context, urllib3 reasons, args)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo and len(seen) < 32:
+        e = todo.pop(0)
+        if any(e is s for s in seen):
+            continue
+        seen.append(e)
+        for nxt in (e.__cause__, e.__context__, getattr(e, "reason", None)):
+            if isinstance(nxt, BaseException):
+                todo.append(nxt)
+        todo.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
+    return seen
+
+
+def classify(exc: BaseException, *, connected: bool | None = None) -> tuple[str, str | None]:
+    """(outcome, errno name) for an exception raised while probing."""
+    chain = _chain(exc)
+    for e in chain:
+        if isinstance(e, socket.gaierror):
+            return DNS, None
+    for e in chain:
+        if isinstance(e, ssl.SSLError):
+            text = str(e).lower()
+            if "wrong version number" in text or "record layer failure" in text or "packet length too long" in text:
+                return TLS_TO_HTTP, None
+            if "certificate verify failed" in text:
+                return TLS_VERIFY, None
+            if "certificate required" in text or "handshake failure" in text or "bad certificate" in text:
+                return TLS_CLIENT_CERT, None
+            return TLS_VERIFY if "certificate" in text else CLOSED, None
+    names = {type(e).__name__ for e in chain}
+    for e in chain:
+        if isinstance(e, OSError) and e.errno in _ERRNO_OUTCOME:
+            return _ERRNO_OUTCOME[e.errno], errno.errorcode.get(e.errno)
+    if "ConnectTimeout" in names or "ConnectTimeoutError" in names:
+        return CONNECT_TIMEOUT, None
+    if "ReadTimeout" in names or "ReadTimeoutError" in names or any(isinstance(e, TimeoutError) for e in chain):
+        return (NO_ANSWER if connected is not False else CONNECT_TIMEOUT), None
+    if "RemoteDisconnected" in names or "IncompleteRead" in names or "ProtocolError" in names:
+        return CLOSED, None
+    if "BadStatusLine" in names or "LineTooLong" in names or "HTTPError" in names or "InvalidHeader" in names:
+        return NOT_DOCKER, None
+    return CLOSED, None
+
+
+def _detail(exc: BaseException) -> str:
+    """The innermost useful message: what went wrong in words, no credentials."""
+    for e in reversed(_chain(exc)):
+        if isinstance(e, OSError) and e.strerror:
+            return e.strerror
+    text = str(exc)
+    return text[:300]
+
+
+# --- the probe ---------------------------------------------------------------
+
+
+def _client(dial: str, tls: TLSSettings, timeout: float) -> tuple[Any, str]:
+    """A docker-py APIClient and the URL prefix for requests to it."""
+    import docker
+    from docker.tls import TLSConfig
+
+    url = hosts.parse_host_url(dial)
+    tls_config = None
+    if url.scheme == "tcp" and tls.enabled:
+        cert = (tls.cert, tls.key) if tls.cert and tls.key else None
+        verify: bool | str = (tls.ca or True) if tls.verify else False
+        tls_config = TLSConfig(client_cert=cert, ca_cert=tls.ca if tls.verify else None, verify=verify)
+    if url.scheme == "unix":
+        # The CLI dials a relative unix path relative to the working directory.
+        base = "unix://" + os.path.abspath(url.address)
+        prefix_fn = None
+    elif url.scheme == "tcp":
+        base = ("https://" if tls_config else "http://") + url.address
+        prefix_fn = url.base_path.rstrip("/")
+    else:
+        raise hosts.HostError(f"cannot dial {url.scheme}://")
+    api = docker.APIClient(base_url=base, version="1.24", timeout=timeout, tls=tls_config)
+    api.trust_env = False  # never route through a proxy: talk to the endpoint only
+    prefix = api.base_url + (prefix_fn or "")
+    return api, prefix
+
+
+def _read(resp: Any, limit: int) -> bytes:
+    data = resp.raw.read(limit + 1, decode_content=True) or b""
+    resp.close()
+    return bytes(data[: limit + 1])
+
+
+def ping(host: str, dial: str, tls: TLSSettings, timeout: float) -> ProbeResult:
+    """GET /_ping (unversioned, like the CLI) within `timeout` seconds for connect and read."""
+    started = time.monotonic()
+    scheme = dial.partition("://")[0]
+    if scheme == "ssh":
+        return ssh_ping(host, dial, timeout)
+    if scheme not in ("unix", "tcp"):
+        return ProbeResult(host, dial, UNSUPPORTED, f"{scheme}:// cannot be dialled from here", seconds=0.0)
+    try:
+        api, prefix = _client(dial, tls, timeout)
+    except Exception as e:  # docker-py refuses the TLS material or the address
+        outcome = TLS_CONFIG if tls.enabled else INVALID
+        return ProbeResult(host, dial, outcome, hosts.redact_url(str(e))[:300], seconds=time.monotonic() - started)
+    try:
+        resp = api.get(prefix + "/_ping", stream=True, timeout=(timeout, timeout))
+        body = _read(resp, PING_BODY_LIMIT)
+    except Exception as e:
+        outcome, err = classify(e)
+        return ProbeResult(host, dial, outcome, _detail(e), err, time.monotonic() - started)
+    finally:
+        api.close()
+    headers = {str(k): str(v) for k, v in list(resp.headers.items())[:64]}
+    text = body.decode("utf-8", "replace")
+    return _judge_ping(host, dial, resp.status_code, headers, text, time.monotonic() - started)
+
+
+def _judge_ping(host: str, dial: str, status: int, headers: dict[str, str], body: str, seconds: float) -> ProbeResult:
+    lowered = body.lower()
+    if status == 400 and "http request to an https server" in lowered:
+        return ProbeResult(host, dial, HTTP_TO_TLS, body.strip()[:200], None, seconds, status, headers, body[:200])
+    is_docker = _header(headers, "Api-Version") is not None or (
+        status == 200 and body.strip() == "OK" and _header(headers, "Server") is not None
+    )
+    if status == 200 and is_docker:
+        return ProbeResult(host, dial, OK, "", None, seconds, status, headers, body[:200])
+    if is_docker:
+        return ProbeResult(
+            host, dial, API_ERROR, f"HTTP {status}: {body.strip()[:200]}", None, seconds, status, headers, body[:200]
+        )
+    server = _header(headers, "Server") or "an unnamed server"
+    return ProbeResult(
+        host,
+        dial,
+        NOT_DOCKER,
+        f"HTTP {status} from {server}, no Api-Version header",
+        None,
+        seconds,
+        status,
+        headers,
+        body[:200],
+    )
+
+
+def ssh_ping(host: str, dial: str, timeout: float) -> ProbeResult:
+    """/_ping through `ssh … docker system dial-stdio`, never prompting (BatchMode)."""
+    started = time.monotonic()
+    try:
+        target = hosts.parse_ssh_url(dial)
+    except hosts.HostError as e:
+        return ProbeResult(host, dial, INVALID, str(e))
+    argv = ["ssh", "-o", "BatchMode=yes", "-o", f"ConnectTimeout={max(1, int(timeout))}", "-T"]
+    if target.user:
+        argv += ["-l", target.user]
+    if target.port:
+        argv += ["-p", target.port]
+    remote = ["docker"] + ([f"--host=unix://{target.path}"] if target.path else []) + ["system", "dial-stdio"]
+    argv += ["--", target.host, *remote]
+    request = b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n"
+    try:
+        proc = subprocess.run(argv, input=request, capture_output=True, timeout=timeout, check=False)
+    except FileNotFoundError:
+        return ProbeResult(
+            host, dial, SSH_ERROR, 'exec: "ssh": executable file not found in $PATH', seconds=time.monotonic() - started
+        )
+    except subprocess.TimeoutExpired:
+        return ProbeResult(
+            host, dial, NO_ANSWER, "ssh did not finish within the deadline", seconds=time.monotonic() - started
+        )
+    out = proc.stdout[:PING_BODY_LIMIT].decode("utf-8", "replace")
+    if proc.returncode != 0 or not out.startswith("HTTP/"):
+        err = proc.stderr[:500].decode("utf-8", "replace").strip()
+        return ProbeResult(
+            host,
+            dial,
+            SSH_ERROR,
+            f"ssh exited with status {proc.returncode}: {err}",
+            seconds=time.monotonic() - started,
+        )
+    head, _, body = out.partition("\r\n\r\n")
+    lines = head.split("\r\n")
+    try:
+        status = int(lines[0].split()[1])
+    except (IndexError, ValueError):
+        return ProbeResult(host, dial, NOT_DOCKER, "no HTTP status line", seconds=time.monotonic() - started)
+    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    return _judge_ping(host, dial, status, headers, body, time.monotonic() - started)
+
+
+def _get_json(api: Any, url: str, timeout: float) -> tuple[Any, str | None]:
+    try:
+        resp = api.get(url, stream=True, timeout=(timeout, timeout))
+        body = _read(resp, JSON_BODY_LIMIT)
+    except Exception as e:
+        outcome, _ = classify(e)
+        return None, f"{outcome}: {_detail(e)}"
+    if len(body) > JSON_BODY_LIMIT:
+        return None, f"answer larger than {JSON_BODY_LIMIT // (1024 * 1024)} MiB"
+    text = body.decode("utf-8", "replace")
+    if resp.status_code != 200:
+        message = text.strip()
+        try:
+            parsed = json.loads(text)
+            if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+                message = parsed["message"]
+        except ValueError:
+            pass
+        return None, f"HTTP {resp.status_code}: {message[:300]}"
+    try:
+        return json.loads(text), None
+    except ValueError as e:
+        return None, f"not JSON: {e}"
+
+
+def _version_tuple(v: str | None) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(p) for p in (v or "").split("."))
+    except ValueError:
+        return None
+
+
+def engine_answers(
+    ping_result: ProbeResult, tls: TLSSettings, timeout: float, forced_api: str | None = None
+) -> EngineAnswers:
+    """GET /version and /info at the negotiated API version (R6: min of ours and the server's)."""
+    import docker.constants
+
+    ours = docker.constants.DEFAULT_DOCKER_API_VERSION
+    server = ping_result.api_version
+    negotiated = ours
+    if _version_tuple(server) is not None and (_version_tuple(server) or ()) < (_version_tuple(ours) or ()):
+        negotiated = server or ours
+    if ping_result.dial.startswith("ssh://"):
+        return EngineAnswers(
+            ping_result.host,
+            negotiated_api=negotiated,
+            errors={"/version": "not fetched over ssh", "/info": "not fetched over ssh"},
+        )
+    try:
+        api, prefix = _client(ping_result.dial, tls, timeout)
+    except Exception as e:
+        return EngineAnswers(ping_result.host, errors={"/version": str(e)[:200], "/info": str(e)[:200]})
+    errors: dict[str, str] = {}
+    try:
+        version, err = _get_json(api, f"{prefix}/v{negotiated}/version", timeout)
+        if err:
+            errors["/version"] = err
+        info, err = _get_json(api, f"{prefix}/v{negotiated}/info", timeout)
+        if err:
+            errors["/info"] = err
+        forced_error = None
+        if forced_api:
+            _, forced_error = _get_json(api, f"{prefix}/v{forced_api}/version", timeout)
+    finally:
+        api.close()
+    return EngineAnswers(
+        host=ping_result.host,
+        version=version if isinstance(version, dict) else None,
+        info=info if isinstance(info, dict) else None,
+        negotiated_api=negotiated,
+        errors=errors,
+        forced_api=forced_api,
+        forced_api_error=forced_error,
+    )
