@@ -1,0 +1,189 @@
+"""One run of cdoctor, from an invocation to a finished report (no parsing, no printing)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from doctor import identify
+from doctor.context import RunContext
+from doctor.explain import ErrorReading, PasteReading, read_error, read_paste
+from doctor.facts import Facts
+from doctor.report import SCHEMA, Report, build_report
+
+# A run never takes longer than this many probe deadlines (plus a small constant):
+# probes run in parallel, and whatever has not answered by then is reported as such.
+RUN_DEADLINES = 2.0
+
+
+def run_diagnosis(
+    ctx: RunContext, *, only: Sequence[str] = (), skip: Sequence[str] = (), explain: dict[str, Any] | None = None
+) -> Report:
+    from doctor import plugins, runner
+    from doctor.gather import inventory
+
+    started = time.monotonic()
+    loaded, errors = plugins.load()
+    unknown = runner.unknown_selectors(loaded, [*only, *skip])
+    if unknown:
+        raise ValueError(f"unknown check or category: {', '.join(unknown)} (see `cdoctor checks`)")
+    chosen = runner.select(loaded, only, skip)
+    facts = Facts(ctx, timeout=ctx.timeout, run_deadline=started + RUN_DEADLINES * ctx.timeout + 0.5)
+    extra = (inventory.PROCESSES, inventory.SOCKETS, inventory.INSTALLED) if ctx.inventory else ()
+    runs = runner.plugin_error_runs(errors) + runner.run_checks(chosen, facts, extra)
+    return build_report(facts, runs, started, explain=explain)
+
+
+def explain_reading(text: str) -> tuple[ErrorReading, PasteReading]:
+    return read_error(text), read_paste(text)
+
+
+def product_hint(endpoint: str | None, home: str | None = None, uid: int | None = None) -> str | None:
+    if not endpoint:
+        return None
+    ident = identify.product_from_path(endpoint, home=home, uid=uid, platform="linux")
+    return ident.product if ident and ident.product != "unknown" else None
+
+
+def _paste_engine(paste: PasteReading) -> dict[str, Any] | None:
+    f = paste.facts
+    if not any(k in f for k in ("server_version", "operating_system", "name")):
+        return None
+    options = [s.strip() for s in f.get("security_options", "").split(",") if s.strip()]
+    if f.get("rootless") == "true" and "name=rootless" not in options:
+        options.append("name=rootless")
+    info: dict[str, Any] = {
+        "Name": f.get("name"),
+        "OperatingSystem": f.get("operating_system"),
+        "KernelVersion": f.get("kernel"),
+        "ServerVersion": f.get("server_version"),
+        "SecurityOptions": options,
+    }
+    version = {
+        "Version": f.get("server_version"),
+        "ApiVersion": f.get("api_version"),
+        "MinAPIVersion": f.get("min_api_version"),
+        "Platform": {"Name": f.get("platform_name") or ""},
+    }
+    ident = identify.identify_from_api(
+        ping_headers=None, version=version, info=info, endpoint=f.get("endpoint"), env={}
+    )
+    return {
+        "product": ident.product,
+        "variant": ident.variant,
+        "confidence": ident.confidence,
+        "evidence": list(ident.evidence),
+        "server_version": f.get("server_version"),
+        "api_version": f.get("api_version"),
+        "min_api_version": f.get("min_api_version"),
+        "os": f.get("operating_system"),
+        "kernel": f.get("kernel"),
+        "rootless": f.get("rootless") == "true",
+        "warnings": list(paste.warnings),
+    }
+
+
+def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: float) -> dict[str, Any]:
+    """The document `explain --offline` prints: what the text alone establishes."""
+    from doctor import __version__
+
+    error = paste.server_error if paste.kind != "error-log" and paste.server_error else reading
+    hint = product_hint(error.endpoint or paste.facts.get("endpoint"))
+    engine = _paste_engine(paste) if paste.kind != "error-log" else None
+    cause = error.cause
+    symptom = error.symptom
+    findings = []
+    if symptom != "unknown":
+        findings.append(
+            {
+                "id": cause or f"symptom-{symptom}",
+                "check": "explain",
+                "severity": "error" if cause else "warning",
+                "cause": cause,
+                "title": _symptom_title(error),
+                "detail": "Read from the text alone; run `cdoctor explain` without --offline on the machine "
+                "that printed it to find the cause there.",
+                "evidence": list(error.evidence),
+                "fix": [],
+            }
+        )
+    for w in paste.warnings:
+        findings.append(
+            {
+                "id": "engine-warnings",
+                "check": "explain",
+                "severity": "warning",
+                "cause": None,
+                "title": w,
+                "detail": "",
+                "evidence": [],
+                "fix": [],
+            }
+        )
+    if cause:
+        status, summary = "broken", _symptom_title(error)
+    elif symptom != "unknown":
+        status, summary = "broken", _symptom_title(error) + " (the text alone does not say why)"
+    else:
+        status = "ok"
+        summary = (
+            f"the paste shows {engine['product']} {engine.get('server_version') or ''}".strip()
+            if engine
+            else "no Docker error recognised in the text"
+        )
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "cdoctor", "version": __version__, "timeout": timeout, "offline": True},
+        "endpoint": {
+            "host": error.endpoint or paste.facts.get("endpoint"),
+            "source": None,
+            "context": paste.facts.get("context"),
+            "config_dir": None,
+        },
+        "engine": engine,
+        "chain": [],
+        "findings": findings,
+        "diagnosis": {"status": status, "primary_cause": cause, "summary": summary},
+        "explain": {
+            "symptom": symptom,
+            "endpoint": error.endpoint,
+            "client": error.client,
+            "product_hint": hint,
+            "cli_version_hint": error.cli_version_hint,
+            "text_cause": cause,
+            "evidence": list(error.evidence),
+            "details": dict(error.details),
+            "paste": {"kind": paste.kind, "facts": dict(paste.facts), "warnings": list(paste.warnings)},
+        },
+    }
+
+
+_SYMPTOM_WORDS = {
+    "socket-missing": "the socket does not exist",
+    "permission-denied": "permission denied on the socket",
+    "connection-refused": "the connection was refused",
+    "daemon-not-running": "the client could not connect to the daemon",
+    "timeout": "the request timed out",
+    "dns-failure": "the daemon's host name does not resolve",
+    "tls": "a TLS problem",
+    "http-to-https": "plain HTTP was sent to a TLS port",
+    "api-version": "the engine refused the client's API version",
+    "context-not-found": "the docker context does not exist",
+    "invalid-host": "the host address is invalid",
+    "config-parse": "config.json does not parse",
+    "ssh": "the ssh connection failed",
+    "named-pipe-missing": "the Windows named pipe does not exist",
+    "not-docker-api": "the endpoint is not a Docker API",
+    "no-environment": "the tool found no working Docker environment",
+    "wsl-stub": "docker is Docker Desktop's WSL stub (integration is off)",
+    "cli-shim": "the docker command is a shim, not the Docker CLI",
+    "unknown": "no known Docker error",
+}
+
+
+def _symptom_title(r: ErrorReading) -> str:
+    words = _SYMPTOM_WORDS.get(r.symptom, r.symptom)
+    where = f" at {r.endpoint}" if r.endpoint else ""
+    who = f" ({r.client})" if r.client else ""
+    return f"{words[0].upper()}{words[1:]}{where}{who}"

@@ -1,0 +1,1 @@
+"""Renderers: they get the finished, scrubbed document and a stream, and only render."""
