@@ -1,4 +1,4 @@
-"""Talking to a Docker-API endpoint: /_ping, /version, /info — bounded, through docker-py.
+"""Talking to a Docker-API endpoint: /_ping, /version, /info — bounded (doctor.gather.http).
 
 Every call has a connect and a read timeout; bodies are read up to a cap,
 so a hostile or wedged server costs at most the deadline and a few KiB.
@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from doctor import hosts
+from doctor.gather import http
 from doctor.outcomes import (
     API_ERROR,
     CLOSED,
@@ -46,6 +47,8 @@ from doctor.outcomes import (
 from doctor.resolve import TLSSettings
 
 PING_BODY_LIMIT = 1024
+# The API version cdoctor asks for (docker-py 7.1's default), negotiated down to the server's.
+CLIENT_API_VERSION = "1.45"
 JSON_BODY_LIMIT = 4 * 1024 * 1024
 
 # --- classification -----------------------------------------------------------
@@ -111,7 +114,7 @@ def classify(exc: BaseException, *, connected: bool | None = None) -> tuple[str,
         return (NO_ANSWER if connected is not False else CONNECT_TIMEOUT), None
     if "RemoteDisconnected" in names or "IncompleteRead" in names or "ProtocolError" in names:
         return CLOSED, None
-    if "BadStatusLine" in names or "LineTooLong" in names or "HTTPError" in names or "InvalidHeader" in names:
+    if names & {"BadStatusLine", "LineTooLong", "HTTPError", "InvalidHeader", "HTTPException", "UnknownProtocol"}:
         return NOT_DOCKER, None
     return CLOSED, None
 
@@ -128,36 +131,20 @@ def _detail(exc: BaseException) -> str:
 # --- the probe ---------------------------------------------------------------
 
 
-def _client(dial: str, tls: TLSSettings, timeout: float) -> tuple[Any, str]:
-    """A docker-py APIClient and the URL prefix for requests to it."""
-    import docker
-    from docker.tls import TLSConfig
-
+def _client(dial: str, tls: TLSSettings, timeout: float) -> http.Target:
+    """Where and how to send requests (bounded HTTP in doctor.gather.http, not docker-py: see there why)."""
     url = hosts.parse_host_url(dial)
-    tls_config = None
+    context = None
     if url.scheme == "tcp" and tls.enabled:
-        cert = (tls.cert, tls.key) if tls.cert and tls.key else None
-        verify: bool | str = (tls.ca or True) if tls.verify else False
-        tls_config = TLSConfig(client_cert=cert, ca_cert=tls.ca if tls.verify else None, verify=verify)
+        context = http.tls_context(
+            verify=tls.verify, ca=tls.ca if tls.verify else None, cert=tls.cert, key=tls.key
+        )
     if url.scheme == "unix":
         # The CLI dials a relative unix path relative to the working directory.
-        base = "unix://" + os.path.abspath(url.address)
-        prefix_fn = None
-    elif url.scheme == "tcp":
-        base = ("https://" if tls_config else "http://") + url.address
-        prefix_fn = url.base_path.rstrip("/")
-    else:
-        raise hosts.HostError(f"cannot dial {url.scheme}://")
-    api = docker.APIClient(base_url=base, version="1.24", timeout=timeout, tls=tls_config)
-    api.trust_env = False  # never route through a proxy: talk to the endpoint only
-    prefix = api.base_url + (prefix_fn or "")
-    return api, prefix
-
-
-def _read(resp: Any, limit: int) -> bytes:
-    data = resp.raw.read(limit + 1, decode_content=True) or b""
-    resp.close()
-    return bytes(data[: limit + 1])
+        return http.Target("unix", os.path.abspath(url.address))
+    if url.scheme == "tcp":
+        return http.Target("tcp", url.address, context, url.base_path.rstrip("/"))
+    raise hosts.HostError(f"cannot dial {url.scheme}://")
 
 
 def ping(host: str, dial: str, tls: TLSSettings, timeout: float) -> ProbeResult:
@@ -169,21 +156,17 @@ def ping(host: str, dial: str, tls: TLSSettings, timeout: float) -> ProbeResult:
     if scheme not in ("unix", "tcp"):
         return ProbeResult(host, dial, UNSUPPORTED, f"{scheme}:// cannot be dialled from here", seconds=0.0)
     try:
-        api, prefix = _client(dial, tls, timeout)
-    except Exception as e:  # docker-py refuses the TLS material or the address
+        target = _client(dial, tls, timeout)
+    except Exception as e:  # the TLS material or the address is refused
         outcome = TLS_CONFIG if tls.enabled else INVALID
         return ProbeResult(host, dial, outcome, hosts.redact_url(str(e))[:300], seconds=time.monotonic() - started)
     try:
-        resp = api.get(prefix + "/_ping", stream=True, timeout=(timeout, timeout))
-        body = _read(resp, PING_BODY_LIMIT)
+        resp = http.get(target, "/_ping", timeout=timeout, limit=PING_BODY_LIMIT)
     except Exception as e:
         outcome, err = classify(e)
         return ProbeResult(host, dial, outcome, _detail(e), err, time.monotonic() - started)
-    finally:
-        api.close()
-    headers = {str(k): str(v) for k, v in list(resp.headers.items())[:64]}
-    text = body.decode("utf-8", "replace")
-    return _judge_ping(host, dial, resp.status_code, headers, text, time.monotonic() - started)
+    text = resp.body[:PING_BODY_LIMIT].decode("utf-8", "replace")
+    return _judge_ping(host, dial, resp.status, resp.headers, text, time.monotonic() - started)
 
 
 def _judge_ping(host: str, dial: str, status: int, headers: dict[str, str], body: str, seconds: float) -> ProbeResult:
@@ -258,17 +241,17 @@ def ssh_ping(host: str, dial: str, timeout: float) -> ProbeResult:
     return _judge_ping(host, dial, status, headers, body, time.monotonic() - started)
 
 
-def _get_json(api: Any, url: str, timeout: float) -> tuple[Any, str | None]:
+def _get_json(target: http.Target, path: str, deadline: float) -> tuple[Any, str | None]:
     try:
-        resp = api.get(url, stream=True, timeout=(timeout, timeout))
-        body = _read(resp, JSON_BODY_LIMIT)
+        resp = http.get(target, path, timeout=max(0.05, deadline - time.monotonic()), limit=JSON_BODY_LIMIT)
+        body = resp.body
     except Exception as e:
         outcome, _ = classify(e)
         return None, f"{outcome}: {_detail(e)}"
     if len(body) > JSON_BODY_LIMIT:
         return None, f"answer larger than {JSON_BODY_LIMIT // (1024 * 1024)} MiB"
     text = body.decode("utf-8", "replace")
-    if resp.status_code != 200:
+    if resp.status != 200:
         message = text.strip()
         try:
             parsed = json.loads(text)
@@ -276,7 +259,7 @@ def _get_json(api: Any, url: str, timeout: float) -> tuple[Any, str | None]:
                 message = parsed["message"]
         except ValueError:
             pass
-        return None, f"HTTP {resp.status_code}: {message[:300]}"
+        return None, f"HTTP {resp.status}: {message[:300]}"
     try:
         return json.loads(text), None
     except ValueError as e:
@@ -294,9 +277,7 @@ def engine_answers(
     ping_result: ProbeResult, tls: TLSSettings, timeout: float, forced_api: str | None = None
 ) -> EngineAnswers:
     """GET /version and /info at the negotiated API version (R6: min of ours and the server's)."""
-    import docker.constants
-
-    ours = docker.constants.DEFAULT_DOCKER_API_VERSION
+    ours = CLIENT_API_VERSION
     server = ping_result.api_version
     negotiated = ours
     if _version_tuple(server) is not None and (_version_tuple(server) or ()) < (_version_tuple(ours) or ()):
@@ -308,22 +289,21 @@ def engine_answers(
             errors={"/version": "not fetched over ssh", "/info": "not fetched over ssh"},
         )
     try:
-        api, prefix = _client(ping_result.dial, tls, timeout)
+        target = _client(ping_result.dial, tls, timeout)
     except Exception as e:
         return EngineAnswers(ping_result.host, errors={"/version": str(e)[:200], "/info": str(e)[:200]})
     errors: dict[str, str] = {}
-    try:
-        version, err = _get_json(api, f"{prefix}/v{negotiated}/version", timeout)
-        if err:
-            errors["/version"] = err
-        info, err = _get_json(api, f"{prefix}/v{negotiated}/info", timeout)
-        if err:
-            errors["/info"] = err
-        forced_error = None
-        if forced_api:
-            _, forced_error = _get_json(api, f"{prefix}/v{forced_api}/version", timeout)
-    finally:
-        api.close()
+    # One deadline for all the requests: a /version that hangs may not add its own to /info's.
+    deadline = time.monotonic() + timeout
+    version, err = _get_json(target, f"/v{negotiated}/version", deadline)
+    if err:
+        errors["/version"] = err
+    info, err = _get_json(target, f"/v{negotiated}/info", deadline)
+    if err:
+        errors["/info"] = err
+    forced_error = None
+    if forced_api:
+        _, forced_error = _get_json(target, f"/v{forced_api}/version", deadline)
     return EngineAnswers(
         host=ping_result.host,
         version=version if isinstance(version, dict) else None,
