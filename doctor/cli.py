@@ -14,8 +14,13 @@ import traceback
 from collections.abc import Sequence
 from typing import Annotated, Any, TextIO
 
-import click
 import typer
+
+try:  # typer >= 0.2x vendors click and raises its own copies of click's exceptions
+    from typer._click import exceptions as click_exc
+except ImportError:  # older typer uses the click package
+    from click import exceptions as click_exc  # type: ignore[no-redef]
+
 
 from doctor import __version__
 from doctor.context import DEFAULT_TIMEOUT, RunContext
@@ -380,27 +385,107 @@ def _read_input(text: list[str] | None, file: str | None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+_FAST_GLOBAL_VALUE = {"-H": "host", "--host": "host", "-c": "context", "--context": "context", "--config": "config"}
+_FAST_GLOBAL_FLAG = {"--tls": "tls", "--tlsverify": "tlsverify"}
+_FAST_VALUE = {"--format": "fmt", "-f": "fmt", "--timeout": "timeout", "-t": "timeout", "--color": "color"}
+_FAST_VALUE_LIST = {"--only": "only", "--skip": "skip"}
+_FAST_FLAG = {
+    "--verbose": "verbose",
+    "-v": "verbose",
+    "--explain": "explain_layers",
+    "--strict": "strict",
+    "--allow-activation": "allow_activation",
+}
+
+
+def _fast_diagnose(args: list[str]) -> int | None:
+    """`cdoctor [global options] [diagnose [options]]` without typer; None for anything else.
+
+    Typer (>= 0.2x) builds a pydantic validator for every option it parses, which
+    costs more than the whole diagnosis of a healthy engine (bench/bench.py). The
+    common invocations are parsed here with the same meaning; help, other commands,
+    unknown or malformed options go through typer, which words the errors.
+    """
+    opts: dict[str, Any] = {"host": [], "only": [], "skip": []}
+    i, sub = 0, False
+    while i < len(args):
+        arg = args[i]
+        name, eq, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if arg == "diagnose" and not sub:
+            sub = True
+        elif name in _FAST_GLOBAL_FLAG and not sub and not eq:
+            opts[_FAST_GLOBAL_FLAG[name]] = True
+        elif name in _FAST_FLAG and sub and not eq:
+            opts[_FAST_FLAG[name]] = True
+        elif (name in _FAST_GLOBAL_VALUE and not sub) or (sub and (name in _FAST_VALUE or name in _FAST_VALUE_LIST)):
+            if eq:
+                value = inline
+            elif i + 1 < len(args) and not args[i + 1].startswith("-"):
+                i += 1
+                value = args[i]
+            else:
+                return None
+            key = _FAST_GLOBAL_VALUE.get(name) or _FAST_VALUE.get(name) or _FAST_VALUE_LIST[name]
+            if isinstance(opts.get(key), list):
+                opts[key].append(value)
+            elif key in opts:
+                return None  # given twice: typer's rules decide
+            else:
+                opts[key] = value
+        else:
+            return None
+        i += 1
+    try:
+        timeout = float(opts.get("timeout", DEFAULT_TIMEOUT))
+    except ValueError:
+        return None
+    if not 0.1 <= timeout <= 120.0 or opts.get("fmt", "human") not in ("human", "json"):
+        return None
+    if opts.get("color", "auto") not in ("auto", "always", "never") or (opts.get("context") and opts["host"]):
+        return None
+    flags = Flags(
+        hosts=tuple(opts["host"]) if opts["host"] else None,
+        context=opts.get("context") or None,
+        config_dir=opts.get("config"),
+        tls=bool(opts.get("tls")),
+        tlsverify=bool(opts.get("tlsverify")),
+    )
+    return _diagnose(
+        flags,
+        fmt=opts.get("fmt", "human"),
+        verbose=bool(opts.get("verbose")),
+        explain_layers=bool(opts.get("explain_layers")),
+        only=opts["only"],
+        skip=opts["skip"],
+        timeout=timeout,
+        strict=bool(opts.get("strict")),
+        allow_activation=bool(opts.get("allow_activation")),
+        color=opts.get("color", "auto"),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run cdoctor; return the exit code (docs/output-contract.md)."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        fast = _fast_diagnose(args)
+        if fast is not None:
+            return fast
         rc = app(args=args, prog_name="cdoctor", standalone_mode=False)
     except typer.Exit as e:
         return int(e.exit_code)
-    except click.exceptions.Exit as e:
-        return int(e.exit_code)
-    except click.UsageError as e:
+    except click_exc.UsageError as e:
         sys.stderr.write(f"cdoctor: {e.format_message()}\n")
         if e.ctx is not None:
             sys.stderr.write(f"Try '{e.ctx.command_path} --help'.\n")
         return int(ExitCode.INTERNAL)
-    except click.Abort:
+    except typer.Abort:
         sys.stderr.write("cdoctor: interrupted\n")
         return 130
     except CdoctorError as e:
         sys.stderr.write(f"cdoctor: {e}\n")
         return int(ExitCode.INTERNAL)
-    except click.ClickException as e:
+    except click_exc.ClickException as e:
         sys.stderr.write(f"cdoctor: {e.format_message()}\n")
         return int(ExitCode.INTERNAL)
     except KeyboardInterrupt:
