@@ -1,0 +1,260 @@
+"""Requirements a pipeline states (`cdoctor check --require-*`), and whether an engine meets them (pure).
+
+Each requirement is compared with what the engine itself reports in
+`GET /version` and `GET /info`; nothing is guessed from the client. An
+unmet requirement is a failure with its own finding id (`requirement-api`,
+`requirement-server`, …) and the cause `requirement-unmet` (docs/causes.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from doctor.facts import Fact, Facts
+
+# Product ids of docs/output-contract.md: the values --require-product accepts.
+PRODUCTS = (
+    "docker-desktop",
+    "rancher-desktop",
+    "colima",
+    "orbstack",
+    "podman",
+    "lima",
+    "minikube",
+    "docker-engine",
+    "dind",
+    "unknown",
+)
+
+# What `uname -m` (info.Architecture) and Go (version.Arch) call the same machine.
+_ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm", "arm": "arm"}
+
+KINDS = ("api", "server", "product", "rootless", "rootful", "containerd", "runtime", "cgroup", "os", "arch")
+
+_VERSION = re.compile(r"^v?(\d{1,6}(?:\.\d{1,6}){0,3})")
+
+
+def parse_version(text: str | None) -> tuple[int, ...] | None:
+    """`24.0` → (24, 0); `v2.1.5` → (2, 1, 5); `20.10.24+dfsg1` → (20, 10, 24); garbage → None."""
+    if not text:
+        return None
+    m = _VERSION.match(text.strip())
+    return tuple(int(p) for p in m[1].split(".")) if m else None
+
+
+def version_at_least(have: tuple[int, ...], want: tuple[int, ...]) -> bool:
+    width = max(len(have), len(want))
+    return have + (0,) * (width - len(have)) >= want + (0,) * (width - len(want))
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    kind: str  # one of KINDS
+    values: tuple[str, ...] = ()  # a minimum version, or the accepted names
+
+    @property
+    def id(self) -> str:
+        return f"requirement-{self.kind}"
+
+    @property
+    def label(self) -> str:
+        """How the pipeline stated it, as a command-line option."""
+        if self.kind in ("rootless", "rootful"):
+            return f"--require-{self.kind}"
+        return f"--require-{self.kind} {','.join(self.values)}"
+
+
+def _names(raw: Iterable[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in raw:
+        out.extend(p.strip().lower() for p in item.split(",") if p.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def parse_requirements(
+    *,
+    api: str | None = None,
+    server: str | None = None,
+    products: Sequence[str] = (),
+    rootless: bool = False,
+    rootful: bool = False,
+    containerd: str | None = None,
+    runtimes: Sequence[str] = (),
+    cgroup: str | None = None,
+    os_type: str | None = None,
+    arch: str | None = None,
+) -> tuple[Requirement, ...]:
+    """The requirements of one invocation. Raises ValueError with a one-line reason on a bad value."""
+    reqs: list[Requirement] = []
+    for kind, value in (("api", api), ("server", server), ("containerd", containerd)):
+        if value is None:
+            continue
+        if parse_version(value) is None:
+            raise ValueError(f"--require-{kind} {value!r} is not a version (e.g. 1.44, 24.0)")
+        reqs.append(Requirement(kind, (value.strip().lstrip("v"),)))
+    if products:
+        names = _names(products)
+        unknown = [n for n in names if n not in PRODUCTS]
+        if unknown:
+            raise ValueError(f"--require-product: unknown product {', '.join(unknown)} (known: {', '.join(PRODUCTS)})")
+        reqs.append(Requirement("product", names))
+    if rootless and rootful:
+        raise ValueError("--require-rootless and --require-rootful exclude each other")
+    if rootless:
+        reqs.append(Requirement("rootless"))
+    if rootful:
+        reqs.append(Requirement("rootful"))
+    if runtimes:
+        reqs.append(Requirement("runtime", _names(runtimes)))
+    if cgroup is not None:
+        if cgroup.strip().lstrip("v") not in ("1", "2"):
+            raise ValueError(f"--require-cgroup {cgroup!r}: use 1 or 2")
+        reqs.append(Requirement("cgroup", (cgroup.strip().lstrip("v"),)))
+    if os_type is not None:
+        if os_type.strip().lower() not in ("linux", "windows"):
+            raise ValueError(f"--require-os {os_type!r}: use linux or windows")
+        reqs.append(Requirement("os", (os_type.strip().lower(),)))
+    if arch is not None:
+        norm = _ARCH.get(arch.strip().lower())
+        if norm is None:
+            raise ValueError(f"--require-arch {arch!r}: use amd64 or arm64 (or x86_64, aarch64)")
+        reqs.append(Requirement("arch", (norm,)))
+    return tuple(reqs)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineView:
+    """What the requirements look at, as the engine reports it (None: it did not say)."""
+
+    product: str | None = None
+    server_version: str | None = None
+    api_version: str | None = None
+    rootless: bool | None = None
+    containerd_version: str | None = None
+    default_runtime: str | None = None
+    runtimes: tuple[str, ...] = ()
+    cgroup_version: str | None = None
+    os_type: str | None = None
+    arch: str | None = None
+
+
+def _s(v: object) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def view_from_api(
+    version: Mapping[str, Any] | None,
+    info: Mapping[str, Any] | None,
+    *,
+    product: str | None,
+    rootless: bool | None,
+    ping_api: str | None = None,
+) -> EngineView:
+    version = version or {}
+    info = info or {}
+    containerd = None
+    comps = version.get("Components")
+    if isinstance(comps, list):
+        for c in comps:
+            if isinstance(c, Mapping) and isinstance(c.get("Name"), str) and c["Name"].lower() == "containerd":
+                containerd = _s(c.get("Version"))
+    runtimes = info.get("Runtimes")
+    arch = _s(info.get("Architecture")) or _s(version.get("Arch"))
+    return EngineView(
+        product=product,
+        server_version=_s(version.get("Version")) or _s(info.get("ServerVersion")),
+        api_version=_s(version.get("ApiVersion")) or ping_api,
+        rootless=rootless if (version or info) else None,
+        containerd_version=containerd,
+        default_runtime=_s(info.get("DefaultRuntime")),
+        runtimes=tuple(sorted(runtimes)) if isinstance(runtimes, Mapping) else (),
+        cgroup_version=_s(info.get("CgroupVersion")),
+        os_type=(_s(info.get("OSType")) or _s(version.get("Os")) or "").lower() or None,
+        arch=_ARCH.get(arch.lower(), arch.lower()) if arch else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    requirement: Requirement
+    met: bool
+    title: str
+    evidence: tuple[str, ...] = ()
+
+
+def _min_version(req: Requirement, have: str | None, what: str, source: str) -> Verdict:
+    want = req.values[0]
+    parsed = parse_version(have)
+    if parsed is None:
+        return Verdict(req, False, f"{what} {want} or newer is required; the engine does not report its {what}")
+    ok = version_at_least(parsed, parse_version(want) or ())
+    word = "meets" if ok else "is older than the required"
+    return Verdict(req, ok, f"{what} {have} {word} {want}" if not ok else f"{what} {have} ≥ {want}", (f"{source}: {have}",))
+
+
+def evaluate(req: Requirement, view: EngineView | None) -> Verdict:
+    """Whether one requirement is met. `view` None: no engine answered, so none can be."""
+    if view is None:
+        return Verdict(req, False, f"{req.label}: cannot be checked, no engine answers the endpoint")
+    if req.kind == "api":
+        return _min_version(req, view.api_version, "API version", "GET /version ApiVersion")
+    if req.kind == "server":
+        return _min_version(req, view.server_version, "server version", "GET /version Version")
+    if req.kind == "containerd":
+        return _min_version(req, view.containerd_version, "containerd version", "GET /version Components containerd")
+    if req.kind == "product":
+        have = view.product or "unknown"
+        ok = have in req.values
+        title = f"the engine is {have}" + ("" if ok else f", not {' or '.join(req.values)}")
+        return Verdict(req, ok, title, (f"identified as {have}",))
+    if req.kind in ("rootless", "rootful"):
+        if view.rootless is None:
+            return Verdict(req, False, f"{req.label}: the engine does not say whether it runs rootless")
+        mode = "rootless" if view.rootless else "rootful"
+        ok = mode == req.kind
+        return Verdict(
+            req, ok, f"the engine runs {mode}" + ("" if ok else f", {req.kind} is required"),
+            ("GET /info SecurityOptions " + ("lists" if view.rootless else "does not list") + " name=rootless",),
+        )
+    if req.kind == "runtime":
+        available = set(view.runtimes) | ({view.default_runtime} if view.default_runtime else set())
+        missing = [r for r in req.values if r not in available]
+        shown = ", ".join(sorted(available)) or "none reported"
+        if missing:
+            return Verdict(
+                req, False, f"runtime {', '.join(missing)} is not configured in the engine (it has: {shown})",
+                (f"GET /info Runtimes: {shown}; DefaultRuntime {view.default_runtime}",),
+            )
+        return Verdict(req, True, f"runtime {', '.join(req.values)} available (default {view.default_runtime})")
+    if req.kind == "cgroup":
+        have_cg = view.cgroup_version
+        ok = have_cg == req.values[0]
+        return Verdict(
+            req, ok, f"the engine uses cgroup v{have_cg or '?'}" + ("" if ok else f", v{req.values[0]} is required"),
+            (f"GET /info CgroupVersion: {have_cg}",),
+        )
+    if req.kind == "os":
+        ok = view.os_type == req.values[0]
+        return Verdict(
+            req, ok, f"the engine runs {view.os_type or '?'} containers" + ("" if ok else f", {req.values[0]} is required"),
+            (f"GET /info OSType: {view.os_type}",),
+        )
+    if req.kind == "arch":
+        ok = view.arch == req.values[0]
+        return Verdict(
+            req, ok, f"the engine's architecture is {view.arch or '?'}" + ("" if ok else f", {req.values[0]} is required"),
+            (f"GET /info Architecture: {view.arch}",),
+        )
+    return Verdict(req, False, f"unknown requirement {req.kind}")
+
+
+def _from_context(facts: Facts) -> tuple[Requirement, ...]:
+    # The invocation's requirements travel in the RunContext: a fact so that checks stay pure.
+    reqs = getattr(facts.context, "requirements", ())
+    return tuple(r for r in reqs if isinstance(r, Requirement))
+
+
+REQUIREMENTS: Fact[tuple[Requirement, ...]] = Fact("requirements", _from_context)
