@@ -21,7 +21,6 @@ try:  # typer >= 0.2x vendors click and raises its own copies of click's excepti
 except ImportError:  # older typer uses the click package
     from click import exceptions as click_exc  # type: ignore[no-redef]
 
-
 from doctor import __version__
 from doctor.context import DEFAULT_TIMEOUT, RunContext
 from doctor.exitcodes import EXIT_CODES_HELP, ExitCode
@@ -164,6 +163,12 @@ class Progress:
             sys.stderr.flush()
 
 
+def _secrets() -> tuple[str, ...]:
+    from doctor.redact import secret_values
+
+    return secret_values(os.environ)
+
+
 def _run_context(flags: Flags, timeout: float, **kw: Any) -> RunContext:
     return RunContext(flags=flags, env=dict(os.environ), timeout=timeout, **kw)
 
@@ -194,7 +199,7 @@ def _diagnose(
         report = run_diagnosis(ctx, only=only, skip=skip, explain=explain)
     from doctor.render.document import to_document
 
-    doc = scrub(to_document(report))
+    doc = scrub(to_document(report), secrets=_secrets())
     _emit(doc, fmt, verbose=verbose, explain_layers=explain_layers, color=color)
     return int(exit_code(report.diagnosis, report.findings, strict=strict))
 
@@ -213,6 +218,10 @@ def _emit(
         from doctor.render import json as render_json
 
         render_json.render(doc, stream)
+    elif fmt == "markdown":
+        from doctor.render import markdown
+
+        markdown.render(doc, stream, title="cdoctor explain" if doc.get("explain") else "cdoctor report")
     else:
         from doctor.render import human
 
@@ -332,7 +341,7 @@ def explain(
         doc = explain_offline(reading, paste, timeout=timeout)
         from doctor.redact import scrub
 
-        _emit(scrub(doc), fmt, color=color, verbose=verbose)
+        _emit(scrub(doc, secrets=_secrets()), fmt, color=color, verbose=verbose)
         raise typer.Exit(1 if doc["diagnosis"]["primary_cause"] else 0)
     explain_doc = {
         "symptom": reading.symptom,
@@ -362,6 +371,320 @@ def explain(
             explain=explain_doc,
         )
     )
+
+
+def _write(text: str, output: str | None) -> None:
+    """stdout, or the one file the user asked for (`--output`): the only file cdoctor writes."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise CdoctorError(f"cannot write {output}: {e.strerror}") from None
+
+
+def _anonymizer() -> Any:
+    import pwd
+    import socket
+
+    from doctor.redact import Anonymizer
+
+    try:
+        entry = pwd.getpwuid(os.getuid())
+        user, home = entry.pw_name, entry.pw_dir
+    except KeyError:
+        user, home = os.environ.get("USER", ""), ""
+    return Anonymizer(
+        user=user or os.environ.get("USER"),
+        home=os.environ.get("HOME") or home or None,
+        hostname=socket.gethostname() or None,
+        extra_names=tuple(n for n in {os.environ.get("USER", ""), os.environ.get("LOGNAME", "")} if n and n != user),
+    )
+
+
+def _versions(doc: dict[str, Any]) -> dict[str, Any]:
+    import platform
+
+    cli = next((c for c in doc.get("chain") or [] if c.get("layer") == "cli" and c.get("seen")), None)
+    engine = doc.get("engine") or {}
+    return {
+        "cdoctor": doc["tool"]["version"],
+        "python": platform.python_version(),
+        "os": platform.platform(terse=True),
+        "cli": (cli or {}).get("version") or (cli or {}).get("label"),
+        "engine": engine.get("server_version"),
+        "engine_api": engine.get("api_version"),
+        "engine_product": engine.get("product"),
+    }
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def report(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown (default) or json.")] = "markdown",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    ] = None,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize", help="Also replace user name, home, host name and IP addresses.")
+    ] = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    allow_activation: ActivationOpt = False,
+) -> None:
+    """A redacted report to paste into an issue or a support ticket (Markdown, or --format json).
+
+    Secrets are always removed; --anonymize also replaces identities with placeholders.
+    """
+    from doctor.app import run_diagnosis
+    from doctor.exitcodes import exit_code
+    from doctor.redact import scrub
+
+    if fmt not in ("markdown", "json"):
+        raise CdoctorError(f"unknown format {fmt!r}: use markdown or json")
+    run = _run_context(_flags(ctx), timeout, allow_activation=allow_activation)
+    with Progress("cdoctor: collecting the report"):
+        rep = run_diagnosis(run)
+    from doctor.render.document import to_document
+
+    raw = to_document(rep)
+    raw["report"] = {"versions": _versions(raw)}
+    anon = _anonymizer() if anonymize else None
+    doc = scrub(raw, anon, secrets=_secrets())
+    # What kinds were replaced is known only after scrubbing; the values never are.
+    doc["report"]["redaction"] = {
+        "secrets": "always removed",
+        "anonymize": anonymize,
+        "anonymized": sorted(anon.replaced) if anon is not None else [],
+    }
+    import io
+
+    buf = io.StringIO()
+    if fmt == "json":
+        from doctor.render import json as render_json
+
+        render_json.render(doc, buf)
+    else:
+        from doctor.render import markdown
+
+        markdown.render(doc, buf)
+    _write(buf.getvalue(), output)
+    if output:
+        sys.stderr.write(f"cdoctor: report written to {output}\n")
+    raise typer.Exit(int(exit_code(rep.diagnosis, rep.findings)))
+
+
+def _ci() -> bool:
+    return any(os.environ.get(v) for v in ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "JENKINS_URL"))
+
+
+class WaitProgress:
+    """One status line on stderr while waiting: only on a terminal, never in pipes or CI logs."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.enabled = sys.stderr.isatty() and not _ci()
+        self.shown = False
+
+    def __call__(self, attempt: int, elapsed: float, last: Any) -> None:
+        if not self.enabled or last.ready:
+            return
+        from doctor.redact import scrub_text
+
+        where = scrub_text(last.endpoint or "the endpoint")
+        sys.stderr.write(
+            f"\rwaiting for {where}: {last.outcome} ({elapsed:.0f}s of {self.deadline:.0f}s, attempt {attempt})\x1b[K"
+        )
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+# After a passed wait deadline the diagnosis runs with at most this probe deadline,
+# so that exit 4 comes within a small constant of the deadline asked for.
+AFTER_WAIT_TIMEOUT = 1.5
+
+
+@app.command("check", epilog=EXIT_CODES_HELP)
+def check_command(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="human, json or junit.")] = "human",
+    wait: Annotated[
+        str | None,
+        typer.Option("--wait", help="Wait until the endpoint answers /_ping (60s, 2m, 90), then check; exit 4 on the deadline."),
+    ] = None,
+    require_api: Annotated[str | None, typer.Option("--require-api", help="Minimum API version, e.g. 1.44.")] = None,
+    require_server: Annotated[
+        str | None, typer.Option("--require-server", help="Minimum engine version, e.g. 24.0.")
+    ] = None,
+    require_product: Annotated[
+        list[str] | None, typer.Option("--require-product", help="Accepted products, e.g. docker-engine,podman.")
+    ] = None,
+    require_rootless: Annotated[bool, typer.Option("--require-rootless", help="The engine must run rootless.")] = False,
+    require_rootful: Annotated[bool, typer.Option("--require-rootful", help="The engine must run as root.")] = False,
+    require_containerd: Annotated[
+        str | None, typer.Option("--require-containerd", help="Minimum containerd version the engine reports.")
+    ] = None,
+    require_runtime: Annotated[
+        list[str] | None, typer.Option("--require-runtime", help="OCI runtimes the engine must offer, e.g. runc,runsc.")
+    ] = None,
+    require_cgroup: Annotated[str | None, typer.Option("--require-cgroup", help="cgroup version: 1 or 2.")] = None,
+    require_os: Annotated[str | None, typer.Option("--require-os", help="Container OS: linux or windows.")] = None,
+    require_arch: Annotated[
+        str | None, typer.Option("--require-arch", help="Engine architecture: amd64 or arm64.")
+    ] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the output to this file.")] = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    strict: StrictOpt = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="The full diagnosis even when healthy.")] = False,
+    color: ColorOpt = "auto",
+) -> None:
+    """A CI preflight: is Docker usable here, as this pipeline needs it? Quiet when it is.
+
+    On GitHub Actions it also writes annotations and the job summary ($GITHUB_STEP_SUMMARY).
+    """
+    from doctor.requirements import parse_requirements
+    from doctor.wait import parse_duration
+
+    if fmt not in ("human", "json", "junit"):
+        raise CdoctorError(f"unknown format {fmt!r}: use human, json or junit")
+    try:
+        reqs = parse_requirements(
+            api=require_api,
+            server=require_server,
+            products=require_product or (),
+            rootless=require_rootless,
+            rootful=require_rootful,
+            containerd=require_containerd,
+            runtimes=require_runtime or (),
+            cgroup=require_cgroup,
+            os_type=require_os,
+            arch=require_arch,
+        )
+        deadline = parse_duration(wait) if wait is not None else None
+    except ValueError as e:
+        raise CdoctorError(str(e)) from None
+    raise typer.Exit(
+        _check(
+            _flags(ctx), fmt=fmt, reqs=reqs, deadline=deadline, output=output, only=only or [], skip=skip or [],
+            timeout=timeout, strict=strict, verbose=verbose, color=color,
+        )
+    )
+
+
+def _check(
+    flags: Flags,
+    *,
+    fmt: str,
+    reqs: tuple[Any, ...],
+    deadline: float | None,
+    output: str | None,
+    only: list[str],
+    skip: list[str],
+    timeout: float,
+    strict: bool,
+    verbose: bool,
+    color: str,
+) -> int:
+    import io
+    import json
+
+    from doctor.app import run_diagnosis
+    from doctor.exitcodes import exit_code
+    from doctor.redact import scrub
+    from doctor.render.document import to_document
+
+    ctx = _run_context(flags, timeout, inventory=False, requirements=reqs)
+    wait_doc: dict[str, Any] | None = None
+    timed_out = False
+    if deadline is not None:
+        from doctor.wait import ping_endpoint, wait_until_ready
+
+        progress = WaitProgress(deadline)
+        try:
+            result = wait_until_ready(
+                lambda t: ping_endpoint(ctx, t), deadline, probe_timeout=timeout, on_attempt=progress
+            )
+        finally:
+            progress.done()
+        timed_out = not result.ready
+        wait_doc = {
+            "deadline": deadline,
+            "ready": result.ready,
+            "seconds": round(result.seconds, 2),
+            "attempts": result.attempts,
+            "endpoint": result.last.endpoint if result.last else None,
+            "last_outcome": result.last.outcome if result.last else None,
+        }
+        if timed_out:
+            from dataclasses import replace
+
+            ctx = replace(ctx, timeout=min(timeout, AFTER_WAIT_TIMEOUT))
+    rep = run_diagnosis(ctx, only=only, skip=skip)
+    code = exit_code(rep.diagnosis, rep.findings, strict=strict, wait_timed_out=timed_out)
+    raw = to_document(rep)
+    if wait_doc is not None:
+        raw["wait"] = wait_doc
+    raw["check"] = {
+        "exit_code": int(code),
+        "strict": strict,
+        "requirements": [r.label for r in reqs],
+    }
+    doc = scrub(raw, secrets=_secrets())
+    buf = io.StringIO()
+    if fmt == "json":
+        json.dump(doc, buf, indent=2, ensure_ascii=False)
+        buf.write("\n")
+    elif fmt == "junit":
+        from doctor.render import junit
+
+        junit.render(doc, buf, strict=strict)
+    elif code == 0 and not verbose:
+        waited = f" (answered after {wait_doc['seconds']}s)" if wait_doc else ""
+        warn = sum(1 for f in doc["findings"] if f["severity"] == "warning")
+        buf.write(f"✓ {doc['diagnosis']['summary']}{waited}" + (f"; {warn} warning(s)" if warn else "") + "\n")
+    else:
+        from doctor.render import human
+
+        if timed_out and wait_doc is not None:
+            buf.write(
+                f"✗ cdoctor: {wait_doc['endpoint'] or 'the endpoint'} did not answer within {deadline:g}s "
+                f"({wait_doc['attempts']} attempts, last: {wait_doc['last_outcome']})\n\n"
+            )
+        human.render(doc, buf, color=output is None and _use_color(color, sys.stdout), verbose=verbose or code != 0)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        _github(doc, strict=strict, to_stdout=fmt == "human" and output is None, buf=buf)
+    _write(buf.getvalue(), output)
+    return int(code)
+
+
+def _github(doc: dict[str, Any], *, strict: bool, to_stdout: bool, buf: Any) -> None:
+    """Annotations and the job summary. The runner reads workflow commands from stdout; when
+    stdout carries a JSON or JUnit document they go to stderr, which the runner reads as well."""
+    from doctor.render import github
+
+    lines = github.annotation_lines(doc, strict=strict)
+    if lines:
+        text = "\n".join(lines) + "\n"
+        if to_stdout:
+            buf.write(text)
+        else:
+            sys.stderr.write(text)
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(github.summary(doc))
+        except OSError as e:
+            sys.stderr.write(f"cdoctor: cannot append the job summary to {path}: {e.strerror}\n")
 
 
 MAX_INPUT = 64 * 1024 * 1024

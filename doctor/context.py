@@ -21,3 +21,5 @@ class RunContext:
     allow_activation: bool = False
     # Gather the socket/process inventory (the stack view); `check` may skip it.
     inventory: bool = True
+    # `cdoctor check --require-*` (doctor.requirements.Requirement), read by checks/requirements.py.
+    requirements: tuple[object, ...] = ()
