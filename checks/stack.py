@@ -2,42 +2,96 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from checks._text import tilde
+from doctor import identify
 from doctor.check import check
 from doctor.facts import Facts, FactUnavailable
 from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
 from doctor.gather.inventory import CONTEXT_PROBES, PROCESSES, SOCKETS
 from doctor.gather.local import DOCKER_BINARY, ENVIRONMENT, RESOLUTION
+from doctor.hosts import redact_url
 from doctor.model import Finding, Severity
 
 CATEGORY = "stack"
 
 
-def answering_endpoints(facts: Facts) -> list[tuple[str, str]]:
-    """(url, label) of every Docker-API endpoint that answers, each socket counted once."""
-    out: dict[str, str] = {}
-    seen_targets: set[str] = set()
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """One Docker-API engine that answers here, however many paths lead to it."""
+
+    url: str  # the path (or tcp URL) that represents it
+    label: str  # "podman 4.3.1", "Docker Engine 20.10.24" (+ the product its path belongs to)
+    paths: tuple[str, ...]  # every candidate that reaches it (symlinks, several -H)
+    pid: int | None
+
+
+def _server_label(server: str | None) -> str:
+    """`Server` of /_ping in words: "Libpod/4.3.1 (linux)" → "podman 4.3.1"."""
+    if not server:
+        return "a Docker-API server"
+    name, _, rest = server.partition("/")
+    ver = rest.split(" ", 1)[0]
+    product = {"Libpod": "podman", "Docker": "Docker Engine"}.get(name, name)
+    return f"{product} {ver}".strip()
+
+
+def answering_engines(facts: Facts) -> list[Engine]:
+    """Every Docker-API engine that answers, each counted once: paths to the same
+    socket (symlinks) or to the same process (dockerd -H a -H b) are one engine."""
+    env = facts.get(ENVIRONMENT)
+    home = env.user.home
     try:
         sockets = facts.get(SOCKETS)
     except FactUnavailable:
         sockets = ()
+    groups: dict[object, list[tuple[str, str, int | None]]] = {}
     for s in sockets:
         if s.kind != "docker" or s.probe is None or not s.probe.answered:
             continue
         target = s.link_chain[-1] if s.link_chain else s.path
-        if target in seen_targets:
-            continue
-        seen_targets.add(target)
-        out["unix://" + s.path] = s.probe.server or "Docker API"
+        pids = [p for p, _n in s.listeners if p != 1]
+        key: object = ("pid", pids[0]) if pids else ("path", target)
+        label = _server_label(s.probe.server)
+        ident = identify.product_from_path(target, home=home, uid=env.user.uid, platform=env.platform)
+        if ident is not None and ident.product not in label:
+            label += f" ({ident.product})"
+        groups.setdefault(key, []).append(("unix://" + s.path, label, pids[0] if pids else None))
+    engines = [
+        Engine(members[0][0], members[0][1], tuple(u for u, _l, _p in members), members[0][2])
+        for members in groups.values()
+    ]
     try:
         for host, probe in facts.get(CONTEXT_PROBES).items():
-            if probe.answered:
-                out.setdefault(host, probe.server or "Docker API")
+            if probe.answered and all(host not in e.paths for e in engines):
+                engines.append(Engine(host, _server_label(probe.server), (host,), None))
     except FactUnavailable:
         pass
-    return sorted(out.items())
+    return sorted(engines, key=lambda e: e.url)
+
+
+def answering_endpoints(facts: Facts) -> list[tuple[str, str]]:
+    """(url, label) of every Docker-API engine that answers, each engine counted once."""
+    return [(e.url, e.label) for e in answering_engines(facts)]
+
+
+def _cli_engine(engines: list[Engine], facts: Facts, host: str | None) -> Engine | None:
+    """The engine the docker CLI reaches: its endpoint, or the socket that endpoint links to."""
+    if not host:
+        return None
+    path = host.removeprefix("unix://")
+    targets = {host, "unix://" + path}
+    with contextlib.suppress(FactUnavailable):
+        for s in facts.get(SOCKETS):
+            if s.path == path and s.link_chain:
+                targets.add("unix://" + s.link_chain[-1])
+    for e in engines:
+        if targets & set(e.paths):
+            return e
+    return None
 
 
 @check(
@@ -50,28 +104,74 @@ def multiple_engines(facts: Facts) -> Iterator[Finding]:
     """Several engines answering is legal (Docker Desktop and a native engine, Podman
     and dockerd) but a classic source of "my image is gone": each has its own images
     and containers. Lists them and says which one the docker CLI gets."""
-    live = answering_endpoints(facts)
+    engines = answering_engines(facts)
     res = facts.get(RESOLUTION)
     home = facts.get(ENVIRONMENT).user.home
-    if len(live) <= 1:
+    if len(engines) <= 1:
         yield Finding(
             id="single-engine",
             check="multiple-engines",
             severity=Severity.OK,
-            title=f"{len(live)} Docker-API endpoint{'s' if len(live) != 1 else ''} answer{'s' if len(live) == 1 else ''} here",
-            evidence=tuple(f"{tilde(u, home)}: {s}" for u, s in live),
+            title=f"{len(engines)} Docker-API engine{'s' if len(engines) != 1 else ''} answer"
+            f"{'s' if len(engines) == 1 else ''} here",
+            evidence=tuple(f"{tilde(e.url, home)}: {e.label}" for e in engines),
         )
         return
-    cli = res.host or "(unresolved)"
+    cli = _cli_engine(engines, facts, res.host)
+    gets = (
+        f"docker uses {tilde(cli.url, home)} ({cli.label})"
+        if cli is not None
+        else f"docker uses {redact_url(res.host or '(unresolved)')}, which is none of them"
+    )
     yield Finding(
         id="multiple-engines",
         check="multiple-engines",
         severity=Severity.INFO,
-        title=f"{len(live)} Docker-API engines answer here; docker uses {cli}",
+        title=f"{len(engines)} Docker-API engines answer here; {gets}",
         detail="Each engine has its own images, containers and volumes: switching contexts or DOCKER_HOST "
-        "changes what `docker ps` shows.",
-        evidence=tuple(f"{tilde(u, home)}: {s}" + ("  ← the docker CLI" if u == res.host else "") for u, s in live),
-        data={"endpoints": [u for u, _ in live], "cli": res.host},
+        "changes what `docker ps` shows. (Which one docker-py and the Go SDK reach: see sdk-endpoint.)",
+        evidence=tuple(
+            f"{tilde(e.url, home)}: {e.label}"
+            + (f", pid {e.pid}" if e.pid else "")
+            + ("  ← the docker CLI" if e is cli else "")
+            for e in engines[:20]
+        ),
+        data={
+            "endpoints": [e.url for e in engines],
+            "engines": [{"url": e.url, "label": e.label, "paths": list(e.paths), "pid": e.pid} for e in engines],
+            "cli": cli.url if cli is not None else None,
+        },
+    )
+
+
+@check(
+    id="activated-sockets",
+    title="Sockets held by systemd socket activation",
+    category=CATEGORY,
+    requires=(SOCKETS, RESOLUTION, ENVIRONMENT),
+)
+def activated_sockets(facts: Facts) -> Iterator[Finding]:
+    """A socket that only systemd (pid 1) holds starts its engine on the first
+    connection. cdoctor does not connect to one without --allow-activation; the
+    endpoint the CLI uses is reported by endpoint-connection, the others here."""
+    res = facts.get(RESOLUTION)
+    home = facts.get(ENVIRONMENT).user.home
+    own = (res.host or "").removeprefix("unix://")
+    held = [s for s in facts.get(SOCKETS) if s.systemd_activation and s.path != own]
+    if not held:
+        return
+    probed = [s for s in held if s.probe is not None and s.probe.outcome != "not-probed"]
+    yield Finding(
+        id="socket-activation",
+        check="activated-sockets",
+        severity=Severity.INFO,
+        title=f"{len(held)} other socket{'s are' if len(held) != 1 else ' is'} held by systemd socket activation"
+        + ("; probed (--allow-activation)" if probed else "; not connected to"),
+        detail="Connecting starts the engine behind it, so cdoctor leaves "
+        + ("them" if len(held) != 1 else "it")
+        + " alone unless run with --allow-activation.",
+        evidence=tuple(f"{tilde(s.path, home)}: held by pid 1 only" for s in held[:20]),
+        data={"sockets": [s.path for s in held]},
     )
 
 
@@ -211,4 +311,4 @@ def containerd_namespaces(facts: Facts) -> Iterator[Finding]:
         )
 
 
-CHECKS = (multiple_engines, cli_shim, engine_warnings, engine_facts, containerd_namespaces)
+CHECKS = (multiple_engines, activated_sockets, cli_shim, engine_warnings, engine_facts, containerd_namespaces)

@@ -228,7 +228,8 @@ def _engine_flavour(version: object, info: object, evidence: list[str]) -> tuple
         if "+azure" in text:
             evidence.append(f"Engine version/commit {_q(text)} is Microsoft's Moby build")
             return "azure-moby", True
-        if "ubuntu" in text or "deb" in text:
+        # Debian's docker.io is "20.10.24+dfsg1" (a DFSG repack), with no "deb" in it.
+        if "ubuntu" in text or "deb" in text or "+dfsg" in text:
             evidence.append(f"Engine version/commit {_q(text)} is a distribution package")
             return "distro", True
     return None, False

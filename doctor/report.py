@@ -188,6 +188,7 @@ def build_report(
                 "serves": list(p.serves),
                 "containerd": p.containerd_address,
                 "namespace": p.namespace,
+                "listening": list(p.listening),
                 "user": p.username,
             }
             for p in processes.items[:200]
@@ -245,17 +246,101 @@ def _socket_dict(s: Any, home: str) -> dict[str, Any]:
         "owner": s.owner,
         "group": s.group,
         "mode": None if s.mode is None else f"{s.mode:04o}",
+        "blocked_dir": s.blocked_dir,
+        "may_connect": s.may_connect,
+        "access": s.access or None,
         "listeners": [{"pid": p, "name": n} for p, n in s.listeners],
         "activation": s.systemd_activation,
         "probe": None
         if s.probe is None
         else {
             "outcome": s.probe.outcome,
+            "errno": s.probe.errno_name,
+            "seconds": round(s.probe.seconds, 3),
             "detail": s.probe.detail,
             "api_version": s.probe.api_version,
             "server": s.probe.server,
         },
     }
+
+
+_SOURCE_WORDS = {
+    "flag": "set by -H",
+    "env:DOCKER_HOST": "set by DOCKER_HOST",
+    "flag:--context": "--context",
+    "env:DOCKER_CONTEXT": "DOCKER_CONTEXT",
+    "config": "currentContext in config.json",
+    "default": "the default",
+}
+
+_CLI_LABELS = {
+    "podman-docker": "podman-docker's wrapper: runs podman, no Docker socket",
+    "wsl-stub": "Docker Desktop's WSL stub: the integration is off",
+    "script": "a script, not the Docker CLI",
+}
+
+
+def _norm_unix(address: str | None) -> str | None:
+    return address.removeprefix("unix://") if address else None
+
+
+def component_version(text: object) -> str | None:
+    """The version number alone from a /version component: "runc version 1.1.5+ds1\ncommit: …"
+    (Podman's OCI runtime), "conmon version 2.1.6, commit: unknown" → "1.1.5+ds1", "2.1.6"."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    first = text.strip().splitlines()[0].strip()
+    words = first.replace(",", " ").split()
+    if "version" in words and words.index("version") + 1 < len(words):
+        return words[words.index("version") + 1]
+    return first[:60]
+
+
+def _procs(processes: Any) -> list[Any]:
+    return list(processes.items) if processes is not None else []
+
+
+def _endpoint_socket(sockets: Any, path: str | None) -> Any:
+    if not sockets or not path:
+        return None
+    for s in sockets:
+        if s.path == path:
+            return s
+    return None
+
+
+def _server_pid(host: str, sock: Any, procs: list[Any]) -> tuple[int, str] | None:
+    """The process that answers on the endpoint: who holds the socket, else who says it serves it."""
+    servers = ("dockerd", "podman", "limactl", "com.docker", "rootlesskit", "k3s", "docker-proxy")
+    if sock is not None:
+        named = [(p, n) for p, n in sock.listeners if p != 1]
+        preferred = [(p, n) for p, n in named if n.lower().startswith(servers)]
+        if preferred or named:
+            return (preferred or named)[0]
+    path = _norm_unix(host)
+    for p in procs:
+        if host in p.serves or (path and (path in p.listening or path in map(_norm_unix, p.serves))):
+            return p.pid, p.name
+    return None
+
+
+def _containerd_for(server: Any, procs: list[Any]) -> Any:
+    """The containerd a dockerd uses: --containerd, else its own child, else the system one."""
+    cds = [p for p in procs if p.name == "containerd"]
+    address = _norm_unix(server.containerd_address) if server is not None else None
+    if address:
+        for p in cds:
+            if address in map(_norm_unix, (*p.serves, *p.listening)):
+                return p
+        return None
+    if server is not None:
+        for p in cds:
+            if p.ppid == server.pid:  # dockerd without --containerd starts its own
+                return p
+    for p in cds:
+        if "/run/containerd/containerd.sock" in map(_norm_unix, p.serves):
+            return p
+    return None
 
 
 def build_chain(
@@ -269,8 +354,13 @@ def build_chain(
     hint: Any,
     home: str,
 ) -> list[dict[str, Any]]:
-    """The path `docker ps` travels, as far as it was seen; unseen layers say why."""
+    """The path `docker ps` travels, as far as it was seen; unseen layers say why.
+
+    Pure: reads what the facts hold (the engine's /version components, the
+    process inventory, the socket inventory) and never gathers anything.
+    """
     chain: list[dict[str, Any]] = []
+    procs = _procs(processes)
     if binary is None:
         chain.append({"layer": "cli", "seen": False, "why": "the docker binary could not be inspected"})
     elif binary.path is None:
@@ -283,10 +373,11 @@ def build_chain(
                 "path": binary.path,
                 "realpath": binary.realpath,
                 "kind": binary.kind,
+                "shim": binary.kind not in ("docker-cli", "unknown"),
                 "version": binary.version_text,
                 "label": ("Docker CLI " + ".".join(map(str, binary.version)))
                 if binary.version and binary.kind == "docker-cli"
-                else binary.kind,
+                else _CLI_LABELS.get(binary.kind, binary.kind),
             }
         )
     if res is None or res.host is None:
@@ -298,37 +389,62 @@ def build_chain(
             }
         )
         return chain
-    chain.append(
-        {
-            "layer": "endpoint",
-            "seen": True,
-            "host": redact_url(res.host),
-            "source": res.source,
-            "context": res.context,
-            "reachable": bool(probe and probe.answered),
-            "outcome": probe.outcome if probe else None,
-        }
-    )
-    listeners: list[tuple[int, str]] = []
-    if sockets and res.host.startswith("unix://"):
-        path = res.host[len("unix://") :]
-        for s in sockets:
-            if s.path == path:
-                listeners = list(s.listeners)
+    host = probe.host if probe is not None else res.host
+    dial = probe.dial if probe is not None else (res.dial or res.host)
+    path = _norm_unix(dial) if dial.startswith("unix://") else None
+    sock = _endpoint_socket(sockets, path)
+    endpoint: dict[str, Any] = {
+        "layer": "endpoint",
+        "seen": True,
+        "host": redact_url(host),
+        "source": res.source,
+        "provenance": _SOURCE_WORDS.get(res.source, res.source),
+        "context": res.context,
+        "reachable": bool(probe and probe.answered),
+        "outcome": probe.outcome if probe else None,
+        "errno": probe.errno_name if probe else None,
+    }
+    if sock is not None and sock.link_chain:
+        endpoint["target"] = _home_short(sock.link_chain[-1], home)
+        endpoint["dangling"] = sock.dangling
+        endpoint["loop"] = sock.loop
+    chain.append(endpoint)
+    server = _server_pid(dial, sock, procs)
+    server_proc = next((p for p in procs if server and p.pid == server[0]), None)
     if engine is None:
         layer: dict[str, Any] = {
             "layer": "api-server",
             "seen": False,
-            "why": f"the endpoint does not answer ({probe.outcome})" if probe else "not probed",
+            "why": (
+                f"the endpoint does not answer ({probe.outcome})"
+                if probe and probe.outcome != "not-probed"
+                else (probe.detail if probe else "not probed")
+            ),
         }
         if hint is not None:
             layer["expected_product"] = hint.product
         chain.append(layer)
+        # containerd may run without any Docker API (k3s, a Kubernetes node, containerd alone).
+        cds = [p for p in procs if p.name == "containerd"]
+        if cds:
+            first = _containerd_for(None, procs) or cds[0]
+            chain.append(
+                {
+                    "layer": "containerd",
+                    "seen": True,
+                    "version": None,
+                    "address": next(iter((*first.serves, *first.listening)), None),
+                    "pid": first.pid,
+                    "standalone": True,
+                    "instances": [
+                        {"pid": p.pid, "address": next(iter((*p.serves, *p.listening)), None)} for p in cds[:20]
+                    ],
+                    "note": "runs without a Docker API in front of it",
+                }
+            )
         return chain
     version = answers.version if answers else None
-    server_pid = [p for p, n in listeners if n.startswith(("dockerd", "podman"))] or (
-        [p.pid for p in processes.items if p.name.startswith("dockerd") and res.host in p.serves] if processes else []
-    )
+    podman = engine["product"] == "podman"
     chain.append(
         {
             "layer": "api-server",
@@ -337,69 +453,98 @@ def build_chain(
             "variant": engine.get("variant"),
             "version": engine.get("server_version"),
             "api_version": engine.get("api_version"),
+            "min_api_version": engine.get("min_api_version"),
             "platform": engine.get("platform"),
-            "pid": server_pid[0] if server_pid else None,
-            "docker_compatible": engine["product"] == "podman",
+            "pid": server[0] if server else None,
+            "process": server[1] if server else None,
+            "docker_compatible": podman,
         }
     )
-    containerd = _component(version, "containerd")
-    podman = engine["product"] == "podman"
-    cd_proc = None
-    if processes:
-        dockerd = next((p for p in processes.items if p.pid in server_pid), None)
-        address = dockerd.containerd_address if dockerd else None
-        for p in processes.items:
-            if p.name == "containerd" and (
-                address is None or any(address.removeprefix("unix://") == s.removeprefix("unix://") for s in p.serves)
-            ):
-                cd_proc = p
-                break
     if podman:
+        # Podman has no containerd and no shim: conmon watches each container.
+        conmon = _component(version, "Conmon")
+        monitors = [p for p in procs if p.name == "conmon"]
         chain.append(
             {
-                "layer": "containerd",
-                "seen": False,
-                "why": "Podman does not use containerd (conmon runs each container)",
-                "conmon": _str((_component(version, "Conmon") or {}).get("Version")),
+                "layer": "conmon",
+                "seen": conmon is not None or bool(monitors),
+                "version": component_version((conmon or {}).get("Version")),
+                "processes": len(monitors),
+                "why": "Podman does not report conmon" if conmon is None and not monitors else None,
             }
         )
-    elif containerd or cd_proc:
-        chain.append(
-            {
-                "layer": "containerd",
-                "seen": True,
-                "version": _str((containerd or {}).get("Version")),
-                "address": (cd_proc.serves[0] if cd_proc and cd_proc.serves else None),
-                "pid": cd_proc.pid if cd_proc else None,
-            }
-        )
+        runtime = _component(version, "OCI Runtime")
+        if runtime is not None:
+            name = str(runtime.get("Name") or "")
+            label = name.rsplit("(", maxsplit=1)[-1].rstrip(")") if "(" in name else name
+            chain.append(
+                {
+                    "layer": "runtime",
+                    "seen": True,
+                    "name": label,
+                    "version": component_version(runtime.get("Version")),
+                    "shims": 0,
+                    "namespaces": [],
+                }
+            )
+        else:
+            chain.append({"layer": "runtime", "seen": False, "why": "Podman does not report its OCI runtime"})
     else:
-        chain.append({"layer": "containerd", "seen": False, "why": "the engine does not report containerd"})
-    runtime = _component(version, "runc", "OCI Runtime", "crun")
-    shims = [p for p in (processes.items if processes else ()) if p.name.startswith("containerd-shim")]
-    namespaces = sorted({p.namespace for p in shims if p.namespace})
-    if runtime:
-        name = runtime.get("Name")
-        label = name.split("(")[-1].rstrip(")") if isinstance(name, str) and "(" in name else name
-        chain.append(
-            {
-                "layer": "runtime",
-                "seen": True,
-                "name": label,
-                "version": _str(runtime.get("Version")),
-                "shims": len(shims),
-                "namespaces": namespaces,
-            }
-        )
-    else:
-        chain.append(
-            {"layer": "runtime", "seen": False, "why": "the engine does not report its runtime", "shims": len(shims)}
-        )
+        containerd = _component(version, "containerd")
+        cd_proc = _containerd_for(server_proc, procs)
+        cd_address = _norm_unix(server_proc.containerd_address) if server_proc is not None else None
+        if cd_proc is not None and not cd_address:
+            cd_address = next(iter((*cd_proc.serves, *cd_proc.listening)), None)
+        if containerd or cd_proc:
+            chain.append(
+                {
+                    "layer": "containerd",
+                    "seen": True,
+                    "version": _str((containerd or {}).get("Version")),
+                    "address": cd_address,
+                    "pid": cd_proc.pid if cd_proc else None,
+                }
+            )
+        else:
+            chain.append({"layer": "containerd", "seen": False, "why": "the engine does not report containerd"})
+        shims = [p for p in procs if p.name.startswith("containerd-shim")]
+        if cd_address:
+            shims = [p for p in shims if _norm_unix(p.containerd_address) == _norm_unix(cd_address)]
+        elif procs:
+            shims = [p for p in shims if p.namespace == "moby"]
+        namespaces = sorted({p.namespace for p in shims if p.namespace})
+        runtime = _component(version, "runc", "crun", "OCI Runtime")
+        if runtime:
+            name = str(runtime.get("Name") or "")
+            label = name.rsplit("(", maxsplit=1)[-1].rstrip(")") if "(" in name else name
+            chain.append(
+                {
+                    "layer": "runtime",
+                    "seen": True,
+                    "name": label,
+                    "version": component_version(runtime.get("Version")),
+                    "shims": len(shims),
+                    "namespaces": namespaces,
+                }
+            )
+        else:
+            chain.append(
+                {
+                    "layer": "runtime",
+                    "seen": False,
+                    "why": "the engine does not report its runtime",
+                    "shims": len(shims),
+                }
+            )
+    info = answers.info if answers else None
+    total = info.get("Containers") if isinstance(info, Mapping) else None
     chain.append(
         {
             "layer": "containers",
             "seen": engine.get("containers_running") is not None,
             "running": engine.get("containers_running"),
+            "total": total if isinstance(total, int) else None,
+            "why": None if engine.get("containers_running") is not None else "/info did not say",
         }
     )
     return chain

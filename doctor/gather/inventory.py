@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import re
@@ -61,12 +62,14 @@ class ProcessInfo:
     cmdline: tuple[str, ...]
     username: str | None
     ppid: int | None
-    # Sockets this process serves or uses, read from its command line.
-    serves: tuple[
-        str, ...
-    ] = ()  # unix paths / tcp URLs it listens on (dockerd -H, containerd --address, podman service URI)
+    # Unix paths / tcp URLs it serves, read from its command line
+    # (dockerd -H, containerd --address, podman system service URI, limactl hostagent --socket).
+    serves: tuple[str, ...] = ()
     containerd_address: str | None = None  # dockerd --containerd, shim -address
     namespace: str | None = None  # shim -namespace (moby | k8s.io | …)
+    # Unix socket paths this process really listens on (/proc/PID/fd ∩ /proc/net/unix);
+    # empty where /proc does not let us look (another user's process, not Linux).
+    listening: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,10 @@ class SocketInfo:
     probe: outcomes.ProbeResult | None = None  # /_ping (docker/podman kinds) or connect-only (containerd)
     listeners: tuple[tuple[int, str], ...] = ()  # (pid, process name) that hold the socket
     systemd_activation: bool = False  # held by systemd (pid 1) while no engine serves it
+    # Whether this process may connect (write permission on the socket and search
+    # permission on every parent directory), and why; None when it cannot be told.
+    may_connect: bool | None = None
+    access: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +115,16 @@ def _ctx(facts: Facts) -> RunContext:
     ctx = facts.context
     assert isinstance(ctx, RunContext)
     return ctx
+
+
+def printable(text: str) -> str:
+    """A string that any output can carry: psutil hands over undecodable bytes of
+    /proc/PID/cmdline as lone surrogates, which neither JSON nor a UTF-8 terminal accept."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 # --- processes ------------------------------------------------------------------
@@ -126,18 +143,44 @@ def _flag_values(argv: tuple[str, ...], names: Iterable[str]) -> list[str]:
     return out
 
 
+def _podman_service_uris(cmdline: tuple[str, ...], username: str | None) -> list[str]:
+    """`podman [global options] system service [options] [URI]`: the URI, or podman's default."""
+    args = list(cmdline)
+    try:
+        i = args.index("service")
+    except ValueError:
+        return []
+    rest = args[i + 1 :]
+    uris = [a for a in rest if "://" in a and not a.startswith("-")]
+    if uris:
+        return uris[-1:]
+    # No URI: podman listens on its default socket; only the rootful one is a fixed path
+    # (the rootless one is under the user's XDG_RUNTIME_DIR, seen through /proc instead).
+    return ["unix:///run/podman/podman.sock"] if username == "root" else []
+
+
 def describe_process(
-    pid: int, name: str, exe: str | None, cmdline: tuple[str, ...], username: str | None, ppid: int | None
+    pid: int,
+    name: str,
+    exe: str | None,
+    cmdline: tuple[str, ...],
+    username: str | None,
+    ppid: int | None,
+    listening: tuple[str, ...] = (),
 ) -> ProcessInfo:
     """Read the sockets a stack process serves from its command line (pure)."""
+    name = printable(name)
+    cmdline = tuple(printable(a) for a in cmdline)
+    exe = printable(exe) if exe else exe
     base = os.path.basename(cmdline[0]) if cmdline else name
     serves: list[str] = []
     containerd_address = None
     namespace = None
     low = name.lower()
-    if low.startswith("dockerd") or base.startswith("dockerd"):
+    if (low.startswith("dockerd") or base.startswith("dockerd")) and "rootless" not in base:
         serves = _flag_values(cmdline, ("-H", "--host"))
-        if not serves and "dockerd-rootless" not in base:
+        if not serves:
+            # dockerd's built-in default (daemon.json "hosts" may say otherwise; /proc tells the truth).
             serves = ["unix:///var/run/docker.sock"]
         cd = _flag_values(cmdline, ("--containerd",))
         containerd_address = cd[-1] if cd else None
@@ -149,12 +192,41 @@ def describe_process(
     elif low == "containerd" or base == "containerd":
         addr = _flag_values(cmdline, ("-a", "--address"))
         serves = addr[-1:] or ["/run/containerd/containerd.sock"]
-    elif (low == "podman" or base == "podman") and "service" in cmdline:
-        uris = [a for a in cmdline[cmdline.index("service") + 1 :] if "://" in a]
-        serves = uris[-1:] if uris else ["(default podman socket)"]
-    elif low == "k3s" or base == "k3s":
-        pass
-    return ProcessInfo(pid, name, exe, cmdline, username, ppid, tuple(serves), containerd_address, namespace)
+    elif (low == "podman" or base == "podman") and "system" in cmdline and "service" in cmdline:
+        serves = _podman_service_uris(cmdline, username)
+    elif (low == "limactl" or base == "limactl") and "hostagent" in cmdline:
+        # Lima forwards the guest's docker.sock with --socket (stacks.md §13-D)
+        serves = _flag_values(cmdline, ("--socket",))
+    return ProcessInfo(
+        pid,
+        name,
+        exe,
+        cmdline,
+        printable(username) if username else username,
+        ppid,
+        tuple(serves),
+        containerd_address,
+        namespace,
+        tuple(printable(p) for p in listening),
+    )
+
+
+def _socket_fds(pid: int, limit: int = 4096) -> set[int]:
+    """Inodes of the sockets `pid` holds open; empty when /proc does not let us look."""
+    out: set[int] = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return out
+    for fd in fds[:limit]:
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            with contextlib.suppress(ValueError):
+                out.add(int(link[8:-1]))
+    return out
 
 
 def _gather_processes(facts: Facts) -> Processes:
@@ -164,9 +236,13 @@ def _gather_processes(facts: Facts) -> Processes:
     scanned = denied = vanished = 0
     deadline_budget = facts.budget(PROCESSES)
     stop = threading.Event()
-    timer = threading.Timer(deadline_budget, stop.set)
+    timer = threading.Timer(deadline_budget * 0.8, stop.set)
     timer.daemon = True
     timer.start()
+    listening = _unix_listeners()
+    by_inode: dict[int, str] = {}
+    for path, inode in listening.items():
+        by_inode.setdefault(inode, path)
     try:
         for proc in psutil.process_iter(["pid", "name"]):
             if stop.is_set() or scanned >= MAX_PROCESSES_SCANNED:
@@ -194,7 +270,8 @@ def _gather_processes(facts: Facts) -> Processes:
             except OSError:
                 denied += 1
                 continue
-            items.append(describe_process(proc.pid, name, exe, cmdline, user, ppid))
+            held = tuple(sorted(by_inode[i] for i in _socket_fds(proc.pid) if i in by_inode)) if by_inode else ()
+            items.append(describe_process(proc.pid, name, exe, cmdline, user, ppid, held))
     finally:
         timer.cancel()
     return Processes(tuple(items), scanned, denied, vanished)
@@ -343,10 +420,13 @@ def known_socket_paths(env: Environment) -> list[tuple[str, str, str]]:
 
 
 def _link_chain(path: str) -> tuple[tuple[str, ...], bool, bool]:
-    """Follow a symlink chain by hand: (hops, dangling, loop)."""
+    """Follow a symlink chain by hand: (hops, dangling, loop).
+
+    Each hop is absolute. The kernel gives up after 40 links (ELOOP); so do we.
+    """
     hops: list[str] = []
     current = path
-    seen: set[str] = set()
+    seen: set[str] = {path}
     for _ in range(40):
         try:
             target = os.readlink(current)
@@ -365,26 +445,30 @@ def _link_chain(path: str) -> tuple[tuple[str, ...], bool, bool]:
 
 
 def _blocked_dir(path: str) -> str | None:
+    """The first parent directory (of the path or of a symlink's target) we may not search."""
     d = os.path.dirname(path)
     parents = []
     while d and d != "/":
         parents.append(d)
         d = os.path.dirname(d)
     for p in reversed(parents):
-        with contextlib.suppress(OSError):
-            if os.path.isdir(p) and not os.access(p, os.X_OK):
+        try:
+            if not os.access(p, os.X_OK):
                 return p
+        except OSError:
+            return None
     return None
 
 
 def _unix_listeners() -> dict[str, int]:
-    """path -> inode of listening unix sockets (/proc/net/unix, Linux only)."""
+    """path -> inode of listening unix sockets (/proc/net/unix, Linux only; abstract names left out)."""
     out: dict[str, int] = {}
     try:
         with open("/proc/net/unix", "rb") as f:
             for raw in f.read(16 * 1024 * 1024).splitlines()[1:]:
                 parts = raw.split(None, 7)
-                if len(parts) == 8 and parts[5] == b"01":  # SS_UNCONNECTED = listening
+                # Flags 00010000 = __SO_ACCEPTCON: a listening socket.
+                if len(parts) == 8 and parts[3] == b"00010000" and parts[7].startswith(b"/"):
                     out[os.fsdecode(parts[7])] = int(parts[6])
     except (OSError, ValueError):
         pass
@@ -394,20 +478,41 @@ def _unix_listeners() -> dict[str, int]:
 def _holders(inodes: set[int], pids: Iterable[tuple[int, str]]) -> dict[int, list[tuple[int, str]]]:
     """Which of `pids` hold a socket with one of `inodes` (needs permission to read /proc/PID/fd)."""
     held: dict[int, list[tuple[int, str]]] = {}
-    wanted = {f"socket:[{i}]": i for i in inodes}
     for pid, name in pids:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds[:4096]:
-            try:
-                link = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if link in wanted:
-                held.setdefault(wanted[link], []).append((pid, name))
+        for inode in _socket_fds(pid) & inodes:
+            held.setdefault(inode, []).append((pid, name))
     return held
+
+
+def _scan_holders(inodes: set[int], skip: set[int], deadline: float) -> tuple[dict[int, list[tuple[int, str]]], bool]:
+    """Every process that holds one of `inodes`, until `deadline`: (holders, complete).
+
+    Only for sockets no engine process holds (a wedged listener, a test's socket):
+    reading every /proc/PID/fd is bounded by the deadline, not by the machine's size.
+    """
+    import time
+
+    held: dict[int, list[tuple[int, str]]] = {}
+    try:
+        pids = [int(d) for d in os.listdir("/proc") if d.isdigit()]
+    except OSError:
+        return held, False
+    for pid in pids:
+        if time.monotonic() > deadline:
+            return held, False
+        if pid in skip:
+            continue
+        found = _socket_fds(pid, limit=1024) & inodes
+        if not found:
+            continue
+        try:
+            with open(f"/proc/{pid}/comm", "rb") as f:
+                name = printable(f.read(64).decode("utf-8", "replace").strip())
+        except OSError:
+            name = "?"
+        for inode in found:
+            held.setdefault(inode, []).append((pid, name))
+    return held, True
 
 
 def _socket_kind(path: str, hint: str) -> str:
@@ -417,7 +522,62 @@ def _socket_kind(path: str, hint: str) -> str:
     return "containerd" if base in ("containerd.sock", "crio.sock") else "docker"
 
 
+def _served_kind(proc: ProcessInfo, path: str) -> str:
+    low = proc.name.lower()
+    if low.startswith(("containerd", "crio", "k3s", "buildkitd")) or os.path.basename(path).startswith(
+        ("containerd", "crio", "buildkitd")
+    ):
+        return "containerd"
+    return "docker"
+
+
+_API_SOCKET_RE = re.compile(r"^(docker|podman).*\.sock$|-api\.sock$|^containerd\.sock$")
+
+
+def _api_socket_name(proc: ProcessInfo, path: str) -> bool:
+    """Of the sockets an engine listens on, the ones that are its API (not dockerd's
+    metrics.sock or libnetwork sockets, containerd's .ttrpc, a shim's socket): only
+    these are probed, so that cdoctor talks to nothing but endpoints."""
+    if proc.name.lower().startswith("containerd-shim"):
+        return False
+    return bool(_API_SOCKET_RE.search(os.path.basename(path)))
+
+
+def may_connect(
+    st_uid: int | None, st_gid: int | None, mode: int | None, uid: int, gids: frozenset[int], blocked: str | None
+) -> tuple[bool | None, str]:
+    """Whether a process with `uid`/`gids` may connect to a socket with this owner and mode (pure).
+
+    connect(2) on a unix socket needs write permission on the socket file and
+    search permission on every directory above it; root passes both checks.
+    """
+    if blocked:
+        return False, f"no search permission on {blocked}"
+    if uid == 0:
+        return True, "root"
+    if mode is None or st_uid is None:
+        return None, ""
+    if st_uid == uid:
+        return (bool(mode & 0o200), "owner may write" if mode & 0o200 else f"owner without write (mode {mode:04o})")
+    if st_gid in gids:
+        return (
+            bool(mode & 0o020),
+            "group may write" if mode & 0o020 else f"your group may not write (mode {mode:04o})",
+        )
+    if mode & 0o002:
+        return True, "anyone may write"
+    return False, f"neither its owner nor in its group, and mode {mode:04o} lets only them in"
+
+
 def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
+    import time
+
+    from doctor.gather import engine  # late: engine imports this module
+
+    started = time.monotonic()
+    # Everything here, probes included, ends by this deadline: one wedged socket
+    # must not cost the whole inventory (the store's waiter gives up at budget + slack).
+    deadline = started + max(0.2, facts.budget(SOCKETS) - 0.15)
     ctx = _ctx(facts)
     env = facts.get(ENVIRONMENT)
     candidates: dict[str, tuple[list[str], str]] = {}
@@ -429,14 +589,17 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
         if reason not in entry[0]:
             entry[0].append(reason)
 
+    endpoint_path = None
     try:
         res = facts.get(RESOLUTION)
         if res.host and res.host.startswith("unix://"):
-            add(res.host[len("unix://") :], "docker", "the endpoint the docker CLI uses")
+            endpoint_path = os.path.abspath(res.host[len("unix://") :])
+            add(endpoint_path, "docker", "the endpoint the docker CLI uses")
     except FactUnavailable:
         pass
     if ctx.focus_endpoint and ctx.focus_endpoint.startswith("unix://"):
-        add(ctx.focus_endpoint[len("unix://") :], "docker", "the endpoint the error names")
+        endpoint_path = os.path.abspath(ctx.focus_endpoint[len("unix://") :])
+        add(endpoint_path, "docker", "the endpoint the error names")
     dh = env.values.get("DOCKER_HOST", "")
     if dh.startswith("unix://"):
         add(dh[len("unix://") :], "docker", "DOCKER_HOST")
@@ -450,41 +613,67 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
                 add(match, kind, reason)
         else:
             add(pattern, kind, reason)
+    procs: tuple[ProcessInfo, ...] = ()
     with contextlib.suppress(FactUnavailable):
-        for proc in facts.get(PROCESSES).items:
-            for served in proc.serves:
-                if served.startswith(("unix://", "/")):
-                    p = served.removeprefix("unix://")
-                    kind = "containerd" if proc.name.startswith("containerd") else "docker"
-                    add(p, kind, f"{proc.name} (pid {proc.pid}) serves it")
-            if proc.containerd_address:
-                add(
-                    proc.containerd_address.removeprefix("unix://"),
-                    "containerd",
-                    f"{proc.name} (pid {proc.pid}) uses it",
-                )
+        procs = facts.get(PROCESSES).items
+    for proc in procs:
+        for served in (*proc.serves, *(p for p in proc.listening if _api_socket_name(proc, p))):
+            if served.startswith(("unix://", "/")):
+                p = served.removeprefix("unix://")
+                add(p, _served_kind(proc, p), f"{proc.name} (pid {proc.pid}) serves it")
+        if proc.containerd_address:
+            add(
+                proc.containerd_address.removeprefix("unix://"),
+                "containerd",
+                f"{proc.name} (pid {proc.pid}) uses it",
+            )
 
     listening = _unix_listeners()
-    engine_pids: list[tuple[int, str]] = [(1, "systemd")]
-    with contextlib.suppress(FactUnavailable):
-        engine_pids += [(p.pid, p.name) for p in facts.get(PROCESSES).items]
     infos: dict[str, SocketInfo] = {}
-    for path, (reasons, kind) in candidates.items():
+    for path, (reasons, kind) in list(candidates.items())[:500]:
         infos[path] = _stat_socket(path, tuple(reasons), kind, env)
+
     # Who holds each socket: the inode of the final target among listening sockets.
-    inode_of = {}
+    inode_of: dict[str, int] = {}
     for path, info in infos.items():
         final = info.link_chain[-1] if info.link_chain else path
-        if final in listening:
-            inode_of[path] = listening[final]
-    held = _holders(set(inode_of.values()), engine_pids) if inode_of else {}
-    engines_running = any(n.startswith(("dockerd", "podman")) for _p, n in engine_pids[1:])
-    # Probe every socket in parallel: one deadline in all, not one per socket.
-    results: dict[str, outcomes.ProbeResult] = {}
-    threads = []
-    timeout = facts.budget(SOCKETS)
+        inode = listening.get(final, listening.get(os.path.realpath(final)))
+        if inode is not None:
+            inode_of[path] = inode
+    known_pids = [(1, "systemd"), *((p.pid, p.name) for p in procs)]
+    held = _holders(set(inode_of.values()), known_pids) if inode_of else {}
+    # Sockets held by no engine process (or by pid 1 alone): look at every process, bounded.
+    unknown = {i for i in inode_of.values() if all(pid == 1 for pid, _ in held.get(i, ()))}
+    if unknown:
+        more, _complete = _scan_holders(unknown, {pid for pid, _ in known_pids}, started + 0.5)
+        for inode, hs in more.items():
+            held.setdefault(inode, []).extend(hs)
 
-    def probe(path: str, info: SocketInfo, activation: bool) -> None:
+    results: dict[str, outcomes.ProbeResult] = {}
+    lock = threading.Lock()
+    threads = []
+
+    def probe(path: str, info: SocketInfo) -> None:
+        timeout = max(0.05, deadline - time.monotonic())
+        if info.kind == "containerd":
+            r = _connect_only("unix://" + path, timeout)
+        else:
+            r = api.ping("unix://" + path, "unix://" + path, TLSSettings(), timeout)
+        with lock:
+            results[path] = r
+
+    final_infos = {}
+    for path, found in infos.items():
+        holders = tuple(held.get(inode_of.get(path, -1), ()))
+        # Socket activation: systemd (pid 1) holds the listening socket and no other
+        # process does (an engine started by it would hold the same inode: dockerd -H fd://).
+        # When the scan was cut short another holder may exist unseen: not connecting is the safe side.
+        # (Without root, /proc/1/fd is closed to us and activation cannot be seen at all.)
+        activation = bool(holders) and all(pid == 1 for pid, _ in holders)
+        info = _with(found, listeners=holders, systemd_activation=activation)
+        final_infos[path] = info
+        if path == endpoint_path:
+            continue  # ENDPOINT_PROBE answers for it: never probe the same socket twice
         if activation and not ctx.allow_activation:
             results[path] = outcomes.ProbeResult(
                 "unix://" + path,
@@ -492,37 +681,56 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
                 "not-probed",
                 "systemd socket activation: connecting would start the daemon",
             )
-            return
-        if info.kind == "containerd":
-            results[path] = _connect_only("unix://" + path, timeout)
-        else:
-            results[path] = api.ping("unix://" + path, "unix://" + path, TLSSettings(), timeout)
-
-    final_infos = {}
-    for path, found in infos.items():
-        holders = tuple(held.get(inode_of.get(path, -1), ()))
-        activation = bool(holders) and all(pid == 1 for pid, _ in holders) and not engines_running
-        info = _with(found, listeners=holders, systemd_activation=activation)
-        final_infos[path] = info
-        if info.file_type == "socket" or info.dangling:
-            t = threading.Thread(target=probe, args=(path, info, activation), daemon=True)
+        elif info.file_type != "missing" or info.dangling or info.loop:
+            # Connect even where the mode bits say no or the file is no socket: the
+            # kernel's errno is the fact (ACLs, capabilities), a prediction is not.
+            t = threading.Thread(target=probe, args=(path, info), daemon=True)
             t.start()
             threads.append(t)
-        elif info.file_type == "file":
-            results[path] = outcomes.ProbeResult(
-                "unix://" + path, "unix://" + path, outcomes.REFUSED, "a regular file, not a socket", "ECONNREFUSED"
+    if endpoint_path is not None and endpoint_path in final_infos:
+        got: list[engine.EndpointProbe] = []
+
+        def wait_endpoint() -> None:
+            with contextlib.suppress(FactUnavailable):
+                got.append(facts.get(engine.ENDPOINT_PROBE))
+
+        waiter = threading.Thread(target=wait_endpoint, daemon=True)
+        waiter.start()
+        waiter.join(max(0.0, deadline - time.monotonic()) + 0.05)
+        ep = got[0].result if got else None
+        if ep is not None:
+            results[endpoint_path] = ep
+        else:
+            results[endpoint_path] = outcomes.ProbeResult(
+                "unix://" + endpoint_path,
+                "unix://" + endpoint_path,
+                outcomes.NO_ANSWER,
+                "the endpoint probe did not finish within the deadline",
+                seconds=time.monotonic() - started,
             )
     for t in threads:
-        t.join(timeout + 0.5)
+        t.join(max(0.0, deadline - time.monotonic()) + 0.05)
     out = []
+    with lock:
+        done = dict(results)
     for path, info in final_infos.items():
         if (
             info.file_type == "missing"
             and not info.dangling
+            and not info.loop
             and not any(r.startswith(("the endpoint", "DOCKER_HOST", "context")) for r in info.reasons)
         ):
             continue  # a known path that simply is not here: not worth listing
-        out.append(_with(info, probe=results.get(path)))
+        r = done.get(path)
+        if r is None and info.file_type == "socket" and not (info.systemd_activation and not ctx.allow_activation):
+            r = outcomes.ProbeResult(
+                "unix://" + path,
+                "unix://" + path,
+                outcomes.NO_ANSWER,
+                "no answer within the deadline",
+                seconds=time.monotonic() - started,
+            )
+        out.append(_with(info, probe=r))
     return tuple(out)
 
 
@@ -534,15 +742,29 @@ def _with(info: SocketInfo, **changes: object) -> SocketInfo:
 
 def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environment) -> SocketInfo:
     chain, dangling, loop = _link_chain(path)
+    blocked = _blocked_dir(path) or (_blocked_dir(chain[-1]) if chain else None)
+    user = env.user
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        return SocketInfo(path, reasons, kind, "missing", chain, dangling, loop, blocked_dir=_blocked_dir(path))
+        return SocketInfo(path, reasons, kind, "missing", chain, dangling, loop, blocked_dir=blocked)
     except PermissionError:
-        return SocketInfo(path, reasons, kind, "unreadable", chain, dangling, loop, blocked_dir=_blocked_dir(path))
+        return SocketInfo(
+            path,
+            reasons,
+            kind,
+            "unreadable",
+            chain,
+            dangling,
+            loop,
+            blocked_dir=blocked,
+            may_connect=False,
+            access=f"no search permission on {blocked}" if blocked else "the path cannot be read",
+        )
     except OSError as e:
         # ELOOP, ENOTDIR, ENAMETOOLONG: the path cannot be followed
-        return SocketInfo(path, reasons, kind, "missing", chain, dangling, loop or "loop" in str(e).lower())
+        is_loop = loop or e.errno == errno.ELOOP
+        return SocketInfo(path, reasons, kind, "missing", chain, dangling, is_loop, blocked_dir=blocked)
     mode = st.st_mode
     file_type = (
         "socket"
@@ -553,12 +775,19 @@ def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environmen
         if stat.S_ISDIR(mode)
         else "other"
     )
-    names = env.user.group_names
-    owner = None
+    names = user.group_names
+    owner = group = None
     with contextlib.suppress(KeyError, ImportError):
         import pwd
 
         owner = pwd.getpwuid(st.st_uid).pw_name
+    group = names.get(st.st_gid)
+    if group is None:
+        with contextlib.suppress(KeyError, ImportError):
+            import grp
+
+            group = grp.getgrgid(st.st_gid).gr_name
+    may, why = may_connect(st.st_uid, st.st_gid, stat.S_IMODE(mode), user.uid, user.process_gids, blocked)
     return SocketInfo(
         path,
         reasons,
@@ -570,9 +799,11 @@ def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environmen
         st.st_uid,
         st.st_gid,
         owner,
-        names.get(st.st_gid),
+        group,
         stat.S_IMODE(mode),
-        _blocked_dir(path),
+        blocked,
+        may_connect=may if file_type == "socket" else None,
+        access=why if file_type == "socket" else "",
     )
 
 

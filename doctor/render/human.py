@@ -22,8 +22,11 @@ LAYER_EXPLAINED = {
     "such as Podman. It manages images, networks and volumes.",
     "containerd": "The high-level runtime dockerd hands containers to: it pulls and stores "
     "images, keeps container state and starts one shim per container.",
+    "conmon": "Podman has no daemon between it and the runtime: one conmon process per "
+    "container holds its terminal and logs and reports its exit code.",
     "runtime": "The low-level OCI runtime (runc, crun) that actually creates the container "
-    "process with Linux namespaces and cgroups, then exits; the shim stays.",
+    "process with Linux namespaces and cgroups, then exits; the shim (conmon for "
+    "Podman) stays with the container.",
     "containers": "Your containers: ordinary processes, isolated by the kernel.",
 }
 
@@ -32,9 +35,137 @@ _LABELS = {
     "endpoint": "↓ endpoint",
     "api-server": "↓ API server",
     "containerd": "↓ containerd",
+    "conmon": "↓ conmon",
     "runtime": "↓ runtime",
     "containers": "→ containers",
 }
+LABEL_WIDTH = 15  # "  " + label column + text: the text starts at column 17
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def layer_parts(layer: dict[str, Any]) -> list[str]:
+    """One layer of the chain as parts: the first always on the label's line,
+    the others after it when they fit in 80 columns, else on lines of their own."""
+    kind = layer["layer"]
+    if not layer.get("seen"):
+        why = layer.get("why") or "not seen"
+        parts = [f"(not seen: {why})"]
+        if layer.get("expected_product"):
+            parts.append(f"expected: {layer['expected_product']}")
+        return parts
+    if kind == "cli":
+        label = layer.get("label") or layer.get("kind")
+        parts = [f"{layer.get('path')} ({label})"]
+        real = layer.get("realpath")
+        if real and real != layer.get("path") and layer.get("shim"):
+            parts.append(f"→ {real}")
+        return parts
+    if kind == "endpoint":
+        parts = [str(layer.get("host"))]
+        if layer.get("target"):
+            state = " (dangling)" if layer.get("dangling") else " (a loop)" if layer.get("loop") else ""
+            parts.append(f"→ {layer['target']}{state}")
+        src = layer.get("provenance") or layer.get("source") or ""
+        ctx = layer.get("context")
+        if layer.get("source") in ("flag", "env:DOCKER_HOST") or not ctx:
+            parts.append(f"← {src}")
+        elif layer.get("source") == "default":
+            parts.append(f"← {src} (context {ctx!r})")
+        else:
+            parts.append(f"← context {ctx!r} ({src})")
+        if not layer.get("reachable"):
+            parts.append(f"✗ {layer.get('outcome')}" + (f" ({layer['errno']})" if layer.get("errno") else ""))
+        return parts
+    if kind == "api-server":
+        head = str(layer.get("product"))
+        if layer.get("variant"):
+            head += f" ({layer['variant']})"
+        if layer.get("version"):
+            head += f" {layer['version']}"
+        parts = [head]
+        if layer.get("api_version"):
+            parts.append(f"API {layer['api_version']}")
+        if layer.get("docker_compatible"):
+            parts.append("Docker-compatible")
+        if layer.get("pid"):
+            parts.append(f"{layer.get('process') or ''} pid {layer['pid']}".strip())
+        return parts
+    if kind == "containerd":
+        parts = [str(layer.get("version") or ("version not asked" if layer.get("standalone") else "?"))]
+        if layer.get("pid"):
+            parts.append(f"pid {layer['pid']}")
+        if layer.get("address"):
+            parts.append(str(layer["address"]))
+        if layer.get("standalone"):
+            n = len(layer.get("instances") or [])
+            parts.append("no Docker API in front of it" + (f" ({n} containerd running)" if n > 1 else ""))
+        return parts
+    if kind == "conmon":
+        parts = [str(layer.get("version") or "?")]
+        count = layer.get("processes")
+        if isinstance(count, int):
+            parts.append(f"{count} running on this machine (one per container)")
+        return parts
+    if kind == "runtime":
+        parts = [f"{layer.get('name')} {layer.get('version') or ''}".strip()]
+        if layer.get("shims"):
+            ns = ", ".join(layer.get("namespaces") or [])
+            parts.append(_plural(layer["shims"], "shim") + (f" (namespace {ns})" if ns else ""))
+        return parts
+    if kind == "containers":
+        text = f"{layer.get('running')} running"
+        if isinstance(layer.get("total"), int) and layer["total"] != layer.get("running"):
+            text += f" ({layer['total']} in all)"
+        return [text]
+    return [""]
+
+
+def layer_text(layer: dict[str, Any]) -> str:
+    """One line of the chain, without its label."""
+    return "   ".join(layer_parts(layer))
+
+
+def chain_lines(doc: dict[str, Any], *, explain: bool = False, indent: str = "  ", width: int = WIDTH) -> list[str]:
+    lines: list[str] = []
+    pad = indent + " " * LABEL_WIDTH
+    for layer in doc.get("chain") or []:
+        label = _LABELS.get(layer["layer"], layer["layer"])
+        parts = layer_parts(layer)
+        line = f"{indent}{label:<{LABEL_WIDTH}}{parts[0]}"
+        for part in parts[1:]:
+            if len(line) + 3 + len(part) <= width:
+                line += "   " + part
+            else:
+                lines.append(line)
+                line = pad + part
+        lines.append(line)
+        if explain and layer["layer"] in LAYER_EXPLAINED:
+            lines.extend(_wrap(LAYER_EXPLAINED[layer["layer"]], pad, width, hang=""))
+    # Other engines that answer here: each has its own containers, so "my container
+    # is gone" often means "docker talks to the other one" (finding multiple-engines).
+    multi = next((f for f in doc.get("findings") or [] if f.get("id") == "multiple-engines"), None)
+    engines = ((multi or {}).get("data") or {}).get("engines") or []
+    others = [e for e in engines if e.get("url") != (multi or {}).get("data", {}).get("cli")]
+    if others:
+        lines.append("")
+        lines.append(f"{indent}Also answering here (each engine has its own containers):")
+        for e in others[:4]:
+            url, what = str(e.get("url")), str(e.get("label"))
+            if len(indent) + 2 + len(url) + 3 + len(what) <= width:
+                lines.append(f"{indent}  {url}   {what}")
+            else:
+                lines.extend((f"{indent}  {url}", f"{indent}    {what}"))
+        if len(others) > 4:
+            lines.append(f"{indent}  … and {len(others) - 4} more (--format json lists them)")
+    return lines
+
+
+def render_chain(doc: dict[str, Any], out: TextIO, *, explain: bool = False, indent: str = "  ") -> None:
+    for line in chain_lines(doc, explain=explain, indent=indent):
+        out.write(line + "\n")
 
 
 class Style:
@@ -60,89 +191,15 @@ class Style:
         return self._c("2", t)
 
 
-def _wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
+def _wrap(text: str, indent: str, width: int = WIDTH, hang: str = "  ") -> list[str]:
     return textwrap.wrap(
         text,
         width=width,
         initial_indent=indent,
-        subsequent_indent=indent + "  ",
+        subsequent_indent=indent + hang,
         break_on_hyphens=False,
         break_long_words=False,
     ) or [indent]
-
-
-def layer_text(layer: dict[str, Any]) -> str:
-    """One line of the chain, without its label."""
-    kind = layer["layer"]
-    if not layer.get("seen"):
-        why = layer.get("why") or "not seen"
-        extra = f" — expected: {layer['expected_product']}" if layer.get("expected_product") else ""
-        return f"(not seen: {why}){extra}"
-    if kind == "cli":
-        label = layer.get("label") or layer.get("kind")
-        return f"{layer.get('path')} ({label})"
-    if kind == "endpoint":
-        src = {
-            "env:DOCKER_HOST": "DOCKER_HOST",
-            "env:DOCKER_CONTEXT": "DOCKER_CONTEXT",
-            "config": "currentContext in config.json",
-            "flag": "-H",
-            "flag:--context": "--context",
-            "default": "default",
-        }.get(layer.get("source") or "", layer.get("source") or "")
-        ctx = f"context {layer.get('context')!r}"
-        state = "" if layer.get("reachable") else f"  ✗ {layer.get('outcome')}"
-        return f"{layer.get('host')}  ← {ctx} ({src}){state}"
-    if kind == "api-server":
-        parts = [str(layer.get("product"))]
-        if layer.get("variant"):
-            parts[0] += f" ({layer['variant']})"
-        if layer.get("version"):
-            parts.append(str(layer["version"]))
-        if layer.get("api_version"):
-            parts.append(f"API {layer['api_version']}")
-        text = ", ".join(parts)
-        if layer.get("docker_compatible"):
-            text += ", Docker-compatible"
-        if layer.get("pid"):
-            text += f"   pid {layer['pid']}"
-        return text
-    if kind == "containerd":
-        bits = [str(layer.get("version") or "?")]
-        if layer.get("address"):
-            bits.append(str(layer["address"]))
-        if layer.get("pid"):
-            bits.append(f"pid {layer['pid']}")
-        return "   ".join(bits)
-    if kind == "runtime":
-        text = f"{layer.get('name')} {layer.get('version') or ''}".strip()
-        if layer.get("shims"):
-            ns = ", ".join(layer.get("namespaces") or [])
-            text += f"   {layer['shims']} shim{'s' if layer['shims'] != 1 else ''}" + (
-                f" (namespace {ns})" if ns else ""
-            )
-        return text
-    if kind == "containers":
-        return f"{layer.get('running')} running"
-    return ""
-
-
-def render_chain(doc: dict[str, Any], out: TextIO, *, explain: bool = False, indent: str = "  ") -> None:
-    for layer in doc.get("chain") or []:
-        label = _LABELS.get(layer["layer"], layer["layer"])
-        text = layer_text(layer)
-        line = f"{indent}{label:<17}{text}"
-        if len(line) <= WIDTH:
-            out.write(line + "\n")
-        else:
-            # Too wide for 80 columns: one part per line, aligned under the first.
-            parts = [p.strip() for p in text.split("  ") if p.strip()]
-            out.write(f"{indent}{label:<17}{parts[0]}\n")
-            for part in parts[1:]:
-                out.write(f"{indent}{'':<17}  {part}\n")
-        if explain and layer["layer"] in LAYER_EXPLAINED:
-            for w in _wrap(LAYER_EXPLAINED[layer["layer"]], indent + " " * 19):
-                out.write(w + "\n")
 
 
 def render(
@@ -157,7 +214,12 @@ def render(
     if diag.get("primary_cause"):
         out.write(s.dim(f"  cause: {diag['primary_cause']}") + "\n")
     ex = doc.get("explain")
-    if ex:
+    from doctor.render import triage  # a pasted docker version/info/context ls: what it shows
+
+    if ex and triage.is_paste(doc):
+        out.write("\n")
+        triage.render_human(doc, out)
+    elif ex:
         out.write("\n")
         bits = [f"symptom {ex.get('symptom')}"]
         if ex.get("client"):
