@@ -153,6 +153,13 @@ def build_report(
 
     processes = _try(facts, inventory.PROCESSES) if ctx.inventory else None
     sockets = _try(facts, inventory.SOCKETS) if ctx.inventory else None
+    if hint is None and probe is not None and not probe.answered and env is not None:
+        # A link left behind names its product by its target (/var/run/docker.sock → ~/.rd/docker.sock).
+        sock = _endpoint_socket(sockets, _norm_unix(probe.dial) if probe.dial.startswith("unix://") else None)
+        if sock is not None and sock.link_chain:
+            hint = identify.product_from_path(
+                sock.link_chain[-1], home=home, uid=env.user.uid, platform=env.platform
+            )
     chain = build_chain(binary, res, probe, engine, answers, processes, sockets, hint, home)
 
     findings = [f for r in runs for f in r.findings]
