@@ -29,7 +29,9 @@ def run_diagnosis(
     if unknown:
         raise ValueError(f"unknown check or category: {', '.join(unknown)} (see `cdoctor checks`)")
     chosen = runner.select(loaded, only, skip)
-    facts = Facts(ctx, timeout=ctx.timeout, run_deadline=started + RUN_DEADLINES * ctx.timeout + 0.5)
+    facts = Facts(
+        ctx, timeout=ctx.timeout, run_deadline=started + RUN_DEADLINES * ctx.timeout + 0.5, started=ctx.started
+    )
     extra = (inventory.PROCESSES, inventory.SOCKETS, inventory.INSTALLED) if ctx.inventory else ()
     runs = runner.plugin_error_runs(errors) + runner.run_checks(chosen, facts, extra)
     return build_report(facts, runs, started, explain=explain)

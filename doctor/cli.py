@@ -21,7 +21,7 @@ try:  # typer >= 0.2x vendors click and raises its own copies of click's excepti
 except ImportError:  # older typer uses the click package
     from click import exceptions as click_exc  # type: ignore[no-redef]
 
-from doctor import __version__
+from doctor import STARTED, __version__
 from doctor.context import DEFAULT_TIMEOUT, RunContext
 from doctor.exitcodes import EXIT_CODES_HELP, ExitCode
 from doctor.resolve import Flags
@@ -169,8 +169,16 @@ def _secrets() -> tuple[str, ...]:
     return secret_values(os.environ)
 
 
+_first_run = True
+
+
 def _run_context(flags: Flags, timeout: float, **kw: Any) -> RunContext:
-    return RunContext(flags=flags, env=dict(os.environ), timeout=timeout, **kw)
+    # The first run of the process counts its deadline from the process's start (a
+    # person waits for that); later runs in the same process (tests) from now.
+    global _first_run
+    started = STARTED if _first_run else time.monotonic()
+    _first_run = False
+    return RunContext(flags=flags, env=dict(os.environ), timeout=timeout, started=started, **kw)
 
 
 def _diagnose(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ class RunContext:
     flags: Flags = field(default_factory=Flags)
     env: Mapping[str, str] = field(default_factory=dict)  # a snapshot of the environment, taken once
     timeout: float = DEFAULT_TIMEOUT
+    # When the invocation began (time.monotonic()): probe deadlines count from here.
+    started: float = field(default_factory=time.monotonic)
     # `cdoctor explain` focuses the diagnosis on the endpoint an error text names.
     focus_endpoint: str | None = None
     # Connect to systemd-activated sockets even though that starts the daemon.

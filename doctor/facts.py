@@ -65,11 +65,18 @@ class Facts:
     (doctor.context.RunContext); it is opaque here so the store stays generic.
     """
 
-    def __init__(self, context: Any, *, timeout: float = 3.0, run_deadline: float | None = None) -> None:
+    def __init__(
+        self, context: Any, *, timeout: float = 3.0, run_deadline: float | None = None, started: float | None = None
+    ) -> None:
         self.context = context
         self.timeout = timeout
+        # When the run began (monotonic): every network probe, whenever it starts, ends
+        # `timeout` seconds after this, so that twenty wedged endpoints (or a probe that
+        # waits for another) cost one deadline in all, not one each.
+        self.started = started if started is not None else time.monotonic()
+        self.probe_deadline = self.started + timeout
         # Absolute monotonic time after which nothing is waited for any more.
-        self.run_deadline = run_deadline if run_deadline is not None else time.monotonic() + 4 * timeout + 1
+        self.run_deadline = run_deadline if run_deadline is not None else self.started + 4 * timeout + 1
         self._lock = threading.Lock()
         self._slots: dict[Fact[Any], _Slot] = {}
         self._progress: Callable[[str], None] | None = None
@@ -101,8 +108,9 @@ class Facts:
 
     def budget(self, fact: Fact[Any]) -> float:
         """Seconds the gatherer of `fact` may spend in one blocking call."""
-        remaining = max(0.05, self.run_deadline - time.monotonic())
-        limit = self.timeout if fact.network else max(0.5, self.timeout / 2)
+        now = time.monotonic()
+        remaining = max(0.05, self.run_deadline - now)
+        limit = max(0.05, self.probe_deadline - now) if fact.network else max(0.5, self.timeout / 2)
         return min(limit, remaining)
 
     def _start(self, fact: Fact[Any]) -> _Slot:
