@@ -430,6 +430,7 @@ def _not_running(
         evidence.append(
             "containerd runs (not a Docker API): " + ", ".join(f"{p.name} pid {p.pid}" for p in containerd[:3])
         )
+    sudo = "sudo " if env.user.uid != 0 else ""
     if ident is None and not stale and not installed and not (sock and sock.dangling):
         if containerd:
             addr = next((s for p in containerd for s in p.serves), "/run/containerd/containerd.sock")
@@ -443,8 +444,9 @@ def _not_running(
                 "use its own clients, or install a Docker-API server.",
                 evidence=tuple(evidence),
                 fix=(
-                    f"sudo nerdctl --address {quote(addr.removeprefix('unix://'))} ps",
-                    f"sudo ctr --address {quote(addr.removeprefix('unix://'))} containers list",
+                    f"{sudo}nerdctl --address {quote(addr.removeprefix('unix://'))} ps",
+                    f"{sudo}ctr --address {quote(addr.removeprefix('unix://'))} containers list",
+                    _install_fix(env)[0],
                 ),
                 data=data,
             )
@@ -464,11 +466,16 @@ def _not_running(
     product = ident.product if ident else None
     variant = ident.variant if ident else None
     what = f"{product} " if product and product != "unknown" else ""
-    reason = (
-        "a stale socket is left"
-        if stale
-        else ("the symlink dangles" if sock and sock.dangling else _outcome_words(probe.outcome, probe))
-    )
+    if sock is not None and sock.loop:
+        reason = "the path is a symlink loop"
+    elif stale:
+        reason = (
+            "a regular file is where the socket should be"
+            if sock is not None and sock.file_type == "file"
+            else "a stale socket is left"
+        )
+    else:
+        reason = "the symlink dangles" if sock and sock.dangling else _outcome_words(probe.outcome, probe)
     detail = f"{host}: {reason}."
     if containerd:
         detail += " containerd runs meanwhile, but it does not speak the Docker API."
@@ -675,8 +682,24 @@ def _ssh(probe: api.ProbeResult, evidence: list[str], data: dict[str, object]) -
             else "the connection failed"
         )
     )
+    if step == "the connection failed" and "connection refused" in detail.lower():
+        step = "the connection was refused (no ssh server listens there)"
+    elif step == "the connection failed" and ("timed out" in detail.lower() or "deadline" in detail):
+        step = "no answer from the ssh server in time"
+    elif step == "the connection failed" and "could not resolve" in detail.lower():
+        step = "the host name does not resolve"
     data["step"] = step
-    target = probe.dial.removeprefix("ssh://").split("/")[0]
+    # ssh takes the port as -p, never as host:port (that is a host name to ssh).
+    authority = probe.dial.removeprefix("ssh://").split("/")[0]
+    user, _, hostport = authority.rpartition("@")
+    hostname, port = hostport, ""
+    if hostport.startswith("["):
+        hostname, _, rest = hostport[1:].partition("]")
+        port = rest.removeprefix(":")
+    elif hostport.count(":") == 1:
+        hostname, port = hostport.split(":")
+    dest = f"{user}@{hostname}" if user else hostname
+    argv = "ssh -o BatchMode=yes" + (f" -p {port}" if port else "") + f" {quote(dest)}"
     return Finding(
         id="ssh-error",
         check=CHECK_ID,
@@ -685,7 +708,10 @@ def _ssh(probe: api.ProbeResult, evidence: list[str], data: dict[str, object]) -
         title=f"{redact_url(probe.host)}: {step}",
         detail=detail,
         evidence=tuple(evidence),
-        fix=(f"ssh {quote(target)} docker system dial-stdio --help    # test each step by hand",),
+        fix=(
+            f"{argv} true    # step 1: can you log in without a prompt?",
+            f"{argv} docker system dial-stdio --help    # step 2: is docker on the remote host?",
+        ),
         data=data,
     )
 

@@ -2,7 +2,8 @@
 
 The docker CLI follows contexts; the Go SDK, docker-py before 7.2 and
 testcontainers read DOCKER_HOST or fixed socket paths. Their resolution
-orders are in docs/resolution.md (research R9–R10).
+orders are in shared/research/cli-resolution.md R9–R10; each rule below
+cites the step it restates.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from doctor.check import check
 from doctor.dockerconfig import ContextStore
 from doctor.facts import Facts, FactUnavailable
 from doctor.gather.engine import ENDPOINT_PROBE
-from doctor.gather.inventory import SOCKETS
+from doctor.gather.inventory import CONTEXT_PROBES, SOCKETS
 from doctor.gather.local import CONFIG, CONTEXT_STORE, ENVIRONMENT, RESOLUTION
 from doctor.model import Finding, Severity
 
@@ -26,7 +27,7 @@ DEFAULT = "unix:///var/run/docker.sock"
 @dataclass(frozen=True, slots=True)
 class Consumer:
     name: str
-    endpoint: str | None
+    endpoint: str | None  # None: the client finds nothing to try and fails
     why: str
 
 
@@ -37,56 +38,69 @@ def _context_host(store: ContextStore, name: str | None) -> str | None:
     return meta.host if meta is not None else None
 
 
+def _first(candidates: list[tuple[str, str]], state: Mapping[str, bool]) -> tuple[str, str] | None:
+    """The first candidate socket that answers; else None (these clients test each one)."""
+    for path, label in candidates:
+        if state.get(path):
+            return "unix://" + path, label
+    return None
+
+
 def consumers(
     env: Mapping[str, str],
     store: ContextStore,
     current_context: str | None,
     home: str,
     uid: int,
-    exists: Mapping[str, bool],
+    answers: Mapping[str, bool],
 ) -> list[Consumer]:
-    """The endpoint each well-known client would use here (pure)."""
+    """The endpoint each well-known client would use here (pure).
+
+    `answers`: socket path -> whether it answers the Docker API. Clients that
+    try candidates in turn (testcontainers) take the first that answers.
+    """
     docker_host = env.get("DOCKER_HOST") or None
     xdg = env.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"
+    h = home.rstrip("/")
     out = []
-    # docker-py ≤ 7.1 and the Go SDK's client.FromEnv: DOCKER_HOST or the default socket, no contexts.
-    out.append(
-        Consumer(
-            "Go SDK (client.FromEnv), docker-py < 7.2",
-            docker_host or DEFAULT,
-            "DOCKER_HOST" if docker_host else "the default socket (they ignore contexts)",
-        )
-    )
-    # docker-py 7.2 from_env(): DOCKER_HOST, else DOCKER_CONTEXT / currentContext; a missing context falls back silently.
+    # R9.5/R11: the Go SDK's client.FromEnv reads DOCKER_HOST, else the default socket; no contexts.
+    out.append(Consumer("Go SDK (client.FromEnv)", docker_host or DEFAULT, "DOCKER_HOST" if docker_host else
+                        "the default socket (it ignores contexts)"))  # fmt: skip
+    # R9.1/R9.2: docker-py ≤ 7.1 from_env(): DOCKER_HOST, else the default socket; contexts are ignored.
+    out.append(Consumer("docker-py < 7.2 (from_env)", docker_host or DEFAULT, "DOCKER_HOST" if docker_host else
+                        "the default socket (it ignores contexts)"))  # fmt: skip
+    # R9.1: docker-py 7.2 from_env(): DOCKER_HOST, else DOCKER_CONTEXT / currentContext;
+    # an unknown context silently falls back to the default socket (the CLI errors instead).
     ctx_name = env.get("DOCKER_CONTEXT") or current_context
     ctx_host = _context_host(store, ctx_name)
     out.append(
         Consumer(
-            "docker-py ≥ 7.2",
+            "docker-py ≥ 7.2 (from_env)",
             docker_host or ctx_host or DEFAULT,
             "DOCKER_HOST" if docker_host else f"context {ctx_name!r}" if ctx_host else "the default socket",
         )
     )
-    # testcontainers-go: DOCKER_HOST, /var/run/docker.sock if it exists, then rootless paths.
-    tc_go = docker_host
-    why = "DOCKER_HOST"
-    if not tc_go:
-        for path, label in (
-            ("/var/run/docker.sock", "/var/run/docker.sock exists"),
-            (f"{xdg}/docker.sock", "XDG_RUNTIME_DIR/docker.sock"),
-            (f"{home}/.docker/run/docker.sock", "~/.docker/run/docker.sock"),
-            (f"{home}/.docker/desktop/docker.sock", "~/.docker/desktop/docker.sock"),
-            (f"/run/user/{uid}/docker.sock", f"/run/user/{uid}/docker.sock"),
-        ):
-            if exists.get(path):
-                tc_go, why = "unix://" + path, label
-                break
-    out.append(
-        Consumer(
-            "testcontainers-go", tc_go, why if tc_go else "no candidate socket exists: 'rootless Docker not found'"
+    # R10.2: testcontainers-go: DOCKER_HOST → /var/run/docker.sock → rootless paths, each checked with Info().
+    if docker_host:
+        out.append(Consumer("testcontainers-go", docker_host, "DOCKER_HOST"))
+    else:
+        hit = _first(
+            [
+                ("/var/run/docker.sock", "/var/run/docker.sock"),
+                (f"{xdg}/docker.sock", "$XDG_RUNTIME_DIR/docker.sock"),
+                (f"{h}/.docker/run/docker.sock", "~/.docker/run/docker.sock"),
+                (f"{h}/.docker/desktop/docker.sock", "~/.docker/desktop/docker.sock"),
+                (f"/run/user/{uid}/docker.sock", f"/run/user/{uid}/docker.sock"),
+            ],
+            answers,
         )
-    )
-    # testcontainers-python 4.15+: DOCKER_HOST, then currentContext (not DOCKER_CONTEXT, not 'default').
+        out.append(
+            Consumer("testcontainers-go", hit[0], f"first socket that answers: {hit[1]}")
+            if hit
+            else Consumer("testcontainers-go", None, "no candidate socket answers: 'rootless Docker not found'")
+        )
+    # R10.3: testcontainers-python 4.15+: DOCKER_HOST → currentContext (not DOCKER_CONTEXT,
+    # and never 'default') → docker-py's default socket.
     cur_host = _context_host(store, current_context)
     out.append(
         Consumer(
@@ -96,41 +110,44 @@ def consumers(
             if docker_host
             else f"currentContext {current_context!r}"
             if cur_host
-            else "docker-py's default",
+            else "the default socket",
         )
     )
-    # testcontainers-java: DOCKER_HOST, then /var/run/docker.sock, then rootless and Desktop paths.
-    tc_java = docker_host
-    if not tc_java:
-        for path in (
-            "/var/run/docker.sock",
-            f"{xdg}/docker.sock",
-            f"{home}/.docker/run/docker.sock",
-            f"/run/user/{uid}/docker.sock",
-            f"{home}/.docker/desktop/docker.sock",
-        ):
-            if exists.get(path):
-                tc_java = "unix://" + path
-                break
-    out.append(
-        Consumer("testcontainers-java", tc_java or DEFAULT, "DOCKER_HOST" if docker_host else "its socket strategies")
-    )
+    # R10.1: testcontainers-java: DOCKER_HOST (strategy 2), then by priority RootlessDocker (81:
+    # $XDG_RUNTIME_DIR, ~/.docker/run, /run/user/UID), UnixSocket (80: /var/run/docker.sock),
+    # DockerDesktop (79: ~/.docker/desktop). ~/.testcontainers.properties (tc.host) is not read here.
+    if docker_host:
+        out.append(Consumer("testcontainers-java", docker_host, "DOCKER_HOST"))
+    else:
+        hit = _first(
+            [
+                (f"{xdg}/docker.sock", "RootlessDocker: $XDG_RUNTIME_DIR/docker.sock"),
+                (f"{h}/.docker/run/docker.sock", "RootlessDocker: ~/.docker/run/docker.sock"),
+                (f"/run/user/{uid}/docker.sock", f"RootlessDocker: /run/user/{uid}/docker.sock"),
+                ("/var/run/docker.sock", "UnixSocket: /var/run/docker.sock"),
+                (f"{h}/.docker/desktop/docker.sock", "DockerDesktop: ~/.docker/desktop/docker.sock"),
+            ],
+            answers,
+        )
+        out.append(
+            Consumer("testcontainers-java", hit[0], f"first strategy that answers: {hit[1]}")
+            if hit
+            else Consumer(
+                "testcontainers-java", None, "no strategy answers: 'Could not find a valid Docker environment'"
+            )
+        )
     return out
 
 
-def _answers(facts: Facts, url: str | None) -> bool | None:
+def _answers(state: Mapping[str, bool], probes: Mapping[str, bool], url: str | None) -> bool | None:
+    """Whether `url` answers the Docker API: True, False, or None (not probed: unknown)."""
     if not url:
         return False
+    if url in probes:
+        return probes[url]
     if not url.startswith("unix://"):
         return None
-    path = url[len("unix://") :]
-    try:
-        for s in facts.get(SOCKETS):
-            if s.path == path:
-                return bool(s.probe and s.probe.answered)
-    except FactUnavailable:
-        return None
-    return False
+    return state.get(url[len("unix://") :], False)
 
 
 @check(
@@ -154,40 +171,74 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
         socks = facts.get(SOCKETS)
     except FactUnavailable:
         socks = ()
-    exists = {s.path: s.file_type == "socket" for s in socks}
+    state = {s.path: bool(s.probe and s.probe.answered and s.kind == "docker") for s in socks}
+    if res.host.startswith("unix://"):
+        state[res.host[len("unix://") :]] = True
+    try:
+        probes = {h: p.answered for h, p in facts.get(CONTEXT_PROBES).items()}
+    except FactUnavailable:
+        probes = {}
+    probes[res.host] = True
     home = env.user.home
-    found = []
-    for c in consumers(env.values, store, cfg.current_context, home, env.user.uid, exists):
+    rows = []
+    for c in consumers(env.values, store, cfg.current_context, home, env.user.uid, state):
+        live = _answers(state, probes, c.endpoint)
         if c.endpoint == res.host:
-            continue
-        live = _answers(facts, c.endpoint)
-        if live is True:
-            found.append((c, "reaches another engine"))
+            verdict = "same engine as the CLI: works"
+        elif live is True:
+            verdict = "another engine: works, but not the CLI's"
         elif live is False:
-            found.append((c, "reaches nothing"))
-    if not found:
+            verdict = "nothing answers: fails"
+        else:
+            verdict = "not probed"
+        rows.append((c, verdict))
+    evidence = tuple(f"{c.name}: {tilde(c.endpoint or '(nothing)', home)} ({c.why}) — {v}" for c, v in rows)
+    data: dict[str, object] = {
+        "cli": res.host,
+        "consumers": [
+            {
+                "name": c.name,
+                "endpoint": c.endpoint,
+                "why": c.why,
+                "same_as_cli": c.endpoint == res.host,
+                "would_succeed": None if v == "not probed" else not v.endswith("fails"),
+            }
+            for c, v in rows
+        ],
+    }
+    differs = [(c, v) for c, v in rows if c.endpoint != res.host and v != "not probed"]
+    if not differs:
         yield Finding(
             id="sdk-endpoint-same",
             check="sdk-endpoint",
             severity=Severity.OK,
             title="SDKs and testcontainers reach the same engine as the docker CLI",
+            evidence=evidence,
+            data=data,
         )
         return
-    dead = [c for c, v in found if v == "reaches nothing"]
+    dead = [c.name for c, v in differs if v.endswith("fails")]
+    other = [c.name for c, v in differs if not v.endswith("fails")]
+    via = f"context {res.context!r}" if res.context and res.context != "default" else res.host
+    if dead:
+        title = f"The docker CLI works through {via}, but {_names(dead)} would fail: they do not follow docker contexts"
+    else:
+        title = f"The docker CLI works through {via}, but {_names(other)} would reach a different engine"
     yield Finding(
         id="sdk-endpoint-differs",
         check="sdk-endpoint",
         severity=Severity.WARNING,
-        title=(
-            f"The docker CLI works through context {res.context!r}, but {dead[0].name} would not"
-            if dead
-            else "Some SDKs would reach a different engine than the docker CLI"
-        ),
-        detail=f"The CLI uses {res.host}; tools that ignore docker contexts use other endpoints.",
-        evidence=tuple(f"{c.name}: {tilde(c.endpoint or '(none)', home)} ({c.why}) — {v}" for c, v in found),
+        title=title,
+        detail=f"The CLI uses {res.host}; tools that read only DOCKER_HOST or fixed socket paths use other "
+        "endpoints. Setting DOCKER_HOST makes every one of them use the CLI's endpoint.",
+        evidence=evidence,
         fix=(f"export DOCKER_HOST={quote(res.host)}    # makes every tool use the CLI's endpoint",),
-        data={"consumers": [{"name": c.name, "endpoint": c.endpoint, "state": v} for c, v in found]},
+        data=data,
     )
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 CHECKS = (sdk_endpoint,)
