@@ -291,6 +291,8 @@ _R_GENERIC = 45
 _R_TLS_HINT = 40
 _R_UNKNOWN = 10
 
+_RE_H2_FRAME = re.compile(r'malformed http response "\\x00\\x00')
+
 _RE_WSL_CMD = re.compile(r"the command '([^'\n]{1,64})' could not be found in this wsl")
 _RE_CFG_PARSE = re.compile(r"error parsing config file \(([^)\n]{1,512})\):\s?(.{0,512})", re.I)
 _RE_CFG_LOAD = re.compile(r"error loading config file:\s?(.{0,1024})", re.I)
@@ -445,7 +447,16 @@ def _signals(raw: str, pos: int) -> list[_Signal]:
     if "client sent an http request to an https server" in low:
         sig(_R_HTTPS, "http-to-https", reply="Client sent an HTTP request to an HTTPS server.")
     if "malformed http response" in low:
-        sig(_R_HTTPS, "http-to-https", reply=s[low.find("malformed http response") :])
+        reply = s[low.find("malformed http response") :]
+        # The CLI quotes the first bytes it got (Go %q). A TLS record starts
+        # \x15\x03 / \x16\x03: a TLS port spoken to in plain HTTP. An HTTP/2 frame
+        # header starts \x00\x00 (a SETTINGS frame): a gRPC server such as
+        # containerd, which is not the Docker API (verified: docker 20.10 and 28.2
+        # against containerd 1.6's socket). The CLI adds its TLS hint to both.
+        if _RE_H2_FRAME.search(low):
+            sig(_R_HTTPS, "not-docker-api", reply=reply)
+        else:
+            sig(_R_HTTPS, "http-to-https", reply=reply)
     elif "tls-enabled daemon without tls" in low:
         sig(_R_TLS_HINT, "http-to-https")
     registry = "error response from daemon" in low  # the daemon's own pull failed: not ours
@@ -1398,6 +1409,11 @@ def _paste_text(t: str) -> PasteReading | None:
         re.search(r"(?m)^\s{0,4}client(?::| [^\n:]{0,80}:)\s*$", low[:2_000_000]) is not None
     )
     has_server = re.search(r"(?m)^\s{0,4}server(?::| [^\n:]{0,80}:)", low[:2_000_000]) is not None
+    # `docker info` before 19.03 printed the server's fields at column 0, with no
+    # Client:/Server: headings (e.g. treehouses/builder#215): read it as a server section.
+    if re.search(r"(?m)^server version:", low[:2_000_000]) and re.search(r"(?m)^storage driver:", low[:2_000_000]):
+        indented = [" " + ln if ln.strip() and not ln.lstrip().lower().startswith("warning") else ln for ln in lines]
+        return _info_text(["Server:", *indented])
     if not (has_client or has_server):
         return None
     if any(k in low for k in ("debug mode:", "server version:", " containers:", "storage driver:")):
