@@ -69,14 +69,13 @@ def run(argv: list[str], env: dict[str, str], stdin: bytes | None = None, timeou
 
 
 def base_env(home: Path) -> dict[str, str]:
-    env = {
+    return {
         "PATH": os.environ.get("PATH", os.defpath),
         "HOME": str(home),
         "PYTHONPATH": str(ROOT),
         "LANG": "C.UTF-8",
         "CI": "true",
     }
-    return env
 
 
 def median_of(cmds: dict[str, tuple[list[str], dict[str, str]]], runs: int, warmup: int = 1) -> dict[str, dict]:

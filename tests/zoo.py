@@ -57,6 +57,8 @@ INFO = b'{"Name":"zoo","OperatingSystem":"Debian GNU/Linux 12","ServerVersion":"
 def _read_request(conn: socket.socket, deadline: float) -> bytes:
     data = b""
     while b"\r\n\r\n" not in data and time.monotonic() < deadline and len(data) < 65536:
+        if data and not data[:1].isalpha():
+            return data  # not HTTP (a TLS ClientHello): answer it as Go's server does
         conn.settimeout(max(0.05, deadline - time.monotonic()))
         try:
             chunk = conn.recv(4096)
@@ -134,7 +136,7 @@ def close_mid(conn: socket.socket, deadline: float) -> None:
 def ping_only(conn: socket.socket, deadline: float) -> None:
     """Docker's /_ping answers; every other path hangs (a daemon stuck behind its API lock)."""
     request = _read_request(conn, deadline)
-    if request.startswith(b"GET /_ping") or request.startswith(b"HEAD /_ping"):
+    if request.startswith((b"GET /_ping", b"HEAD /_ping")):
         conn.sendall(PING_OK)
         return
     _sleep_until_closed(conn, deadline)
@@ -142,7 +144,9 @@ def ping_only(conn: socket.socket, deadline: float) -> None:
 
 def docker(conn: socket.socket, deadline: float) -> None:
     request = _read_request(conn, deadline)
-    if b"/_ping" in request.split(b"\r\n", 1)[0]:
+    if not request[:1].isalpha():
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n400 Bad Request")
+    elif b"/_ping" in request.split(b"\r\n", 1)[0]:
         conn.sendall(PING_OK)
     elif b"/version" in request.split(b"\r\n", 1)[0]:
         conn.sendall(_json_response(VERSION))
@@ -171,8 +175,8 @@ def self_signed(directory: Path) -> tuple[str, str] | None:
         return None
     cert, key = directory / "zoo-cert.pem", directory / "zoo-key.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert)]
-        + ["-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
         capture_output=True,
         check=True,
         timeout=60,

@@ -122,6 +122,9 @@ def get(target: Target, path: str, *, timeout: float, limit: int) -> Response:
         resp = conn.getresponse()
         headers = {str(k): str(v) for k, v in list(resp.getheaders())[:64]}
         body = resp.read(limit + 1)
+        if len(body) <= limit and resp.length:
+            # read(amt) returns what came before the server hung up; a short body is a cut answer.
+            raise http.client.IncompleteRead(body, resp.length)
         return Response(resp.status, headers, body)
     except Exception as e:
         if expired.is_set() or isinstance(e, TimeoutError):
