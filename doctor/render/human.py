@@ -138,9 +138,12 @@ def chain_lines(doc: dict[str, Any], *, explain: bool = False, indent: str = "  
         for part in parts[1:]:
             if len(line) + 3 + len(part) <= width:
                 line += "   " + part
-            else:
-                lines.append(line)
-                line = pad + part
+                continue
+            lines.append(line)
+            # A part too long for its own line breaks at its spaces (never inside a path).
+            wrapped = _wrap(part, pad, width, hang="  ")
+            lines.extend(wrapped[:-1])
+            line = wrapped[-1]
         lines.append(line)
         if explain and layer["layer"] in LAYER_EXPLAINED:
             lines.extend(_wrap(LAYER_EXPLAINED[layer["layer"]], pad, width, hang=""))
