@@ -20,7 +20,7 @@ _FIXES = {
     "product": "# point DOCKER_HOST (or the context) at the engine the job expects",
     "rootless": "# use the rootless engine: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock",
     "rootful": "# use the system engine: export DOCKER_HOST=unix:///var/run/docker.sock",
-    "runtime": "# add the runtime to the engine's daemon.json \"runtimes\" and restart it",
+    "runtime": '# add the runtime to the engine\'s daemon.json "runtimes" and restart it',
 }
 
 

@@ -124,9 +124,7 @@ def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
-def scrub(
-    obj: Any, anonymize: Anonymizer | None = None, *, key: str = "", secrets: Sequence[str] = ()
-) -> Any:
+def scrub(obj: Any, anonymize: Anonymizer | None = None, *, key: str = "", secrets: Sequence[str] = ()) -> Any:
     """A copy of a JSON-ready document with secrets (and, optionally, identities) removed.
 
     `secrets`: literal values to remove wherever they appear (see `secret_values`).

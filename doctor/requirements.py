@@ -192,7 +192,9 @@ def _min_version(req: Requirement, have: str | None, what: str, source: str) -> 
         return Verdict(req, False, f"{what} {want} or newer is required; the engine does not report its {what}")
     ok = version_at_least(parsed, parse_version(want) or ())
     word = "meets" if ok else "is older than the required"
-    return Verdict(req, ok, f"{what} {have} {word} {want}" if not ok else f"{what} {have} ≥ {want}", (f"{source}: {have}",))
+    return Verdict(
+        req, ok, f"{what} {have} {word} {want}" if not ok else f"{what} {have} ≥ {want}", (f"{source}: {have}",)
+    )
 
 
 def evaluate(req: Requirement, view: EngineView | None) -> Verdict:
@@ -216,7 +218,9 @@ def evaluate(req: Requirement, view: EngineView | None) -> Verdict:
         mode = "rootless" if view.rootless else "rootful"
         ok = mode == req.kind
         return Verdict(
-            req, ok, f"the engine runs {mode}" + ("" if ok else f", {req.kind} is required"),
+            req,
+            ok,
+            f"the engine runs {mode}" + ("" if ok else f", {req.kind} is required"),
             ("GET /info SecurityOptions " + ("lists" if view.rootless else "does not list") + " name=rootless",),
         )
     if req.kind == "runtime":
@@ -225,7 +229,9 @@ def evaluate(req: Requirement, view: EngineView | None) -> Verdict:
         shown = ", ".join(sorted(available)) or "none reported"
         if missing:
             return Verdict(
-                req, False, f"runtime {', '.join(missing)} is not configured in the engine (it has: {shown})",
+                req,
+                False,
+                f"runtime {', '.join(missing)} is not configured in the engine (it has: {shown})",
                 (f"GET /info Runtimes: {shown}; DefaultRuntime {view.default_runtime}",),
             )
         return Verdict(req, True, f"runtime {', '.join(req.values)} available (default {view.default_runtime})")
@@ -233,19 +239,25 @@ def evaluate(req: Requirement, view: EngineView | None) -> Verdict:
         have_cg = view.cgroup_version
         ok = have_cg == req.values[0]
         return Verdict(
-            req, ok, f"the engine uses cgroup v{have_cg or '?'}" + ("" if ok else f", v{req.values[0]} is required"),
+            req,
+            ok,
+            f"the engine uses cgroup v{have_cg or '?'}" + ("" if ok else f", v{req.values[0]} is required"),
             (f"GET /info CgroupVersion: {have_cg}",),
         )
     if req.kind == "os":
         ok = view.os_type == req.values[0]
         return Verdict(
-            req, ok, f"the engine runs {view.os_type or '?'} containers" + ("" if ok else f", {req.values[0]} is required"),
+            req,
+            ok,
+            f"the engine runs {view.os_type or '?'} containers" + ("" if ok else f", {req.values[0]} is required"),
             (f"GET /info OSType: {view.os_type}",),
         )
     if req.kind == "arch":
         ok = view.arch == req.values[0]
         return Verdict(
-            req, ok, f"the engine's architecture is {view.arch or '?'}" + ("" if ok else f", {req.values[0]} is required"),
+            req,
+            ok,
+            f"the engine's architecture is {view.arch or '?'}" + ("" if ok else f", {req.values[0]} is required"),
             (f"GET /info Architecture: {view.arch}",),
         )
     return Verdict(req, False, f"unknown requirement {req.kind}")

@@ -36,19 +36,30 @@ def annotation_lines(doc: Mapping[str, Any], *, strict: bool = False) -> list[st
     diag = doc["diagnosis"]
     wait = doc.get("wait")
     if wait and not wait.get("ready"):
-        lines.append(command(
-            "error",
-            f"{wait.get('endpoint')} did not answer /_ping within {wait.get('deadline')} s "
-            f"({wait.get('attempts')} attempts, last: {wait.get('last_outcome')}). {diag['summary']}",
-            title="cdoctor: Docker was not ready",
-        ))
+        lines.append(
+            command(
+                "error",
+                f"{wait.get('endpoint')} did not answer /_ping within {wait.get('deadline')} s "
+                f"({wait.get('attempts')} attempts, last: {wait.get('last_outcome')}). {diag['summary']}",
+                title="cdoctor: Docker was not ready",
+            )
+        )
     primary = None
     if diag.get("primary_cause"):
-        primary = next((f for f in doc.get("findings") or [] if f.get("cause") == diag["primary_cause"]
-                        and f.get("severity") == "error"), None)
+        primary = next(
+            (
+                f
+                for f in doc.get("findings") or []
+                if f.get("cause") == diag["primary_cause"] and f.get("severity") == "error"
+            ),
+            None,
+        )
         fix = "; ".join((primary or {}).get("fix") or [])
-        lines.append(command("error", diag["summary"] + (f" — fix: {fix}" if fix else ""),
-                             title=f"cdoctor: {diag['primary_cause']}"))
+        lines.append(
+            command(
+                "error", diag["summary"] + (f" — fix: {fix}" if fix else ""), title=f"cdoctor: {diag['primary_cause']}"
+            )
+        )
     for f in doc.get("findings") or []:
         if f is primary or f.get("severity") not in ("error", "warning"):
             continue

@@ -43,17 +43,22 @@ def render(doc: Mapping[str, Any], out: TextIO, *, strict: bool = False, timesta
     cases: list[ET.Element] = []
     failures = 0
 
-    def case(name: str, classname: str, seconds: float, failing: list[Mapping[str, Any]],
-             passing: list[Mapping[str, Any]]) -> None:
+    def case(
+        name: str, classname: str, seconds: float, failing: list[Mapping[str, Any]], passing: list[Mapping[str, Any]]
+    ) -> None:
         nonlocal failures
         el = ET.Element("testcase", {"name": _clean(name), "classname": _clean(classname), "time": f"{seconds:.3f}"})
         if failing:
             failures += 1
             first = failing[0]
-            ET.SubElement(el, "failure", {
-                "message": _clean(first["title"]),
-                "type": _clean(first.get("cause") or first["id"]),
-            }).text = _clean("\n\n".join(_finding_text(f) for f in failing))
+            ET.SubElement(
+                el,
+                "failure",
+                {
+                    "message": _clean(first["title"]),
+                    "type": _clean(first.get("cause") or first["id"]),
+                },
+            ).text = _clean("\n\n".join(_finding_text(f) for f in failing))
         if passing:
             ET.SubElement(el, "system-out").text = _clean("\n".join(_finding_text(f) for f in passing))
         cases.append(el)
@@ -61,11 +66,23 @@ def render(doc: Mapping[str, Any], out: TextIO, *, strict: bool = False, timesta
     wait = doc.get("wait")
     if wait:
         ok = bool(wait.get("ready"))
-        case("wait", "cdoctor.wait", float(wait.get("seconds") or 0), [] if ok else [{
-            "id": "wait-timeout", "severity": "error", "cause": "wait-timeout",
-            "title": f"{wait.get('endpoint')} did not answer /_ping within {wait.get('deadline')} s",
-            "detail": f"{wait.get('attempts')} attempts; the last one: {wait.get('last_outcome')}",
-        }], [{"id": "wait-ready", "severity": "ok", "title": f"answered after {wait.get('seconds')} s"}] if ok else [])
+        case(
+            "wait",
+            "cdoctor.wait",
+            float(wait.get("seconds") or 0),
+            []
+            if ok
+            else [
+                {
+                    "id": "wait-timeout",
+                    "severity": "error",
+                    "cause": "wait-timeout",
+                    "title": f"{wait.get('endpoint')} did not answer /_ping within {wait.get('deadline')} s",
+                    "detail": f"{wait.get('attempts')} attempts; the last one: {wait.get('last_outcome')}",
+                }
+            ],
+            [{"id": "wait-ready", "severity": "ok", "title": f"answered after {wait.get('seconds')} s"}] if ok else [],
+        )
     for c in doc.get("checks") or []:
         mine = findings.get(c["id"], [])
         if c["id"] == "requirements":
@@ -80,14 +97,27 @@ def render(doc: Mapping[str, Any], out: TextIO, *, strict: bool = False, timesta
 
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(timestamp if timestamp is not None else time.time()))
     total = f"{float(doc.get('seconds') or 0):.3f}"
-    suites = ET.Element("testsuites", {"name": "cdoctor", "tests": str(len(cases)), "failures": str(failures),
-                                       "errors": "0", "time": total})
-    suite = ET.SubElement(suites, "testsuite", {
-        "name": "cdoctor", "package": "cdoctor", "id": "0", "tests": str(len(cases)), "failures": str(failures),
-        "errors": "0", "skipped": "0", "time": total, "timestamp": stamp,
-        # The Ant schema requires a host name; the real one is not cdoctor's to publish.
-        "hostname": "localhost",
-    })
+    suites = ET.Element(
+        "testsuites",
+        {"name": "cdoctor", "tests": str(len(cases)), "failures": str(failures), "errors": "0", "time": total},
+    )
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        {
+            "name": "cdoctor",
+            "package": "cdoctor",
+            "id": "0",
+            "tests": str(len(cases)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": "0",
+            "time": total,
+            "timestamp": stamp,
+            # The Ant schema requires a host name; the real one is not cdoctor's to publish.
+            "hostname": "localhost",
+        },
+    )
     props = ET.SubElement(suite, "properties")
     engine = doc.get("engine") or {}
     diag = doc.get("diagnosis") or {}

@@ -81,18 +81,30 @@ def _versions(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     if env.get("os"):
         rows.append(("OS", esc(env["os"]) + (f" (WSL {esc(env['wsl'])})" if env.get("wsl") else "")))
     if cli is not None:
-        rows.append(("docker CLI", f"{code(cli.get('path'))} {esc(cli.get('version') or cli.get('label'))}"
-                     if cli.get("seen") else esc(cli.get("why"))))
+        rows.append(
+            (
+                "docker CLI",
+                f"{code(cli.get('path'))} {esc(cli.get('version') or cli.get('label'))}"
+                if cli.get("seen")
+                else esc(cli.get("why")),
+            )
+        )
     if engine:
         label = str(engine.get("product")) + (f" ({engine['variant']})" if engine.get("variant") else "")
-        rows.append(("engine", f"{esc(label)} {code(engine.get('server_version') or '?')}, API "
-                     f"{code(engine.get('api_version') or '?')}, {esc(engine.get('os'))}"))
+        rows.append(
+            (
+                "engine",
+                f"{esc(label)} {code(engine.get('server_version') or '?')}, API "
+                f"{code(engine.get('api_version') or '?')}, {esc(engine.get('os'))}",
+            )
+        )
     else:
         probe = ep.get("probe") or {}
         rows.append(("engine", "not reached" + (f" ({code(probe.get('outcome'))})" if probe.get("outcome") else "")))
     if ep.get("host"):
-        rows.append(("endpoint", f"{code(ep['host'])} — context {code(ep.get('context'))}, from "
-                     f"{code(ep.get('source'))}"))
+        rows.append(
+            ("endpoint", f"{code(ep['host'])} — context {code(ep.get('context'))}, from {code(ep.get('source'))}")
+        )
     return rows
 
 
@@ -119,25 +131,35 @@ def _collected(doc: Mapping[str, Any]) -> str:
     lines = []
     procs = col.get("processes")
     if col.get("root") is not None:
-        lines.append(f"- ran as root: **{'yes' if col['root'] else 'no'}**"
-                     + ("" if col["root"] else " (other users' processes and sockets may be hidden)"))
+        lines.append(
+            f"- ran as root: **{'yes' if col['root'] else 'no'}**"
+            + ("" if col["root"] else " (other users' processes and sockets may be hidden)")
+        )
     if procs:
-        lines.append(f"- processes: {procs.get('scanned')} scanned, {procs.get('denied')} not readable "
-                     f"(permission), {procs.get('vanished')} vanished while reading")
+        lines.append(
+            f"- processes: {procs.get('scanned')} scanned, {procs.get('denied')} not readable "
+            f"(permission), {procs.get('vanished')} vanished while reading"
+        )
     missing = col.get("not_collected") or []
     if missing:
-        lines.append(f"- **not collected** ({len(missing)}): "
-                     + "; ".join(f"{code(m['name'])}: {esc(m['reason'])}" for m in missing))
+        lines.append(
+            f"- **not collected** ({len(missing)}): "
+            + "; ".join(f"{code(m['name'])}: {esc(m['reason'])}" for m in missing)
+        )
     else:
         lines.append("- every fact was collected within its deadline")
     lines.append(f"- probe deadline {esc(doc['tool'].get('timeout'))} s; the run took {esc(doc.get('seconds'))} s")
     body = "\n".join(lines) + "\n"
     facts = col.get("facts") or []
     if facts:
-        body += "\n" + table(
-            ["fact", "seconds", "result"],
-            [(code(f["name"]), esc(f.get("seconds")), esc(f.get("error") or "ok")) for f in facts],
-        ) + "\n"
+        body += (
+            "\n"
+            + table(
+                ["fact", "seconds", "result"],
+                [(code(f["name"]), esc(f.get("seconds")), esc(f.get("error") or "ok")) for f in facts],
+            )
+            + "\n"
+        )
     return body
 
 
@@ -153,9 +175,11 @@ def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report"
             w("Ask the user for:\n\n" + fence("\n".join(asks), "sh") + "\n")
     wait = doc.get("wait")
     if wait:
-        w(f"> **Waited {esc(wait.get('seconds'))} s** for {code(wait.get('endpoint'))} "
-          f"({esc(wait.get('attempts'))} attempts, last {code(wait.get('last_outcome'))}): "
-          f"{'it answered' if wait.get('ready') else '**the deadline passed**'}.\n\n")
+        w(
+            f"> **Waited {esc(wait.get('seconds'))} s** for {code(wait.get('endpoint'))} "
+            f"({esc(wait.get('attempts'))} attempts, last {code(wait.get('last_outcome'))}): "
+            f"{'it answered' if wait.get('ready') else '**the deadline passed**'}.\n\n"
+        )
     if not triage.is_paste(doc) or doc.get("chain"):
         w(table(["", ""], [(k, v) for k, v in _versions(doc)]) + "\n\n")
     if doc.get("chain"):
@@ -186,45 +210,88 @@ def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report"
         for c in checks:
             counts[c["outcome"]] = counts.get(c["outcome"], 0) + 1
         label = f"Checks: {len(checks)} run — " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        w(details(label, table(
-            ["check", "category", "outcome", "ms", "findings"],
-            [(code(c["id"]), esc(c["category"]), _SEV.get(c["outcome"], c["outcome"]),
-              f"{c['seconds'] * 1000:.1f}", esc(", ".join(c.get("findings") or []))) for c in checks],
-        )) + "\n")
+        w(
+            details(
+                label,
+                table(
+                    ["check", "category", "outcome", "ms", "findings"],
+                    [
+                        (
+                            code(c["id"]),
+                            esc(c["category"]),
+                            _SEV.get(c["outcome"], c["outcome"]),
+                            f"{c['seconds'] * 1000:.1f}",
+                            esc(", ".join(c.get("findings") or [])),
+                        )
+                        for c in checks
+                    ],
+                ),
+            )
+            + "\n"
+        )
     if compact:
         return
     if doc.get("collected"):
         w(details("What cdoctor collected, and what it could not", _collected(doc)) + "\n")
     env = doc.get("environment") or {}
     if env:
-        rows = [("user", f"{code(env.get('user'))} (uid {esc(env.get('uid'))})"),
-                ("groups", esc(", ".join(env.get("groups") or [])) or "none"),
-                ("platform", esc(f"{env.get('platform')} {env.get('kernel') or ''}"))]
+        rows = [
+            ("user", f"{code(env.get('user'))} (uid {esc(env.get('uid'))})"),
+            ("groups", esc(", ".join(env.get("groups") or [])) or "none"),
+            ("platform", esc(f"{env.get('platform')} {env.get('kernel') or ''}")),
+        ]
         rows += [(code(k), code(v)) for k, v in sorted((env.get("variables") or {}).items())]
         w(details("Environment (Docker-related variables only)", table(["", ""], rows)) + "\n")
     sockets = (doc.get("inventory") or {}).get("sockets") or []
     if sockets:
-        w(details(f"Sockets ({len(sockets)})", table(
-            ["path", "kind", "owner", "mode", "listeners", "probe"],
-            [(code(s["path"]), esc(s.get("kind")), esc(f"{s.get('owner')}:{s.get('group')}"), code(s.get("mode")),
-              esc(", ".join(f"{p['name']} {p['pid']}" for p in s.get("listeners") or [])),
-              esc((s.get("probe") or {}).get("outcome") or "")) for s in sockets],
-        )) + "\n")
+        w(
+            details(
+                f"Sockets ({len(sockets)})",
+                table(
+                    ["path", "kind", "owner", "mode", "listeners", "probe"],
+                    [
+                        (
+                            code(s["path"]),
+                            esc(s.get("kind")),
+                            esc(f"{s.get('owner')}:{s.get('group')}"),
+                            code(s.get("mode")),
+                            esc(", ".join(f"{p['name']} {p['pid']}" for p in s.get("listeners") or [])),
+                            esc((s.get("probe") or {}).get("outcome") or ""),
+                        )
+                        for s in sockets
+                    ],
+                ),
+            )
+            + "\n"
+        )
     processes = (doc.get("inventory") or {}).get("processes") or []
     if processes:
-        w(details(f"Engine processes ({len(processes)})", table(
-            ["pid", "name", "user", "serves"],
-            [(esc(p["pid"]), code(p["name"]), esc(p.get("user")), esc(", ".join(p.get("serves") or [])))
-             for p in processes],
-        )) + "\n")
+        w(
+            details(
+                f"Engine processes ({len(processes)})",
+                table(
+                    ["pid", "name", "user", "serves"],
+                    [
+                        (esc(p["pid"]), code(p["name"]), esc(p.get("user")), esc(", ".join(p.get("serves") or [])))
+                        for p in processes
+                    ],
+                ),
+            )
+            + "\n"
+        )
     rep = doc.get("report") or {}
     redaction = rep.get("redaction") or {}
     if redaction:
         kinds = redaction.get("anonymized") or []
-        w("---\n\n<sub>Secrets are always removed (registry credentials, tokens, credential helpers, private keys, "
-          "passwords in URLs, variables named like secrets). "
-          + (f"Anonymized: {esc(', '.join(kinds))} (replaced by placeholders; values not shown)."
-             if redaction.get("anonymize") and kinds else
-             "Anonymized: nothing found to replace." if redaction.get("anonymize") else
-             "Not anonymized: run with `--anonymize` to replace user, home, host name and IP addresses.")
-          + f" Generated by cdoctor {esc(doc['tool']['version'])}.</sub>\n")
+        w(
+            "---\n\n<sub>Secrets are always removed (registry credentials, tokens, credential helpers, private keys, "
+            "passwords in URLs, variables named like secrets). "
+            + (
+                f"Anonymized: {esc(', '.join(kinds))} (replaced by placeholders; values not shown)."
+                if redaction.get("anonymize") and kinds
+                else "Anonymized: nothing found to replace."
+                if redaction.get("anonymize")
+                else "Not anonymized: run with `--anonymize` to replace user, home, host name and IP addresses."
+            )
+            + f" Generated by cdoctor {esc(doc['tool']['version'])}.</sub>\n"
+        )

@@ -49,38 +49,85 @@ def rows(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     if context and engine.get("product") == "docker-engine" and context in ("colima", "orbstack", "rancher-desktop"):
         out.append(("hint", f"the context is named {context!r}: the engine is likely {context}'s VM"))
     if f.get("server_version"):
-        out.append(("server", _join(f.get("server_version"), f"(API {f['api_version']}" + (
-            f", min {f['min_api_version']})" if f.get("min_api_version") else ")") if f.get("api_version") else "")))
+        out.append(
+            (
+                "server",
+                _join(
+                    f.get("server_version"),
+                    f"(API {f['api_version']}" + (f", min {f['min_api_version']})" if f.get("min_api_version") else ")")
+                    if f.get("api_version")
+                    else "",
+                ),
+            )
+        )
     elif paste.get("kind", "").startswith("docker-"):
-        out.append(("server", "not shown: the client did not reach a daemon" if ex.get("symptom") != "unknown"
-                    else "not shown in the paste"))
+        out.append(
+            (
+                "server",
+                "not shown: the client did not reach a daemon"
+                if ex.get("symptom") != "unknown"
+                else "not shown in the paste",
+            )
+        )
     if f.get("containerd_version") or f.get("runc_version"):
-        out.append(("runtime", _join(f"containerd {f['containerd_version']}" if f.get("containerd_version") else "",
-                                     f"runc {f['runc_version']}" if f.get("runc_version") else "")))
+        out.append(
+            (
+                "runtime",
+                _join(
+                    f"containerd {f['containerd_version']}" if f.get("containerd_version") else "",
+                    f"runc {f['runc_version']}" if f.get("runc_version") else "",
+                ),
+            )
+        )
     if f.get("client_version"):
-        client = _join(f.get("client_platform_name"), f["client_version"],
-                       f"(API {f['client_api_version']})" if f.get("client_api_version") else "",
-                       f"on {f['client_os']}/{f.get('client_arch', '?')}" if f.get("client_os") else "")
+        client = _join(
+            f.get("client_platform_name"),
+            f["client_version"],
+            f"(API {f['client_api_version']})" if f.get("client_api_version") else "",
+            f"on {f['client_os']}/{f.get('client_arch', '?')}" if f.get("client_os") else "",
+        )
         out.append(("client", client))
     if context:
         listed = f.get("contexts")
         out.append(("context", f"{context}" + (f" (of {listed})" if listed and listed != context else "")))
-    endpoint = (doc.get("endpoint") or {}).get("host") or f.get("endpoint")
+    # The paste's own endpoint (the current context's) before any URL found elsewhere in the text:
+    # a context list names every context's endpoint, and only the current one is used.
+    endpoint = f.get("endpoint") or (doc.get("endpoint") or {}).get("host")
     if endpoint:
         out.append(("endpoint", str(endpoint)))
     if f.get("operating_system") or f.get("kernel"):
-        out.append(("engine host", _join(f.get("operating_system"), f"kernel {f['kernel']}" if f.get("kernel") else "",
-                                         f"{f.get('os', '')}/{f['arch']}" if f.get("arch") else "")))
-    setup = [f"{k.replace('_', ' ')} {f[k]}" for k in ("storage_driver", "cgroup_driver", "cgroup_version",
-                                                         "default_runtime") if f.get(k)]
+        out.append(
+            (
+                "engine host",
+                _join(
+                    f.get("operating_system"),
+                    f"kernel {f['kernel']}" if f.get("kernel") else "",
+                    f"{f.get('os', '')}/{f['arch']}" if f.get("arch") else "",
+                ),
+            )
+        )
+    setup = [
+        f"{k.replace('_', ' ')} {f[k]}"
+        for k in ("storage_driver", "cgroup_driver", "cgroup_version", "default_runtime")
+        if f.get(k)
+    ]
     if f.get("rootless"):
         setup.append("rootless" if f["rootless"] == "true" else "rootful")
     if setup:
         out.append(("setup", ", ".join(setup)))
     if f.get("containers") or f.get("images"):
         out.append(("contents", f"{f.get('containers', '?')} containers, {f.get('images', '?')} images"))
-    for w in paste.get("warnings") or []:
-        out.append(("engine warning", str(w)))
+    warnings = paste.get("warnings") or []
+    if warnings:
+        # Each warning is also a finding (listed with the findings): here only how many.
+        out.append(
+            (
+                "engine warnings",
+                f"{len(warnings)}: "
+                + "; ".join(str(w).removeprefix("WARNING: ") for w in warnings[:3])
+                + (" …" if len(warnings) > 3 else ""),
+            )
+        )
     if doc.get("diagnosis", {}).get("primary_cause"):
         out.append(("cause", f"{doc['diagnosis']['primary_cause']} — established by the paste alone"))
     elif ex.get("symptom") not in (None, "unknown"):
