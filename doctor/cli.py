@@ -525,7 +525,9 @@ def check_command(
     fmt: Annotated[str, typer.Option("--format", "-f", help="human, json or junit.")] = "human",
     wait: Annotated[
         str | None,
-        typer.Option("--wait", help="Wait until the endpoint answers /_ping (60s, 2m, 90), then check; exit 4 on the deadline."),
+        typer.Option(
+            "--wait", help="Wait until the endpoint answers /_ping (60s, 2m, 90), then check; exit 4 on the deadline."
+        ),
     ] = None,
     require_api: Annotated[str | None, typer.Option("--require-api", help="Minimum API version, e.g. 1.44.")] = None,
     require_server: Annotated[
@@ -582,8 +584,17 @@ def check_command(
         raise CdoctorError(str(e)) from None
     raise typer.Exit(
         _check(
-            _flags(ctx), fmt=fmt, reqs=reqs, deadline=deadline, output=output, only=only or [], skip=skip or [],
-            timeout=timeout, strict=strict, verbose=verbose, color=color,
+            _flags(ctx),
+            fmt=fmt,
+            reqs=reqs,
+            deadline=deadline,
+            output=output,
+            only=only or [],
+            skip=skip or [],
+            timeout=timeout,
+            strict=strict,
+            verbose=verbose,
+            color=color,
         )
     )
 
