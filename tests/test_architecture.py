@@ -13,7 +13,8 @@ FORBIDDEN_MODULES = {"os", "subprocess", "socket", "pathlib", "shutil", "psutil"
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval", "__import__"}
 # What a check may import from doctor: the pure core and the fact *keys* (never a gatherer function).
 ALLOWED_DOCTOR = ("doctor.check", "doctor.model", "doctor.facts", "doctor.identify", "doctor.hosts",
-                  "doctor.dockerconfig", "doctor.resolve", "doctor.outcomes", "doctor.gather.")
+                  "doctor.dockerconfig", "doctor.resolve", "doctor.outcomes", "doctor.requirements",
+                  "doctor.explain", "doctor.diagnose", "doctor.gather.")
 
 
 def _modules() -> list[Path]:
