@@ -281,6 +281,9 @@ def _explain_failure(
             )
             return
 
+    if scheme == "npipe" and outcome == api.SOCKET_MISSING:
+        yield _pipe_missing(facts, probe, ident, evidence, data)
+        return
     if outcome == api.PERMISSION_DENIED:
         yield _permission(sock, env.user, host, path, evidence, data)
         return
@@ -488,6 +491,48 @@ def _not_running(
         detail=detail,
         evidence=tuple(evidence),
         fix=(_start_fix(product, variant, env, inst),),
+        data=data,
+    )
+
+
+def _pipe_missing(
+    facts: Facts,
+    probe: api.ProbeResult,
+    ident: identify.Identification | None,
+    evidence: list[str],
+    data: dict[str, object],
+) -> Finding:
+    """Windows: the named pipe does not exist. Its owner decides how to start it."""
+    host = redact_url(probe.host)
+    pipe = "\\\\" + probe.dial.removeprefix("npipe://").lstrip("/").replace("/", "\\")
+    try:
+        inst: Installed | None = facts.get(INSTALLED)
+    except FactUnavailable:
+        inst = None
+    product, variant = (ident.product, ident.variant) if ident else (None, None)
+    if product is None and inst is not None and "docker-desktop" in inst.product_dirs:
+        # //./pipe/docker_engine is served by Docker Desktop and by dockerd as a Windows
+        # service alike; an installed Docker Desktop says which one it is here.
+        product, variant = "docker-desktop", "windows"
+    if product:
+        owner = product
+        fix = [identify.start_command(product, variant, platform="windows")]
+    else:
+        owner = "Docker Desktop or the Docker Engine service (dockerd.exe)"
+        fix = [
+            '& "C:\\Program Files\\Docker\\Docker\\Docker Desktop.exe"    # Docker Desktop',
+            "Start-Service docker    # the Docker Engine service (Windows Server, Mirantis)",
+        ]
+    data["pipe"] = pipe
+    return Finding(
+        id="named-pipe-missing",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="named-pipe-missing",
+        title=f"The named pipe {pipe} does not exist: {owner} is not running",
+        detail=f"{host}: {probe.detail or 'the pipe does not exist'}. The pipe appears when its engine has started.",
+        evidence=tuple(evidence),
+        fix=tuple(f for f in fix if f),
         data=data,
     )
 
