@@ -45,6 +45,41 @@ class CliFamily:
         return self.version is not None and self.version >= (29, 8, 0)
 
     @property
+    def requires_host_addr(self) -> bool:
+        """moby client v24+ (CLI 24.0+) refuses a host with an empty address (`fd://`)."""
+        return self.version is None or self.version >= (24, 0, 0)
+
+    def text(self, key: str, **kw: str) -> str:
+        """A resolution error worded as this CLI prints it (after "Failed to initialize: ")."""
+        fam = self.message_family
+        v = self.version or (99, 0, 0)
+        if key == "conflict":
+            if fam == "<=20.10":
+                return "Conflicting options: either specify --host or --context, not both"
+            if v < (28, 0, 0):
+                return "conflicting options: either specify --host or --context, not both"
+            return "conflicting options: cannot specify both --host and --context"
+        if key == "one-host":
+            if fam == "<=20.10":
+                return "unable to resolve docker endpoint: Please specify only one -H"
+            return "unable to resolve docker endpoint: Specify only one -H" if fam == "23-28" else "specify only one -H"
+        if key == "host-parse":
+            # opts.ParseHost errors were capitalised before v23.0 (docker/cli b58731fa46).
+            msg = kw["error"]
+            if fam == "<=20.10" and msg.startswith(("invalid bind address", "invalid proto")):
+                msg = msg[0].upper() + msg[1:]
+            return f"unable to resolve docker endpoint: {msg}"
+        if key == "meta":
+            # v24+: `context "N": parsing PATH: ERR`; v23: without "parsing"; <=20.10: the bare error.
+            if fam == "<=20.10":
+                return f"unable to resolve docker endpoint: {kw['error']}"
+            parsing = "" if v < (24, 0, 0) else "parsing "
+            return f"unable to resolve docker endpoint: context {kw['name']}: {parsing}{kw['path']}: {kw['error']}"
+        if key == "ssh":
+            return f"ssh host connection is not valid: {kw['error']}"
+        raise KeyError(key)
+
+    @property
     def message_family(self) -> str:
         if self.version is None or self.version >= (29, 0, 0):
             return "29+"
@@ -218,7 +253,7 @@ def resolve(inp: Inputs) -> Resolution:
     )
 
     if inp.flags.context and inp.flags.hosts is not None:
-        return _fail(base, "conflicting-options", "conflicting options: cannot specify both --host and --context")
+        return _fail(base, "conflicting-options", inp.cli.text("conflict"))
 
     if name == DEFAULT_CONTEXT:
         return _resolve_default(inp, base)
@@ -243,26 +278,35 @@ def _resolve_default(inp: Inputs, base: Resolution) -> Resolution:
     tls_on = flags.tls or flags.tlsverify or bool(env.get("DOCKER_TLS")) or bool(env.get("DOCKER_TLS_VERIFY"))
     verify = flags.tlsverify or bool(env.get("DOCKER_TLS_VERIFY"))
     if flags.hosts is not None and len(flags.hosts) > 1:
-        return _fail(base, "invalid-docker-host", "unable to resolve docker endpoint: Specify only one -H")
+        return _fail(base, "invalid-docker-host", inp.cli.text("one-host"))
     raw = flags.hosts[0] if flags.hosts else (env.get("DOCKER_HOST") or "")
     try:
         host = hosts.parse_host(raw, default_to_tls=tls_on, path_as_unix=inp.cli.path_as_unix)
     except hosts.HostError as e:
-        return _fail(base, "invalid-docker-host", f"unable to resolve docker endpoint: {e}", host=None)
+        return _fail(base, "invalid-docker-host", inp.cli.text("host-parse", error=str(e)), host=None)
+    if not raw and inp.platform == "win32":
+        host = hosts.DEFAULT_NPIPE_HOST  # the CLI's built-in default on Windows (opts/hosts.go)
     base = _replace(base, host=host)
-    tls = TLSSettings()
-    if tls_on and not hosts.is_socket_host(host):
+    if tls_on:
         cdir = cert_dir(env, inp.home)
-        tls = TLSSettings(
-            enabled=True,
-            verify=verify,
-            cert_dir=cdir,
-            ca=_join(cdir, "ca.pem"),
-            cert=_join(cdir, "cert.pem") if "cert.pem" in inp.cert_dir_files else None,
-            key=_join(cdir, "key.pem") if "key.pem" in inp.cert_dir_files else None,
-            source="flags/env",
-        )
-        base = _replace(base, tls=tls)
+        if not hosts.is_socket_host(host):
+            # The transport ignores TLS for unix/npipe/fd hosts (context/docker/load.go isSocket).
+            base = _replace(
+                base,
+                tls=TLSSettings(
+                    enabled=True,
+                    verify=verify,
+                    cert_dir=cdir,
+                    ca=_join(cdir, "ca.pem"),
+                    cert=_join(cdir, "cert.pem") if "cert.pem" in inp.cert_dir_files else None,
+                    key=_join(cdir, "key.pem") if "key.pem" in inp.cert_dir_files else None,
+                    source="flags/env",
+                ),
+            )
+        # ...but ca.pem is read whenever TLS is on, even for a unix socket
+        # (resolveDefaultDockerEndpoint calls TLSDataFromFiles before looking at
+        # the host; the research said "ignored for sockets": the CLI disagrees,
+        # verified with docker CLI 28.2.2 and 20.10.24).
         if "ca.pem" not in inp.cert_dir_files:
             return _fail(
                 base,
@@ -291,18 +335,30 @@ def _resolve_named(inp: Inputs, base: Resolution, name: str) -> Resolution:
             )
         return _fail(base, "context-not-found", message)
     base = _replace(base, context_meta=meta)
-    if meta.problem is not None and meta.problem.kind in ("syntax", "unreadable", "too-large", "not-a-file"):
+    if meta.problem is not None:
+        # The CLI decodes meta.json strictly: any problem makes the context unusable.
+        if meta.problem.message.startswith("the docker CLI crashes"):
+            return _fail(base, "invalid-config", meta.problem.message)
         return _fail(
             base,
             "invalid-config",
-            f"unable to resolve docker endpoint: context {_q(name)}: parsing {meta.meta_path}: {meta.problem.message}",
+            inp.cli.text("meta", name=_q(name), path=meta.meta_path, error=meta.problem.message),
         )
     if not meta.has_docker_endpoint:
         return _fail(
             base, "invalid-config", "unable to resolve docker endpoint: cannot find docker endpoint in context"
         )
+    if meta.docker_endpoint_problem is not None:
+        return _fail(base, "invalid-config", f"unable to resolve docker endpoint: {meta.docker_endpoint_problem}")
     host = meta.host or ""
-    base = _replace(base, host=host)
+    warnings = base.warnings
+    if host == "":
+        # Endpoint.ClientOpts skips WithHost for an empty Host: the API client keeps
+        # its built-in default, whatever DOCKER_HOST says (verified with docker CLI
+        # 28.2.2 and 20.10.24).
+        host = hosts.DEFAULT_NPIPE_HOST if inp.platform == "win32" else hosts.DEFAULT_UNIX_HOST
+        warnings = (*warnings, f"context {_q(name)} has no docker Host: the CLI uses its built-in default {host}")
+    base = _replace(base, host=host, warnings=warnings)
     if not hosts.is_socket_host(host) and (meta.tls_files or meta.skip_tls_verify):
         tls_dir = _join(inp.store.root, "tls", meta.dir_id, "docker")
         base = _replace(
@@ -325,10 +381,26 @@ def _q(name: str) -> str:
 
 
 def _finish(inp: Inputs, base: Resolution) -> Resolution:
-    """moby ParseHostURL and the transport's own refusals (R5.2), then the dial address."""
+    """What the CLI does with the host before it dials (R5.2), then the dial address.
+
+    The order is docker/cli's: connhelper.GetConnectionHelper runs url.Parse on
+    every host; an ssh:// host then needs a valid ssh spec and goes through
+    `ssh … docker system dial-stdio`; any other host goes through moby's
+    ParseHostURL and the transport (which refuses npipe off Windows).
+    """
     host = base.host or ""
     try:
-        url = hosts.parse_host_url(host)
+        parsed = hosts.go_url_parse(host)
+    except hosts.HostError as e:
+        return _fail(base, "invalid-docker-host", str(e))
+    if parsed.scheme == "ssh":
+        try:
+            hosts.parse_ssh_url(host, legacy=inp.cli.legacy)
+        except hosts.HostError as e:
+            return _fail(base, "invalid-docker-host", inp.cli.text("ssh", error=str(e)))
+        return _replace(base, dial=host)
+    try:
+        url = hosts.parse_host_url(host, require_addr=inp.cli.requires_host_addr)
     except hosts.HostError as e:
         return _fail(base, "invalid-docker-host", str(e))
     if url.scheme == "npipe" and inp.platform != "win32":
@@ -340,11 +412,6 @@ def _finish(inp: Inputs, base: Resolution) -> Resolution:
         )
     if url.scheme == "unix" and inp.platform == "win32":
         return _fail(base, "invalid-docker-host", "protocol not available")
-    if url.scheme == "ssh":
-        try:
-            hosts.parse_ssh_url(host)
-        except hosts.HostError as e:
-            return _fail(base, "invalid-docker-host", f"ssh host connection is not valid: {e}")
     dial = host
     if url.scheme == "tcp":
         host_only, _, port = url.address.rpartition(":") if not url.address.endswith("]") else (url.address, "", "")
