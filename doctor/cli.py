@@ -666,37 +666,50 @@ def _check(
         from doctor.render import junit
 
         junit.render(doc, buf, strict=strict)
-    elif code == 0 and not verbose:
-        waited = f" (answered after {wait_doc['seconds']}s)" if wait_doc else ""
-        warn = sum(1 for f in doc["findings"] if f["severity"] == "warning")
-        buf.write(f"✓ {doc['diagnosis']['summary']}{waited}" + (f"; {warn} warning(s)" if warn else "") + "\n")
-    else:
-        from doctor.render import human
+    # The verdict for people: alone with --format human; next to a JSON/JUnit document
+    # written to --output, so that a CI log still says what happened.
+    text = io.StringIO()
+    if fmt == "human" or output is not None:
+        if code == 0 and not verbose:
+            waited = f" (answered after {wait_doc['seconds']}s)" if wait_doc else ""
+            warn = sum(1 for f in doc["findings"] if f["severity"] == "warning")
+            text.write(f"✓ {doc['diagnosis']['summary']}{waited}" + (f"; {warn} warning(s)" if warn else "") + "\n")
+        else:
+            from doctor.render import human
 
-        if timed_out and wait_doc is not None:
-            buf.write(
-                f"✗ cdoctor: {wait_doc['endpoint'] or 'the endpoint'} did not answer within {deadline:g}s "
-                f"({wait_doc['attempts']} attempts, last: {wait_doc['last_outcome']})\n\n"
-            )
-        human.render(doc, buf, color=output is None and _use_color(color, sys.stdout), verbose=verbose or code != 0)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        _github(doc, strict=strict, to_stdout=fmt == "human" and output is None, buf=buf)
-    _write(buf.getvalue(), output)
+            if timed_out and wait_doc is not None:
+                text.write(
+                    f"✗ cdoctor: {wait_doc['endpoint'] or 'the endpoint'} did not answer within {deadline:g}s "
+                    f"({wait_doc['attempts']} attempts, last: {wait_doc['last_outcome']})\n\n"
+                )
+            to_tty = output is None or fmt != "human"
+            human.render(doc, text, color=to_tty and _use_color(color, sys.stdout), verbose=verbose or code != 0)
+    notes = _github(doc, strict=strict) if os.environ.get("GITHUB_ACTIONS") == "true" else ""
+    if fmt == "human":
+        if output is None:
+            _write(text.getvalue() + notes, None)
+        else:
+            _write(text.getvalue(), output)
+            _write(notes, None)
+    elif output is not None:
+        _write(buf.getvalue(), output)
+        _write(text.getvalue() + notes, None)
+    else:
+        # stdout carries the document: the workflow commands go to stderr.
+        _write(buf.getvalue(), None)
+        sys.stderr.write(notes)
     return int(code)
 
 
-def _github(doc: dict[str, Any], *, strict: bool, to_stdout: bool, buf: Any) -> None:
-    """Annotations and the job summary. The runner reads workflow commands from stdout; when
-    stdout carries a JSON or JUnit document they go to stderr, which the runner reads as well."""
+def _github(doc: dict[str, Any], *, strict: bool) -> str:
+    """The annotations (returned, to print) and the job summary (appended to $GITHUB_STEP_SUMMARY).
+
+    GitHub documents workflow commands on stdout; the runner also acts on them on
+    stderr (observed: overengineeringstudio/effect-utils#969), which is where they go
+    when stdout carries a JSON or JUnit document."""
     from doctor.render import github
 
     lines = github.annotation_lines(doc, strict=strict)
-    if lines:
-        text = "\n".join(lines) + "\n"
-        if to_stdout:
-            buf.write(text)
-        else:
-            sys.stderr.write(text)
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
         try:
@@ -704,6 +717,7 @@ def _github(doc: dict[str, Any], *, strict: bool, to_stdout: bool, buf: Any) -> 
                 f.write(github.summary(doc))
         except OSError as e:
             sys.stderr.write(f"cdoctor: cannot append the job summary to {path}: {e.strerror}\n")
+    return "".join(line + "\n" for line in lines)
 
 
 MAX_INPUT = 64 * 1024 * 1024

