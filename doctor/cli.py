@@ -102,7 +102,7 @@ def _flags(ctx: typer.Context) -> Flags:
     return obj if isinstance(obj, Flags) else Flags()
 
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="human or json.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="human, json or markdown.")]
 TimeoutOpt = Annotated[
     float, typer.Option("--timeout", "-t", min=0.1, max=120.0, help="Deadline of each probe, in seconds.")
 ]
@@ -200,8 +200,8 @@ def _diagnose(
     from doctor.exitcodes import exit_code
     from doctor.redact import scrub
 
-    if fmt not in ("human", "json"):
-        raise CdoctorError(f"unknown format {fmt!r}: use human or json")
+    if fmt not in ("human", "json", "markdown"):
+        raise CdoctorError(f"unknown format {fmt!r}: use human, json or markdown")
     ctx = _run_context(flags, timeout, allow_activation=allow_activation, focus_endpoint=focus)
     with Progress("cdoctor: probing the container stack"):
         report = run_diagnosis(ctx, only=only, skip=skip, explain=explain)
