@@ -130,7 +130,10 @@ def _start_fix(product: str | None, variant: str | None, env: Environment, inst:
             return f"{sudo}systemctl start docker"
         if "dockerd" in inst.binaries:
             return f"{sudo}service docker start"
-        if "podman" in inst.binaries:
+        if "podman" in inst.binaries or "podman.socket" in units:
+            if env.user.uid == 0:
+                # Rootful podman serves /run/podman/podman.sock (podman.socket's ListenStream).
+                return "systemctl start podman.socket    # then: export DOCKER_HOST=unix:///run/podman/podman.sock"
             return "systemctl --user start podman.socket    # then: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock"
     return f"{sudo}systemctl start docker"
 
@@ -388,10 +391,28 @@ def _permission(
         severity=Severity.ERROR,
         cause="permission-denied",
         title=title,
-        detail=f"Connecting to {host} fails with EACCES ({kind}).",
+        detail=_permission_words(kind, host, who, group, sock),
         evidence=tuple(evidence),
         fix=fix,
         data=data,
+    )
+
+
+def _permission_words(kind: str, host: str, who: str, group: str, sock: SocketInfo | None) -> str:
+    mode = f"{sock.mode:04o}" if sock is not None and sock.mode is not None else "?"
+    if kind == "group-inactive":
+        return (
+            f"Connecting to {host} fails with EACCES. {who} is a member of {group} in the group database, "
+            "but this process does not carry the group: a process gets its groups at login, so a shell "
+            "that started before `usermod -aG` keeps the old list."
+        )
+    if kind == "socket-owner":
+        return f"Connecting to {host} fails with EACCES: the socket's mode {mode} lets only its owner in."
+    if kind == "directory":
+        return f"Connecting to {host} fails with EACCES: a directory on the way cannot be entered."
+    return (
+        f"Connecting to {host} fails with EACCES: the socket (mode {mode}) admits its owner and group {group}, "
+        f"and {who} is neither."
     )
 
 

@@ -45,7 +45,7 @@ SCHEMA = json.loads((ROOT / "doctor" / "schema" / "diagnosis-1.json").read_text(
 TIMEOUT = 2.0  # cdoctor's probe deadline in these scenarios
 # A run may take RUN_DEADLINES probe deadlines (doctor/app.py) plus a small constant:
 # Python's start-up and imports on a loaded CI machine.
-MAX_SECONDS = RUN_DEADLINES * TIMEOUT + 3.0
+MAX_SECONDS = RUN_DEADLINES * TIMEOUT + 6.0
 GROUP = "cdx4sock"
 USER_OUT = "cdx4out"  # not in GROUP
 USER_IN = "cdx4in"  # in GROUP per /etc/group
@@ -235,6 +235,9 @@ def check_scenario(
     summary = json.dumps([(f["id"], f["title"], f["fix"]) for f in doc["findings"] if f["severity"] != "ok"])
     assert got == cause, f"diagnose named {got}, expected {cause}: {summary}"
     assert diag["rc"] == (1 if cause else 0), diag["stderr"][-2000:]
+    # The run itself (cdoctor's own clock) stays within its deadline; the wall clock adds
+    # the interpreter's start, which a loaded 2-core CI machine stretches.
+    assert doc["seconds"] < RUN_DEADLINES * TIMEOUT + 1.5, f"the run took {doc['seconds']:.1f}s"
     assert diag["seconds"] < MAX_SECONDS, f"diagnose took {diag['seconds']:.1f}s"
     human = r["human"]["stdout"]
     if cause:
@@ -265,6 +268,7 @@ def check_scenario(
         assert edoc["diagnosis"]["primary_cause"] == cause, (
             f"explain named {edoc['diagnosis']['primary_cause']} for {text!r}, diagnose {cause}"
         )
+        assert edoc["seconds"] < RUN_DEADLINES * TIMEOUT + 1.5, f"explain's run took {edoc['seconds']:.1f}s"
         assert ex["seconds"] < MAX_SECONDS, f"explain took {ex['seconds']:.1f}s"
     r["doc"] = doc
     return r
