@@ -39,6 +39,7 @@ ENGINE_PROCESS_NAMES = (
     "qemu-system",
     "com.docker.",
     "docker-desktop",
+    "docker desktop",  # the macOS/Windows app's process name
     "rancher desktop",
     "rancher-desktop",
     "orbstack",
