@@ -137,16 +137,17 @@ def _setup_script(scn: Scenario, stage: Path) -> str:
     if scn.user is not None:
         # Python lives under /root (0700) on the developers' machines: in the namespace,
         # make the way to the interpreter traversable, as it is on a normal install.
-        hidden = _hidden_ancestor(sys.base_prefix) or _hidden_ancestor(sys.prefix)
-        if hidden:
-            top, child = hidden
-            lines += [
-                f"mkdir -p {stage}",
-                f"mount --bind {child} {stage}",
-                f"mount -t tmpfs -o mode=0755 tmpfs {top}",
-                f"mkdir -p {child}",
-                f"mount --bind {stage} {child}",
-            ]
+        tops: dict[str, list[str]] = {}
+        for where in {sys.base_prefix, sys.prefix, str(ROOT)}:
+            hidden = _hidden_ancestor(where)
+            if hidden and hidden[1] not in tops.setdefault(hidden[0], []):
+                tops[hidden[0]].append(hidden[1])
+        for n, (top, children) in enumerate(sorted(tops.items())):
+            for m, child in enumerate(children):
+                lines += [f"mkdir -p {stage}/{n}-{m}", f"mount --bind {child} {stage}/{n}-{m}"]
+            lines.append(f"mount -t tmpfs -o mode=0755 tmpfs {top}")
+            for m, child in enumerate(children):
+                lines += [f"mkdir -p {child}", f"mount --bind {stage}/{n}-{m} {child}"]
     lines.append('exec "$@"')
     return "\n".join(lines)
 
@@ -352,6 +353,11 @@ def users(group: int) -> Iterator[dict[str, tuple[int, int]]]:
                            check=True)  # fmt: skip
             made.append(name)
             pw = pwd.getpwnam(name)
+        else:
+            # Left by an earlier run: make its membership what this test needs.
+            subprocess.run(["gpasswd", "-d", name, GROUP], check=False, capture_output=True)
+            if extra:
+                subprocess.run(["usermod", "-aG", GROUP, name], check=True)
         out[name] = (pw.pw_uid, pw.pw_gid)
     yield out
     for name in made:
