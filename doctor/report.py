@@ -451,6 +451,10 @@ def build_chain(
             )
         return chain
     version = answers.version if answers else None
+    errors = dict(answers.errors) if answers is not None and answers.errors else {}
+    # A layer missing because /version or /info did not answer says that, not "not reported".
+    no_version = f"/version did not answer ({errors['/version']})" if "/version" in errors else None
+    no_info = f"/info did not answer ({errors['/info']})" if "/info" in errors else None
     podman = engine["product"] == "podman"
     chain.append(
         {
@@ -477,7 +481,7 @@ def build_chain(
                 "seen": conmon is not None or bool(monitors),
                 "version": component_version((conmon or {}).get("Version")),
                 "processes": len(monitors),
-                "why": "Podman does not report conmon" if conmon is None and not monitors else None,
+                "why": (no_version or "Podman does not report conmon") if conmon is None and not monitors else None,
             }
         )
         runtime = _component(version, "OCI Runtime")
@@ -495,7 +499,9 @@ def build_chain(
                 }
             )
         else:
-            chain.append({"layer": "runtime", "seen": False, "why": "Podman does not report its OCI runtime"})
+            chain.append(
+                {"layer": "runtime", "seen": False, "why": no_version or "Podman does not report its OCI runtime"}
+            )
     else:
         containerd = _component(version, "containerd")
         cd_proc = _containerd_for(server_proc, procs)
@@ -513,7 +519,9 @@ def build_chain(
                 }
             )
         else:
-            chain.append({"layer": "containerd", "seen": False, "why": "the engine does not report containerd"})
+            chain.append(
+                {"layer": "containerd", "seen": False, "why": no_version or "the engine does not report containerd"}
+            )
         shims = [p for p in procs if p.name.startswith("containerd-shim")]
         if cd_address:
             shims = [p for p in shims if _norm_unix(p.containerd_address) == _norm_unix(cd_address)]
@@ -539,7 +547,7 @@ def build_chain(
                 {
                     "layer": "runtime",
                     "seen": False,
-                    "why": "the engine does not report its runtime",
+                    "why": no_version or "the engine does not report its runtime",
                     "shims": len(shims),
                 }
             )
@@ -551,7 +559,7 @@ def build_chain(
             "seen": engine.get("containers_running") is not None,
             "running": engine.get("containers_running"),
             "total": total if isinstance(total, int) else None,
-            "why": None if engine.get("containers_running") is not None else "/info did not say",
+            "why": None if engine.get("containers_running") is not None else (no_info or "/info did not say"),
         }
     )
     return chain

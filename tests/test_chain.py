@@ -208,3 +208,15 @@ def test_long_parts_wrap_under_the_text_column() -> None:
     assert lines[0].endswith(host)  # a part longer than the line is never cut
     assert all(line.startswith(" " * 17) for line in lines[1:])
     assert all(len(line) <= WIDTH for line in lines[1:])
+
+
+def test_layers_missing_because_the_engine_did_not_answer_say_so() -> None:
+    host = "unix:///run/podman/podman.sock"
+    probe = ProbeResult(host, host, "ok", headers={"Server": "Libpod/4.3.1 (linux)", "Api-Version": "1.41"})
+    answers = EngineAnswers(host, errors={"/version": "no-answer: within 0.6s", "/info": "no-answer: within 0.6s"})
+    engine = {"product": "podman", "variant": None, "containers_running": None}
+    chain = build_chain(CLI, res(host, "flag", "default"), probe, engine, answers, None, None, None, "/")
+    by = {x["layer"]: x for x in chain}
+    assert by["runtime"]["why"].startswith("/version did not answer")
+    assert by["conmon"]["why"].startswith("/version did not answer")
+    assert by["containers"]["why"].startswith("/info did not answer")
