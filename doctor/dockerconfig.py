@@ -66,6 +66,13 @@ class ContextMeta:
     skip_tls_verify: bool = False
     tls_files: tuple[str, ...] = ()  # file names under contexts/tls/<id>/docker/
     problem: JSONProblem | None = None
+    # `"docker": null` decodes, then the CLI refuses it when the context is used.
+    docker_endpoint_problem: str | None = None
+
+    @property
+    def fatal(self) -> bool:
+        """The CLI cannot load this context at all (it decodes meta.json strictly)."""
+        return self.problem is not None
 
     @property
     def name_matches_dir(self) -> bool:
@@ -114,7 +121,7 @@ def decode_first_value(data: bytes) -> tuple[object | None, JSONProblem | None]:
     if stripped == "":
         return None, None
     start = len(text) - len(stripped)
-    decoder = json.JSONDecoder(object_pairs_hook=_Pairs)
+    decoder = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_reject_constant)
     try:
         value, _end = decoder.raw_decode(text, start)
     except json.JSONDecodeError as e:
@@ -125,6 +132,43 @@ def decode_first_value(data: bytes) -> tuple[object | None, JSONProblem | None]:
         return None, JSONProblem("syntax", message, line, col)
     except RecursionError:
         return None, JSONProblem("syntax", "exceeded max depth")
+    except ValueError as e:  # NaN / Infinity
+        line, col = _position(text, start)
+        return None, JSONProblem("syntax", str(e), line, col)
+    return value, None
+
+
+def _reject_constant(name: str) -> object:
+    # Python accepts NaN/Infinity; Go's encoding/json does not.
+    raise ValueError(f"invalid character {name[0]!r} looking for beginning of value")
+
+
+def decode_whole(data: bytes) -> tuple[object | None, JSONProblem | None]:
+    """json.Unmarshal: one JSON value and nothing after it but whitespace.
+
+    docker/cli reads meta.json this way (metadatastore.go getByID), unlike
+    config.json (a json.Decoder, which stops after the first value).
+    An empty file is "unexpected end of JSON input".
+    """
+    text = data.decode("utf-8", errors="replace")
+    if text.strip(" \t\r\n") == "":
+        return None, JSONProblem("syntax", "unexpected end of JSON input")
+    try:
+        value, problem = decode_first_value(data)
+    except ValueError as e:
+        return None, JSONProblem("syntax", str(e))
+    if problem is not None:
+        if problem.message == "unexpected EOF":
+            problem = JSONProblem("syntax", "unexpected end of JSON input", problem.line, problem.column)
+        return None, problem
+    decoder = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_reject_constant)
+    start = len(text) - len(text.lstrip(" \t\r\n"))
+    _value, end = decoder.raw_decode(text, start)
+    rest = text[end:].lstrip(" \t\r\n")
+    if rest:
+        pos = len(text) - len(rest)
+        line, col = _position(text, pos)
+        return None, JSONProblem("syntax", f"invalid character {rest[0]!r} after top-level value", line, col)
     return value, None
 
 
@@ -145,16 +189,24 @@ class _Pairs(list[tuple[str, Any]]):
 
 
 def _string_field(obj: _Pairs, key: str, problems: list[JSONProblem], owner: str) -> str | None:
-    found, value = obj.get_folded(key)
-    if not found or value is None:
-        return None
-    if not isinstance(value, str):
-        problems.append(
-            JSONProblem(
-                "type", f"json: cannot unmarshal {_go_type(value)} into Go struct field {owner}.{key} of type string"
+    """A Go `string` struct field: every matching key is applied in order.
+
+    A string sets the field, null leaves it as it was, any other type is an
+    error that also leaves it as it was (`{"k":"a","k":5}` keeps "a").
+    """
+    value: str | None = None
+    folded = key.casefold()
+    for k, v in obj:
+        if k.casefold() != folded or v is None:
+            continue
+        if isinstance(v, str):
+            value = v
+        else:
+            problems.append(
+                JSONProblem(
+                    "type", f"json: cannot unmarshal {_go_type(v)} into Go struct field {owner}.{key} of type string"
+                )
             )
-        )
-        return None
     return value
 
 
@@ -168,6 +220,53 @@ def _go_type(value: object) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+# The typed fields of docker/cli's configfile.ConfigFile, so that a wrong-typed
+# one is reported as the CLI does (it warns, and keeps the other fields).
+_STRING_FIELDS = (
+    "psFormat",
+    "imagesFormat",
+    "networksFormat",
+    "pluginsFormat",
+    "volumesFormat",
+    "statsFormat",
+    "detachKeys",
+    "serviceInspectFormat",
+    "servicesFormat",
+    "tasksFormat",
+    "secretFormat",
+    "configFormat",
+    "nodesFormat",
+    "experimental",
+)
+_STRING_MAP_FIELDS = ("HttpHeaders", "aliases", "features")
+_STRING_LIST_FIELDS = ("pruneFilters", "cliPluginsExtraDirs")
+_OBJECT_MAP_FIELDS = ("proxies", "plugins")
+
+
+def _other_field_problems(value: _Pairs) -> list[JSONProblem]:
+    """Type errors in the fields cdoctor does not use (one level deep)."""
+    problems: list[JSONProblem] = []
+    for key in _STRING_FIELDS:
+        _string_field(value, key, problems, "ConfigFile")
+    for key, want in (
+        *((k, "map[string]string") for k in _STRING_MAP_FIELDS),
+        *((k, "[]string") for k in _STRING_LIST_FIELDS),
+        *((k, "map") for k in _OBJECT_MAP_FIELDS),
+    ):
+        for k, v in value:
+            if k.casefold() != key.casefold() or v is None:
+                continue
+            if want == "[]string":
+                ok = isinstance(v, list) and all(isinstance(x, str) or x is None for x in v)
+            elif want == "map[string]string":
+                ok = isinstance(v, _Pairs) and all(isinstance(x, str) or x is None for _k, x in v)
+            else:
+                ok = isinstance(v, _Pairs) and all(isinstance(x, _Pairs) or x is None for _k, x in v)
+            if not ok:
+                problems.append(JSONProblem("type", f"json: cannot unmarshal into Go struct field ConfigFile.{key}"))
+    return problems
 
 
 def parse_config(path: str, data: bytes | None, *, read_error: str | None = None) -> ConfigFile:
@@ -204,6 +303,7 @@ def parse_config(path: str, data: bytes | None, *, read_error: str | None = None
         auths = [str(k) for k, _v in raw_auths]
     elif found and raw_auths is not None:
         problems.append(JSONProblem("type", "json: cannot unmarshal into Go struct field ConfigFile.auths"))
+    problems.extend(_other_field_problems(value))
     has_proxies = value.get_folded("proxies")[0]
     has_headers = value.get_folded("HttpHeaders")[0]
     return ConfigFile(
@@ -221,60 +321,116 @@ def parse_config(path: str, data: bytes | None, *, read_error: str | None = None
     )
 
 
+def _invalid(message: str) -> JSONProblem:
+    return JSONProblem("invalid", message)
+
+
 def parse_meta(
     dir_id: str, meta_path: str, data: bytes | None, *, read_error: str | None = None, tls_files: tuple[str, ...] = ()
 ) -> ContextMeta:
-    """Parse a context's meta.json as docker/cli's metadata store does."""
+    """Parse a context's meta.json as docker/cli's metadata store does.
+
+    The CLI decodes meta.json strictly (json.Unmarshal into typed structs,
+    metadatastore.go parseTypedOrMap): trailing text after the object, or any
+    field of the wrong type, makes the whole context unusable. Keys of the
+    structs match case-insensitively; `Endpoints` is a Go map, so its keys
+    (`docker`) match exactly; `Metadata` is decoded into a map where only the
+    exact key `Description` is special. Checked against docker CLI 28.2.2 and
+    20.10.24 (tests/test_differential.py).
+    """
+    def meta(problem: JSONProblem | None = None, **kw: Any) -> ContextMeta:
+        return ContextMeta(dir_id, meta_path, kw.pop("name", None), problem=problem, tls_files=tls_files, **kw)
+
     if read_error is not None or data is None:
-        return ContextMeta(
-            dir_id, meta_path, None, problem=JSONProblem("unreadable", read_error or "missing"), tls_files=tls_files
-        )
-    value, problem = decode_first_value(data)
-    if problem is None and value is None:
-        problem = JSONProblem("syntax", "unexpected end of JSON input")
+        return meta(JSONProblem("unreadable", read_error or "missing"))
+    value, problem = decode_whole(data)
     if problem is not None:
-        return ContextMeta(dir_id, meta_path, None, problem=problem, tls_files=tls_files)
+        return meta(problem)
+    if value is None:
+        # `null` decodes into an empty struct: no endpoints at all.
+        return meta()
     if not isinstance(value, _Pairs):
-        p = JSONProblem("type", f"json: cannot unmarshal {_go_type(value)} into Go value of type store.Metadata")
-        return ContextMeta(dir_id, meta_path, None, problem=p, tls_files=tls_files)
+        return meta(_invalid(f"json: cannot unmarshal {_go_type(value)} into Go value of type store.untypedContextMetadata"))
     problems: list[JSONProblem] = []
-    name = _string_field(value, "Name", problems, "Metadata")
+    name = _string_field(value, "Name", problems, "untypedContextMetadata")
+    # Metadata is a json.RawMessage: the last occurrence wins, then it is decoded.
+    metadata: object = None
+    endpoints: dict[str, object] | None = None
+    for k, v in value:
+        folded = k.casefold()
+        if folded == "metadata":
+            metadata = v
+        elif folded == "endpoints":
+            if v is None:
+                endpoints = None  # null resets a Go map
+            elif isinstance(v, _Pairs):
+                # Decoding into an existing map merges: a second "Endpoints" adds keys.
+                endpoints = endpoints if endpoints is not None else {}
+                for ek, ev in v:
+                    endpoints[ek] = ev
+            else:
+                problems.append(
+                    _invalid(
+                        f"json: cannot unmarshal {_go_type(v)} into Go struct field "
+                        "untypedContextMetadata.endpoints of type map[string]json.RawMessage"
+                    )
+                )
     description = None
-    found, metadata = value.get_folded("Metadata")
-    if found and isinstance(metadata, _Pairs):
-        description = _string_field(metadata, "Description", problems, "DockerContext")
+    if metadata is not None:
+        if not isinstance(metadata, _Pairs):
+            problems.append(
+                _invalid(f"json: cannot unmarshal {_go_type(metadata)} into Go value of type map[string]interface {{}}")
+            )
+        else:
+            found = [v for k, v in metadata if k == "Description"]
+            if found and not isinstance(found[-1], str):
+                # command.DockerContext.UnmarshalJSON does v.(string): the CLI panics.
+                problems.append(
+                    _invalid(
+                        f"the docker CLI crashes on this file (panic: interface conversion: "
+                        f"Metadata.Description is {_go_type(found[-1]) if found[-1] is not None else 'null'}, not string)"
+                    )
+                )
+            elif found:
+                description = found[-1]
     host = None
     skip = False
     has_docker = False
-    found, endpoints = value.get_folded("Endpoints")
-    if found and isinstance(endpoints, _Pairs):
-        # Endpoints is a Go map: its keys match exactly, not case-insensitively.
-        docker = None
-        for k, v in endpoints:
-            if k == "docker":
-                docker = v
-        if isinstance(docker, _Pairs):
-            has_docker = True
-            host = _string_field(docker, "Host", problems, "EndpointMeta")
-            found_skip, raw_skip = docker.get_folded("SkipTLSVerify")
-            if found_skip and isinstance(raw_skip, bool):
-                skip = raw_skip
-            elif found_skip and raw_skip is not None:
-                problems.append(
-                    JSONProblem(
-                        "type", "json: cannot unmarshal into Go struct field EndpointMeta.SkipTLSVerify of type bool"
+    endpoint_problem = None
+    for ek, ev in (endpoints or {}).items():
+        if ev is not None and not isinstance(ev, _Pairs):
+            # Every endpoint is decoded (the docker one into EndpointMetaBase, others into a map).
+            target = "context.EndpointMetaBase" if ek == "docker" else "map[string]interface {}"
+            problems.append(_invalid(f"json: cannot unmarshal {_go_type(ev)} into Go value of type {target}"))
+    if endpoints is not None and "docker" in endpoints:
+        docker = endpoints["docker"]
+        has_docker = True
+        if docker is None:
+            endpoint_problem = 'endpoint "docker" is not of type EndpointMeta'
+        elif isinstance(docker, _Pairs):
+            type_problems: list[JSONProblem] = []
+            host = _string_field(docker, "Host", type_problems, "EndpointMetaBase")
+            for k, v in docker:
+                if k.casefold() != "skiptlsverify" or v is None:
+                    continue
+                if isinstance(v, bool):
+                    skip = v
+                else:
+                    type_problems.append(
+                        JSONProblem(
+                            "type",
+                            f"json: cannot unmarshal {_go_type(v)} into Go struct field "
+                            "EndpointMetaBase.SkipTLSVerify of type bool",
+                        )
                     )
-                )
-        elif docker is not None:
-            problems.append(JSONProblem("type", "json: cannot unmarshal docker endpoint"))
-    return ContextMeta(
-        dir_id=dir_id,
-        meta_path=meta_path,
+            problems.extend(_invalid(tp.message) for tp in type_problems)
+    problems = [_invalid(pr.message) if pr.kind == "type" else pr for pr in problems]
+    return meta(
+        problems[0] if problems else None,
         name=name,
         description=description,
         host=host,
         has_docker_endpoint=has_docker,
         skip_tls_verify=skip,
-        tls_files=tls_files,
-        problem=problems[0] if problems else None,
+        docker_endpoint_problem=endpoint_problem,
     )

@@ -82,45 +82,101 @@ def _go_quote(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _GoURL:
+    scheme: str
     host: str
     path: str
+    opaque: str = ""
+    has_user: bool = False
+    password: bool = False
+    user: str = ""
+    query: str = ""
+    fragment: str = ""
+
+
+def _get_scheme(raw: str) -> tuple[str, str]:
+    """Go's url.getScheme."""
+    for i, c in enumerate(raw):
+        if c.isascii() and c.isalpha():
+            continue
+        if c.isascii() and (c.isdigit() or c in "+-."):
+            if i == 0:
+                return "", raw
+            continue
+        if c == ":":
+            if i == 0:
+                raise HostError("missing protocol scheme")
+            return raw[:i], raw[i + 1 :]
+        return "", raw
+    return "", raw
+
+
+def _parse_go_host(host: str) -> str:
+    """Go's url.parseHost (port syntax, then the host-name characters)."""
+    if host.startswith("["):
+        close = host.rfind("]")
+        if close < 0:
+            raise HostError("missing ']' in host")
+        colon_port = host[close + 1 :]
+        if not _valid_optional_port(colon_port):
+            raise HostError(f"invalid port {_go_quote(colon_port)} after host")
+    else:
+        colon = host.rfind(":")
+        if colon >= 0 and not _valid_optional_port(host[colon:]):
+            raise HostError(f"invalid port {_go_quote(host[colon:])} after host")
+    return _go_unescape(host, host=True)
+
+
+def go_url_parse(raw: str) -> _GoURL:
+    """Go's url.Parse, for the errors a user can see.
+
+    The docker CLI runs every endpoint through it (connhelper.GetConnectionHelper)
+    before anything else reads the host, so e.g. a context Host with a leading
+    space fails with `parse "  unix://…": first path segment in URL cannot
+    contain colon` (verified with docker CLI 28.2.2 and 20.10.24).
+    """
+    u, _, frag = raw.partition("#")
+    try:
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in u):
+            raise HostError("net/url: invalid control character in URL")
+        scheme, rest = _get_scheme(u)
+        scheme = scheme.lower()
+        query = ""
+        if rest.endswith("?") and rest.count("?") == 1:
+            rest = rest[:-1]
+        else:
+            rest, _, query = rest.partition("?")
+        if not rest.startswith("/"):
+            if scheme:
+                return _GoURL(scheme, "", "", opaque=rest, query=query)
+            if ":" in rest.partition("/")[0]:
+                raise HostError("first path segment in URL cannot contain colon")
+        host, path, has_user, password, user = "", rest, False, False, ""
+        if (scheme or not rest.startswith("///")) and rest.startswith("//"):
+            authority, slash, tail = rest[2:].partition("/")
+            path = slash + tail
+            at = authority.rfind("@")
+            host = _parse_go_host(authority[at + 1 :] if at >= 0 else authority)
+            if at >= 0:
+                userinfo = authority[:at]
+                if any(c not in _USERINFO_OK for c in userinfo if ord(c) < 0x80):
+                    raise HostError("net/url: invalid userinfo")
+                has_user = True
+                name, colon, _pw = userinfo.partition(":")
+                password = bool(colon)
+                user = _go_unescape(name, host=False)
+        path = _go_unescape(path, host=False)
+    except HostError as e:
+        raise HostError(f"parse {_go_quote(u)}: {e}") from None
+    try:
+        fragment = _go_unescape(frag, host=False)
+    except HostError as e:
+        raise HostError(f"parse {_go_quote(raw)}: {e}") from None
+    return _GoURL(scheme, host, path, has_user=has_user, password=password, user=user, query=query, fragment=fragment)
 
 
 def _go_url_parse(raw: str) -> _GoURL:
     """url.Parse for strings that start with 'tcp://' (as ParseTCPAddr builds them)."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
-        raise HostError(f"parse {_go_quote(raw)}: net/url: invalid control character in URL")
-    rest, _, _fragment = raw.partition("#")
-    rest, _, _query = rest.partition("?")
-    assert rest.startswith("tcp://")
-    rest = rest[len("tcp://") :]
-    slash = rest.find("/")
-    authority, path = (rest, "") if slash < 0 else (rest[:slash], rest[slash:])
-    at = authority.rfind("@")
-    if at >= 0:
-        userinfo, authority = authority[:at], authority[at + 1 :]
-        if any(c not in _USERINFO_OK for c in userinfo if ord(c) < 0x80):
-            raise HostError(f"parse {_go_quote(raw)}: net/url: invalid userinfo")
-    host = authority
-    try:
-        if host.startswith("["):
-            close = host.find("]")
-            if close < 0:
-                raise HostError("missing ']' in host")
-            colon_port = host[close + 1 :]
-            if not _valid_optional_port(colon_port):
-                raise HostError(f"invalid port {_go_quote(colon_port)} after host")
-        else:
-            colon = host.rfind(":")
-            if colon >= 0:
-                colon_port = host[colon:]
-                if not _valid_optional_port(colon_port):
-                    raise HostError(f"invalid port {_go_quote(colon_port)} after host")
-        host = _go_unescape(host, host=True)
-        path = _go_unescape(path, host=False)
-    except HostError as e:
-        raise HostError(f"parse {_go_quote(raw)}: {e}") from None
-    return _GoURL(host=host, path=path)
+    return go_url_parse(raw)
 
 
 def _split_host_port(hostport: str) -> tuple[str, str]:
@@ -210,10 +266,14 @@ def parse_host(value: str, *, default_to_tls: bool = False, path_as_unix: bool =
     raise HostError(f"invalid bind address format: {host}")
 
 
-def parse_host_url(host: str) -> HostURL:
-    """moby client.ParseHostURL, applied to every endpoint (default or context)."""
+def parse_host_url(host: str, *, require_addr: bool = True) -> HostURL:
+    """moby client.ParseHostURL, applied to every endpoint (default or context).
+
+    `require_addr`: the client of docker CLI 24.0 and later refuses `fd://`
+    (an empty address); 20.10 accepts it and fails when it dials.
+    """
     proto, sep, addr = host.partition("://")
-    if not sep or addr == "":
+    if not sep or (addr == "" and require_addr):
         raise HostError(f"unable to parse docker host `{host}`")
     if proto == "tcp":
         url = _go_url_parse("tcp://" + addr)
@@ -237,38 +297,40 @@ class SSHTarget:
     path: str | None
 
 
-def parse_ssh_url(url: str) -> SSHTarget:
-    """docker/cli connhelper/ssh.ParseURL; errors use the CLI's reasons."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        raise HostError("invalid SSH URL: no scheme provided")
-    if scheme != "ssh":
-        raise HostError(f"invalid SSH URL: incorrect scheme: {scheme}")
-    rest, hash_sep, fragment = rest.partition("#")
-    rest, q_sep, query = rest.partition("?")
-    if q_sep and query:
-        raise HostError(f'invalid SSH URL: query parameters are not allowed: "{query}"')
-    if hash_sep and fragment:
-        raise HostError(f'invalid SSH URL: fragments are not allowed: "{fragment}"')
-    authority, slash, path = rest.partition("/")
-    user = None
-    if "@" in authority:
-        userinfo, _, authority = authority.rpartition("@")
-        if ":" in userinfo:
-            raise HostError("invalid SSH URL: plain-text password is not supported")
-        user = unquote(userinfo)
-    host, port = authority, None
-    if authority.startswith("["):
-        close = authority.find("]")
-        host = authority[1:close] if close > 0 else authority
-        tail = authority[close + 1 :] if close > 0 else ""
-        port = tail[1:] if tail.startswith(":") and tail[1:] else None
-    elif ":" in authority:
-        host, _, p = authority.rpartition(":")
-        port = p or None
+def parse_ssh_url(url: str, *, legacy: bool = False) -> SSHTarget:
+    """docker/cli connhelper/ssh.ParseURL/NewSpec; errors use the CLI's reasons.
+
+    `legacy`: docker CLI 20.10 words them differently ("no host specified",
+    "extra query after the host") and has no "invalid SSH URL: " prefix.
+    """
+    prefix = "" if legacy else "invalid SSH URL: "
+    try:
+        u = go_url_parse(url)
+    except HostError as e:
+        # ssh.ParseURL unwraps the *url.Error: the reason without `parse "…": `.
+        reason = str(e).split(": ", 1)[-1]
+        raise HostError(f"{prefix}{reason}") from None
+    if u.scheme == "" and not legacy:
+        raise HostError(f"{prefix}no scheme provided")
+    if u.scheme != "ssh":
+        raise HostError(f"{prefix}expected scheme ssh, got {_go_quote(u.scheme)}" if legacy else f"{prefix}incorrect scheme: {u.scheme}")
+    if u.password:
+        raise HostError(f"{prefix}plain-text password is not supported")
+    host, port = u.host, ""
+    colon = host.rfind(":")
+    if colon >= 0 and _valid_optional_port(host[colon:]):
+        host, port = host[:colon], host[colon + 1 :]
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
     if host == "":
-        raise HostError("invalid SSH URL: hostname is empty")
-    return SSHTarget(user=user, host=host, port=port, path=("/" + path) if slash and path else None)
+        raise HostError(f"{prefix}no host specified" if legacy else f"{prefix}hostname is empty")
+    if u.query:
+        what = "extra query after the host" if legacy else "query parameters are not allowed"
+        raise HostError(f"{prefix}{what}: {_go_quote(u.query)}")
+    if u.fragment:
+        what = "extra fragment after the host" if legacy else "fragments are not allowed"
+        raise HostError(f"{prefix}{what}: {_go_quote(u.fragment)}")
+    return SSHTarget(user=u.user if u.has_user else None, host=host, port=port or None, path=u.path or None)
 
 
 def redact_url(host: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from doctor import hosts
 from doctor.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
@@ -314,7 +315,7 @@ def _resolve_default(inp: Inputs, base: Resolution) -> Resolution:
                 f"unable to resolve docker endpoint: open {cdir}/ca.pem: no such file or directory",
                 "TLS is on (DOCKER_TLS_VERIFY/DOCKER_TLS or --tls*) and the CLI always reads ca.pem",
             )
-    return _finish(inp, base)
+    return _finish(inp, base, tls_requested=tls_on)
 
 
 def _resolve_named(inp: Inputs, base: Resolution, name: str) -> Resolution:
@@ -373,14 +374,14 @@ def _resolve_named(inp: Inputs, base: Resolution, name: str) -> Resolution:
                 source="context",
             ),
         )
-    return _finish(inp, base)
+    return _finish(inp, base, tls_requested=bool(meta.tls_files) or meta.skip_tls_verify)
 
 
 def _q(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _finish(inp: Inputs, base: Resolution) -> Resolution:
+def _finish(inp: Inputs, base: Resolution, *, tls_requested: bool = False) -> Resolution:
     """What the CLI does with the host before it dials (R5.2), then the dial address.
 
     The order is docker/cli's: connhelper.GetConnectionHelper runs url.Parse on
@@ -412,6 +413,18 @@ def _finish(inp: Inputs, base: Resolution) -> Resolution:
         )
     if url.scheme == "unix" and inp.platform == "win32":
         return _fail(base, "invalid-docker-host", "protocol not available")
+    if url.scheme == "unix" and tls_requested and inp.cli.legacy:
+        # docker CLI 20.10 has no isSocket check: with TLS configured it builds a
+        # TCP+TLS transport and dials the socket path as a host name, so it can
+        # never reach a unix socket (verified with 20.10.24; fixed in 23.0).
+        path = url.address
+        return _fail(
+            base,
+            "tls-error",
+            f"error during connect: Get \"https://{quote(path, safe='')}/v1.24/…\": dial tcp: lookup {path}: no such host",
+            "docker CLI 20.10 applies TLS to a unix socket too: unset DOCKER_TLS and DOCKER_TLS_VERIFY "
+            "(or remove SkipTLSVerify and the TLS files from the context), or use docker CLI 23.0 or later",
+        )
     dial = host
     if url.scheme == "tcp":
         host_only, _, port = url.address.rpartition(":") if not url.address.endswith("]") else (url.address, "", "")
