@@ -255,6 +255,7 @@ def _gather_cert_files(facts: Facts) -> frozenset[str]:
 CERT_FILES: Fact[frozenset[str]] = Fact("cert_files", _gather_cert_files)
 
 _VERSION_RE = re.compile(rb"(\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION_ENV_DROP = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
 _SHIM_MARKERS = (
     (b"Emulate Docker CLI using podman", "podman-docker", "the script says 'Emulate Docker CLI using podman'"),
     (b"could not be found in this WSL", "wsl-stub", "Docker Desktop's WSL stub (integration is off)"),
@@ -284,7 +285,15 @@ def _gather_binary(facts: Facts) -> DockerBinary:
             capture_output=True,
             timeout=facts.budget(DOCKER_BINARY),
             stdin=subprocess.DEVNULL,
-            env={**ctx.env, "DOCKER_CLI_HINTS": "false"},
+            # `docker --version` resolves the endpoint first (20.10: eagerly, so an
+            # unknown DOCKER_CONTEXT makes it fail; 28.x: reads the current context,
+            # and panics on some meta.json): give it no context to resolve, so the
+            # version is known exactly when the configuration is broken.
+            env={
+                **{k: v for k, v in ctx.env.items() if k not in _VERSION_ENV_DROP},
+                "DOCKER_CONFIG": "/nonexistent/cdoctor-version-probe",
+                "DOCKER_CLI_HINTS": "false",
+            },
             check=False,
         )
     except subprocess.TimeoutExpired:
