@@ -123,7 +123,7 @@ def _finding_details(f: Mapping[str, Any]) -> str:
         parts.append(fence("\n".join(f["evidence"])))
     if f.get("fix"):
         parts.append("Fix:\n\n" + fence("\n".join(f["fix"]), "sh"))
-    return "\n\n".join(parts)
+    return "\n\n".join(p.rstrip("\n") for p in parts)
 
 
 def _collected(doc: Mapping[str, Any]) -> str:
@@ -253,7 +253,7 @@ def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report"
                         (
                             code(s["path"]),
                             esc(s.get("kind")),
-                            esc(f"{s.get('owner')}:{s.get('group')}"),
+                            esc(f"{s['owner']}:{s.get('group')}" if s.get("owner") is not None else "—"),
                             code(s.get("mode")),
                             esc(", ".join(f"{p['name']} {p['pid']}" for p in s.get("listeners") or [])),
                             esc((s.get("probe") or {}).get("outcome") or ""),
