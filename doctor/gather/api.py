@@ -218,8 +218,14 @@ def ssh_ping(host: str, dial: str, timeout: float) -> ProbeResult:
             host, dial, SSH_ERROR, 'exec: "ssh": executable file not found in $PATH', seconds=time.monotonic() - started
         )
     except subprocess.TimeoutExpired:
+        # Connect, login and the remote `docker system dial-stdio` all happen inside ssh;
+        # from outside they cannot be told apart, and the first to check is ssh itself.
         return ProbeResult(
-            host, dial, NO_ANSWER, "ssh did not finish within the deadline", seconds=time.monotonic() - started
+            host,
+            dial,
+            SSH_ERROR,
+            "ssh did not finish within the deadline (connection, login or the remote docker)",
+            seconds=time.monotonic() - started,
         )
     out = proc.stdout[:PING_BODY_LIMIT].decode("utf-8", "replace")
     if proc.returncode != 0 or not out.startswith("HTTP/"):
