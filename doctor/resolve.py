@@ -285,8 +285,9 @@ def _resolve_default(inp: Inputs, base: Resolution) -> Resolution:
         host = hosts.parse_host(raw, default_to_tls=tls_on, path_as_unix=inp.cli.path_as_unix)
     except hosts.HostError as e:
         return _fail(base, "invalid-docker-host", inp.cli.text("host-parse", error=str(e)), host=None)
-    if not raw and inp.platform == "win32":
-        host = hosts.DEFAULT_NPIPE_HOST  # the CLI's built-in default on Windows (opts/hosts.go)
+    if not raw.strip() and inp.platform == "win32":
+        # The CLI's built-in defaults on Windows (opts/hosts_windows.go, R4.2).
+        host = "tcp://127.0.0.1:2376" if tls_on else hosts.DEFAULT_NPIPE_HOST
     base = _replace(base, host=host)
     if tls_on:
         cdir = cert_dir(env, inp.home)
