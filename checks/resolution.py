@@ -57,6 +57,29 @@ def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
             data=data,
         )
         return
+    if res.error.cause == "tls-error":
+        # No other check sees these: the CLI stops before it dials (ca.pem missing), or
+        # docker CLI 20.10 dials a unix socket over TCP because TLS is on.
+        on_socket = (res.host or "").startswith("unix://")
+        yield Finding(
+            id="tls-error",
+            check="endpoint-resolution",
+            severity=Severity.ERROR,
+            cause="tls-error",
+            title=f"TLS is on, and the docker CLI stops with: {redact_url(res.error.message)}",
+            detail=res.error.hint,
+            evidence=tuple(evidence),
+            fix=(
+                ("unset DOCKER_TLS DOCKER_TLS_VERIFY    # a unix socket needs no TLS",)
+                if on_socket
+                else (
+                    "unset DOCKER_TLS DOCKER_TLS_VERIFY    # if this endpoint does not use TLS",
+                    "export DOCKER_CERT_PATH=DIR    # else: the directory that holds ca.pem, cert.pem, key.pem",
+                )
+            ),
+            data=data,
+        )
+        return
     if res.error.cause != "context-not-found":
         return  # other resolution errors are reported by their own checks
     store = facts.get(CONTEXT_STORE)

@@ -226,3 +226,39 @@ def test_windows_defaults_and_protocols() -> None:
     assert resolve.resolve(tls).host == "tcp://127.0.0.1:2376"
     unix = resolve.Inputs(**{**{f: getattr(win, f) for f in win.__dataclass_fields__}, "env": {"DOCKER_HOST": "unix:///x"}})
     assert resolve.resolve(unix).error == resolve.ResolutionError("invalid-docker-host", "protocol not available")
+
+
+@pytest.mark.cli
+@pytest.mark.parametrize(
+    ("env", "cli"),
+    [
+        ({"DOCKER_TLS_VERIFY": "0"}, "/usr/local/bin/docker"),  # R4.3: "0" enables TLS; ca.pem is missing
+        ({"DOCKER_TLS": "1", "DOCKER_HOST": "unix:///run/cdoctor-none.sock"}, "/usr/bin/docker"),  # 20.10: TLS on a socket
+    ],
+)
+def test_a_tls_resolution_error_is_the_primary_cause(env: dict[str, str], cli: str, home: Path, tmp_path: Path) -> None:
+    from tests.conftest import cdoctor
+
+    if not Path(cli).exists():
+        pytest.skip(f"needs {cli}")
+    if env.get("DOCKER_TLS") and not resolve.CliFamily(_cli_version(cli)).legacy:
+        pytest.skip(f"{cli} is not docker CLI 20.10")
+    (home / ".docker").mkdir(exist_ok=True)
+    if env.get("DOCKER_TLS"):
+        (home / ".docker" / "ca.pem").write_bytes((DATA / "ca.pem").read_bytes())
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").symlink_to(cli)
+    r = cdoctor("diagnose", "--format", "json", "--timeout", "1", env={**env, "PATH": f"{bin_dir}:/usr/bin:/bin"})
+    doc = json.loads(r.stdout)
+    assert r.returncode == 1, r.stderr
+    assert doc["diagnosis"]["primary_cause"] == "tls-error"
+
+
+def _cli_version(cli: str) -> tuple[int, int, int] | None:
+    import re
+    import subprocess
+
+    out = subprocess.run([cli, "--version"], capture_output=True, text=True, check=False, timeout=10).stdout
+    m = re.match(r"Docker version (\d+)\.(\d+)\.(\d+)", out)
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
