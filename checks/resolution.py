@@ -126,6 +126,22 @@ def docker_host(facts: Facts) -> Iterator[Finding]:
     env = facts.get(ENVIRONMENT)
     raw = env.values.get("DOCKER_HOST", "")
     where = "-H" if res.source == "flag" else "DOCKER_HOST"
+    if res.error is not None and res.error.cause == "invalid-docker-host" and res.context != "default":
+        # The host came from a context's meta.json, not from DOCKER_HOST or -H.
+        meta_path = res.context_meta.meta_path if res.context_meta is not None else "its meta.json"
+        yield Finding(
+            id="invalid-docker-host",
+            check="docker-host",
+            severity=Severity.ERROR,
+            cause="invalid-docker-host",
+            title=f"Context {res.context!r} has a host the docker CLI refuses",
+            detail=f"Endpoints.docker.Host in {meta_path}: the CLI stops with: {redact_url(res.error.message)}. {res.error.hint}".strip(),
+            evidence=(meta_path,),
+            fix=(
+                f"docker context update {quote(res.context)} --docker host=unix:///var/run/docker.sock    # or the address meant",
+            ),
+        )
+        return
     if res.error is not None and res.error.cause == "invalid-docker-host":
         shown = redact_url(raw) if where == "DOCKER_HOST" else "the -H value"
         fixes = [_suggest(raw)] if where == "DOCKER_HOST" else []

@@ -262,3 +262,16 @@ def _cli_version(cli: str) -> tuple[int, int, int] | None:
     out = subprocess.run([cli, "--version"], capture_output=True, text=True, check=False, timeout=10).stdout
     m = re.match(r"Docker version (\d+)\.(\d+)\.(\d+)", out)
     return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def test_a_bad_host_in_a_context_is_blamed_on_the_context(home: Path) -> None:
+    from tests.conftest import cdoctor
+
+    d = home / ".docker" / "contexts" / "meta" / context_id("a")
+    d.mkdir(parents=True)
+    (d / "meta.json").write_text(json.dumps({"Endpoints": {"docker": {"Host": " unix:///x"}}}))
+    r = cdoctor("diagnose", "--format", "json", "--timeout", "1", env={"DOCKER_CONTEXT": "a"})
+    doc = json.loads(r.stdout)
+    assert r.returncode == 1, r.stderr
+    assert doc["diagnosis"]["primary_cause"] == "invalid-docker-host"
+    assert "Context 'a'" in doc["diagnosis"]["summary"] and "DOCKER_HOST" not in doc["diagnosis"]["summary"]
