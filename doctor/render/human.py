@@ -77,7 +77,9 @@ def layer_parts(layer: dict[str, Any]) -> list[str]:
         else:
             parts.append(f"← context {ctx!r} ({src})")
         if not layer.get("reachable"):
-            parts.append(f"✗ {layer.get('outcome')}" + (f" ({layer['errno']})" if layer.get("errno") else ""))
+            # An endpoint that was not probed (its resolution failed first) has no outcome to show.
+            outcome = layer.get("outcome") or "not probed"
+            parts.append(f"✗ {outcome}" + (f" ({layer['errno']})" if layer.get("errno") else ""))
         return parts
     if kind == "api-server":
         head = str(layer.get("product"))
