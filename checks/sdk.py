@@ -18,6 +18,7 @@ from doctor.facts import Facts, FactUnavailable
 from doctor.gather.engine import ENDPOINT_PROBE
 from doctor.gather.inventory import CONTEXT_PROBES, SOCKETS
 from doctor.gather.local import CONFIG, CONTEXT_STORE, ENVIRONMENT, RESOLUTION
+from doctor.gather.sdk import PYTHON_SDK
 from doctor.model import Finding, Severity
 
 CATEGORY = "sdk"
@@ -180,8 +181,18 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
         probes = {}
     probes[res.host] = True
     home = env.user.home
+    clients = consumers(env.values, store, cfg.current_context, home, env.user.uid, state)
+    if res.source in ("config", "env:DOCKER_CONTEXT", "flag:--context"):
+        # The CLI follows a context: ask the docker-py installed here what *it* resolves
+        # (gathered only now, because importing docker-py costs more than a healthy run).
+        try:
+            view = facts.get(PYTHON_SDK)
+            clients.append(Consumer(f"docker-py {view.version} (installed here, asked directly)", view.endpoint,
+                                    view.error or view.source))
+        except FactUnavailable:
+            pass
     rows = []
-    for c in consumers(env.values, store, cfg.current_context, home, env.user.uid, state):
+    for c in clients:
         live = _answers(state, probes, c.endpoint)
         if c.endpoint == res.host:
             verdict = "same engine as the CLI: works"
