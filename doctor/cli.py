@@ -820,9 +820,35 @@ def _fast_diagnose(args: list[str]) -> int | None:
     )
 
 
+COMMANDS = frozenset({"diagnose", "stack", "checks", "explain", "report", "check"})
+_TOP_LEVEL_ONLY = frozenset({"--help", "-h", "--version", "--install-completion", "--show-completion"})
+
+
+def default_to_diagnose(args: list[str]) -> list[str]:
+    """`cdoctor -v`, `cdoctor --format json`: options after docker's global ones belong to `diagnose`.
+
+    docker's global options (-H, -c, --config, --tls, --tlsverify) come first, as
+    with docker itself; the first thing after them that is not a command starts
+    diagnose's own options, so bare `cdoctor` takes them as a person expects.
+    """
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if arg in _TOP_LEVEL_ONLY or arg in COMMANDS:
+            return args
+        if name in _FAST_GLOBAL_VALUE:
+            i += 1 if "=" in arg else 2
+        elif name in _FAST_GLOBAL_FLAG:
+            i += 1
+        else:
+            return [*args[:i], "diagnose", *args[i:]]
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run cdoctor; return the exit code (docs/output-contract.md)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = default_to_diagnose(list(sys.argv[1:] if argv is None else argv))
     try:
         fast = _fast_diagnose(args)
         if fast is not None:

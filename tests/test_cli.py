@@ -116,3 +116,15 @@ def test_healthy_dockerd(real_dockerd) -> None:  # type: ignore[no-untyped-def]
     assert layers["containers"]["running"] >= 1
     human = cdoctor("-H", real_dockerd.host)
     assert human.returncode == 0 and "✓" in human.stdout and "runc" in human.stdout
+
+
+def test_bare_cdoctor_takes_diagnose_options(tmp_path: Path) -> None:
+    from doctor.cli import default_to_diagnose
+
+    assert default_to_diagnose(["-H", "unix:///x", "-f", "json"]) == ["-H", "unix:///x", "diagnose", "-f", "json"]
+    assert default_to_diagnose(["--context=colima", "-v"]) == ["--context=colima", "diagnose", "-v"]
+    assert default_to_diagnose(["--tls", "check", "--wait", "5s"]) == ["--tls", "check", "--wait", "5s"]
+    assert default_to_diagnose(["--help"]) == ["--help"]
+    assert default_to_diagnose([]) == []
+    r = cdoctor("-H", f"unix://{tmp_path}/x.sock", "--format", "json", "--timeout", "1")
+    assert r.returncode == 1 and json.loads(r.stdout)["tool"]["timeout"] == 1.0
