@@ -210,6 +210,18 @@ def cli_shim(facts: Facts) -> Iterator[Finding]:
             fix=("# Docker Desktop → Settings → Resources → WSL integration → turn on this distro",),
         )
         return
+    if binary.kind == "unknown" and binary.error:
+        # `docker --version` did not answer in time or could not run: that says nothing about
+        # what the binary is, so it is not reported as a shim.
+        yield Finding(
+            id="docker-cli-unknown",
+            check="cli-shim",
+            severity=Severity.INFO,
+            title=f"{binary.path} could not be inspected: {binary.error}",
+            detail="cdoctor assumes the rules of the newest docker CLI for the endpoint.",
+            evidence=binary.evidence,
+        )
+        return
     what = {
         "podman-docker": "podman-docker's wrapper: `docker` runs podman, with no Docker socket involved",
         "script": "a script, not the Docker CLI",

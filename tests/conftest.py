@@ -54,11 +54,14 @@ def cdoctor(
     timeout: float = 60,
     user: tuple[int, int] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run cdoctor as a real subprocess (the installed console script, else `python -m doctor`)."""
-    exe = shutil.which("cdoctor")
-    argv = [exe, *args] if exe else [sys.executable, "-m", "doctor", *args]
+    """Run cdoctor as a real subprocess: `python -m doctor` from this tree.
+
+    Always this tree's code, whatever `cdoctor` on PATH points at (an editable
+    install of another clone, say); test_console_script covers the entry point.
+    """
+    argv = [sys.executable, "-m", "doctor", *args]
     full_env = {**os.environ, **(env or {})}
-    full_env.setdefault("PYTHONPATH", str(ROOT))
+    full_env["PYTHONPATH"] = str(ROOT) + (os.pathsep + full_env["PYTHONPATH"] if full_env.get("PYTHONPATH") else "")
     return subprocess.run(
         argv,
         capture_output=True,

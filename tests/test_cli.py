@@ -128,3 +128,15 @@ def test_bare_cdoctor_takes_diagnose_options(tmp_path: Path) -> None:
     assert default_to_diagnose([]) == []
     r = cdoctor("-H", f"unix://{tmp_path}/x.sock", "--format", "json", "--timeout", "1")
     assert r.returncode == 1 and json.loads(r.stdout)["tool"]["timeout"] == 1.0
+
+
+def test_console_script() -> None:
+    """The installed `cdoctor` entry point runs (pip install puts it on PATH)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("cdoctor")
+    if exe is None:
+        pytest.skip("cdoctor is not installed (pip install -e .)")
+    r = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith("cdoctor ")
