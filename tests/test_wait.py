@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -86,8 +85,7 @@ def test_deadline_is_never_overshot() -> None:
 
 
 def _popen(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    exe = shutil.which("cdoctor")
-    argv = [exe, *args] if exe else [sys.executable, "-m", "doctor", *args]
+    argv = [sys.executable, "-m", "doctor", *args]  # this tree's code, as tests.conftest.cdoctor
     full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full, cwd=ROOT)
 
