@@ -432,7 +432,18 @@ def build_chain(
             layer["expected_product"] = hint.product
         chain.append(layer)
         # containerd may run without any Docker API (k3s, a Kubernetes node, containerd alone).
-        cds = [p for p in procs if p.name == "containerd"]
+        # One that a running dockerd uses (its --containerd, or its own child) is another
+        # engine's, not on this path: it is not shown here.
+        dockerds = [p for p in procs if p.name.startswith("dockerd")]
+        used = {(p.containerd_address or "").removeprefix("unix://") for p in dockerds} - {""}
+        dockerd_pids = {p.pid for p in dockerds}
+        cds = [
+            p
+            for p in procs
+            if p.name == "containerd"
+            and p.ppid not in dockerd_pids
+            and not any(a.removeprefix("unix://") in used for a in (*p.serves, *p.listening))
+        ]
         if cds:
             first = _containerd_for(None, procs) or cds[0]
             chain.append(
