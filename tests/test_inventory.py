@@ -143,6 +143,9 @@ class _FakeProc:
     def exe(self) -> str:
         return "/usr/bin/" + str(self.info["name"])
 
+    def name(self) -> str:
+        return str(self.info["name"])
+
     def username(self) -> str:
         return "root"
 
@@ -163,7 +166,9 @@ def test_vanished_and_denied_processes_are_normal(monkeypatch: pytest.MonkeyPatc
         _FakeProc(12, "podman", psutil.AccessDenied),
         _FakeProc(13, "bash", None),
     ]
-    monkeypatch.setattr(psutil, "process_iter", lambda attrs=None: iter(fakes))
+    by_pid = {f.pid: f for f in fakes}
+    monkeypatch.setattr(inventory, "_process_names", lambda _psutil: iter((f.pid, f.info["name"]) for f in fakes))
+    monkeypatch.setattr(psutil, "Process", lambda pid: by_pid[pid])
     facts = Facts(RunContext(), timeout=1.0)
     procs = facts.get(inventory.PROCESSES)
     assert procs.scanned == 4 and procs.vanished == 1 and procs.denied == 1
@@ -263,3 +268,18 @@ def test_known_product_socket_under_home(home: Path, engine_dir: Path) -> None:
     sock = next(s for s in doc["inventory"]["sockets"] if s["path"] == "~/.colima/work/docker.sock")
     assert "Colima" in sock["reasons"] and sock["symlink"] == [engine.path]
     assert sock["probe"]["outcome"] == "ok"
+
+
+def test_process_names_match_psutil_on_this_machine() -> None:
+    """The /proc/PID/comm fast path sees the same processes and short names as psutil."""
+    import os
+
+    import psutil
+
+    fast = dict(inventory._process_names(psutil))
+    assert os.getpid() in fast
+    slow = {p.pid: (p.info["name"] or "") for p in psutil.process_iter(["pid", "name"])}
+    common = set(fast) & set(slow)
+    assert len(common) >= 0.9 * len(slow)  # processes may come and go between the two scans
+    for pid in common:
+        assert slow[pid].startswith(fast[pid]) or fast[pid].startswith(slow[pid][:15]), (fast[pid], slow[pid])
