@@ -13,21 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from doctor import identify
 from doctor.facts import Fact, Facts
 
-# Product ids of docs/output-contract.md: the values --require-product accepts.
-PRODUCTS = (
-    "docker-desktop",
-    "rancher-desktop",
-    "colima",
-    "orbstack",
-    "podman",
-    "lima",
-    "minikube",
-    "docker-engine",
-    "dind",
-    "unknown",
-)
+# Product ids of docs/output-contract.md are the values --require-product accepts.
+PRODUCTS = identify.PRODUCTS
 
 # What `uname -m` (info.Architecture) and Go (version.Arch) call the same machine.
 _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm", "arm": "arm"}
