@@ -166,3 +166,14 @@ def test_verbose_shows_every_check_with_its_timing(tmp_path: Path) -> None:
 def test_no_input_is_a_usage_error() -> None:
     r = cdoctor("explain", "--file", "/nonexistent/error.txt")
     assert r.returncode == 3 and "cannot read" in r.stderr
+
+
+def test_offline_gives_the_fix_the_text_supports() -> None:
+    """Offline, the fix names what the text establishes, then asks for a real diagnosis."""
+    text = ('Failed to initialize: unable to resolve docker endpoint: context "colima": context not found: '
+            "open /home/me/.docker/contexts/meta/x/meta.json: no such file or directory")
+    r = cdoctor("explain", "--offline", "--format", "json", input=text)
+    finding = json.loads(r.stdout)["findings"][0]
+    assert finding["cause"] == "context-not-found"
+    assert any("docker context use default" in f for f in finding["fix"])
+    assert finding["fix"][-1].startswith("cdoctor")
