@@ -168,6 +168,16 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
     cfg = facts.get(CONFIG)
     if probe is None or not probe.answered or res.host is None:
         return
+    if res.source in ("flag", "flag:--context"):
+        # -H / --context exist only on this command line: no SDK ever sees them, so comparing
+        # what SDKs reach with an endpoint chosen by hand would only be noise.
+        yield Finding(
+            id="sdk-endpoint-not-compared",
+            check="sdk-endpoint",
+            severity=Severity.OK,
+            title="the endpoint was chosen on the command line (-H/--context), which SDKs never see: not compared",
+        )
+        return
     try:
         socks = facts.get(SOCKETS)
     except FactUnavailable:
@@ -232,7 +242,8 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
     other = [c.name for c, v in differs if not v.endswith("fails")]
     via = f"context {res.context!r}" if res.context and res.context != "default" else res.host
     if dead:
-        title = f"The docker CLI works through {via}, but {_names(dead)} would fail: they do not follow docker contexts"
+        why = ": they do not follow docker contexts" if res.source in ("config", "env:DOCKER_CONTEXT") else ""
+        title = f"The docker CLI works through {via}, but {_names(dead)} would fail{why}"
     else:
         title = f"The docker CLI works through {via}, but {_names(other)} would reach a different engine"
     yield Finding(

@@ -80,3 +80,15 @@ def test_xdg_runtime_dir_is_honoured() -> None:
     got = reach({"XDG_RUNTIME_DIR": xdg}, None, {f"{xdg}/docker.sock"})
     assert got["testcontainers-java"] == f"unix://{xdg}/docker.sock"
     assert got["testcontainers-go"] == f"unix://{xdg}/docker.sock"
+
+
+def test_an_endpoint_chosen_with_dash_h_is_not_compared(real_dockerd) -> None:  # type: ignore[no-untyped-def]
+    """-H exists only on cdoctor's command line: SDKs never see it, so no sdk-endpoint-differs."""
+    import json as _json
+
+    from tests.conftest import cdoctor as _cdoctor
+
+    r = _cdoctor("-H", real_dockerd.host, "--format", "json")
+    doc = _json.loads(r.stdout)
+    ids = {f["id"] for f in doc["findings"]}
+    assert "sdk-endpoint-not-compared" in ids and "sdk-endpoint-differs" not in ids
