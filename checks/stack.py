@@ -73,11 +73,6 @@ def answering_engines(facts: Facts) -> list[Engine]:
     return sorted(engines, key=lambda e: e.url)
 
 
-def answering_endpoints(facts: Facts) -> list[tuple[str, str]]:
-    """(url, label) of every Docker-API engine that answers, each engine counted once."""
-    return [(e.url, e.label) for e in answering_engines(facts)]
-
-
 def _cli_engine(engines: list[Engine], facts: Facts, host: str | None) -> Engine | None:
     """The engine the docker CLI reaches: its endpoint, or the socket that endpoint links to."""
     if not host:

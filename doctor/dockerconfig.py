@@ -184,9 +184,6 @@ class _Pairs(list[tuple[str, Any]]):
                 found, value = True, v
         return found, value
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self)
-
 
 def _string_field(obj: _Pairs, key: str, problems: list[JSONProblem], owner: str) -> str | None:
     """A Go `string` struct field: every matching key is applied in order.
@@ -338,6 +335,7 @@ def parse_meta(
     exact key `Description` is special. Checked against docker CLI 28.2.2 and
     20.10.24 (tests/test_differential.py).
     """
+
     def meta(problem: JSONProblem | None = None, **kw: Any) -> ContextMeta:
         return ContextMeta(dir_id, meta_path, kw.pop("name", None), problem=problem, tls_files=tls_files, **kw)
 
@@ -350,7 +348,9 @@ def parse_meta(
         # `null` decodes into an empty struct: no endpoints at all.
         return meta()
     if not isinstance(value, _Pairs):
-        return meta(_invalid(f"json: cannot unmarshal {_go_type(value)} into Go value of type store.untypedContextMetadata"))
+        return meta(
+            _invalid(f"json: cannot unmarshal {_go_type(value)} into Go value of type store.untypedContextMetadata")
+        )
     problems: list[JSONProblem] = []
     name = _string_field(value, "Name", problems, "untypedContextMetadata")
     # Metadata is a json.RawMessage: the last occurrence wins, then it is decoded.

@@ -79,7 +79,6 @@ class Facts:
         self.run_deadline = run_deadline if run_deadline is not None else self.started + 4 * timeout + 1
         self._lock = threading.Lock()
         self._slots: dict[Fact[Any], _Slot] = {}
-        self._progress: Callable[[str], None] | None = None
 
     @classmethod
     def from_values(cls, values: Mapping[Fact[Any], object], context: Any = None) -> Facts:
@@ -102,9 +101,6 @@ class Facts:
         return facts
 
     _frozen = False
-
-    def on_progress(self, callback: Callable[[str], None] | None) -> None:
-        self._progress = callback
 
     def budget(self, fact: Fact[Any]) -> float:
         """Seconds the gatherer of `fact` may spend in one blocking call."""
@@ -143,8 +139,6 @@ class Facts:
                 slot.seconds = time.monotonic() - slot.started
                 slot.done.set()
 
-        if self._progress is not None:
-            self._progress(fact.name)
         threading.Thread(target=work, name=f"fact:{fact.name}", daemon=True).start()
         return slot
 
@@ -166,13 +160,6 @@ class Facts:
                     slot.done.set()
         if slot.error is not None:
             raise slot.error
-        return slot.value  # type: ignore[return-value]
-
-    def peek(self, fact: Fact[T]) -> T | None:
-        """The value if it was gathered successfully; never starts a gatherer."""
-        slot = self._slots.get(fact)
-        if slot is None or not slot.done.is_set() or slot.error is not None:
-            return None
         return slot.value  # type: ignore[return-value]
 
     def gathered(self) -> list[tuple[str, float | None, str | None]]:

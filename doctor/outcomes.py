@@ -27,8 +27,6 @@ SSH_ERROR = "ssh-error"
 UNSUPPORTED = "unsupported"  # a scheme this platform cannot dial (npipe on Linux, fd://)
 INVALID = "invalid"  # the address cannot be dialled as written (path too long, …)
 
-FAILED_TO_CONNECT = frozenset({SOCKET_MISSING, PERMISSION_DENIED, REFUSED, CONNECT_TIMEOUT, DNS, UNREACHABLE})
-
 
 @dataclass(frozen=True, slots=True)
 class ProbeResult:

@@ -125,11 +125,6 @@ def layer_parts(layer: dict[str, Any]) -> list[str]:
     return [""]
 
 
-def layer_text(layer: dict[str, Any]) -> str:
-    """One line of the chain, without its label."""
-    return "   ".join(layer_parts(layer))
-
-
 def chain_lines(doc: dict[str, Any], *, explain: bool = False, indent: str = "  ", width: int = WIDTH) -> list[str]:
     lines: list[str] = []
     pad = indent + " " * LABEL_WIDTH
