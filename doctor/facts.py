@@ -79,6 +79,8 @@ class Facts:
         self.run_deadline = run_deadline if run_deadline is not None else self.started + 4 * timeout + 1
         self._lock = threading.Lock()
         self._slots: dict[Fact[Any], _Slot] = {}
+        # A store made by from_values never gathers: a fact it was not given is unavailable.
+        self._frozen = False
 
     @classmethod
     def from_values(cls, values: Mapping[Fact[Any], object], context: Any = None) -> Facts:
@@ -99,8 +101,6 @@ class Facts:
             facts._slots[fact] = slot
         facts._frozen = True
         return facts
-
-    _frozen = False
 
     def budget(self, fact: Fact[Any]) -> float:
         """Seconds the gatherer of `fact` may spend in one blocking call."""
