@@ -490,6 +490,12 @@ def _not_running(
     product = ident.product if ident else None
     variant = ident.variant if ident else None
     what = f"{product} " if product and product != "unknown" else ""
+    if not what and inst is not None:
+        # The path names no product (/var/run/docker.sock): name the engine that is installed.
+        if "dockerd" in inst.binaries:
+            what = "Docker "
+        elif "podman" in inst.binaries:
+            what = "Podman "
     if sock is not None and sock.loop:
         reason = "the path is a symlink loop"
     elif stale:
