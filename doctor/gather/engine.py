@@ -9,7 +9,7 @@ from doctor import outcomes
 from doctor.context import RunContext
 from doctor.facts import Fact, Facts, FactUnavailable
 from doctor.gather import api
-from doctor.gather.inventory import PROCESSES, _holders, _unix_listeners
+from doctor.gather.inventory import PROCESSES, _holders, listeners
 from doctor.gather.local import RESOLUTION
 
 
@@ -29,7 +29,7 @@ def _ctx(facts: Facts) -> RunContext:
 
 def activation_pending(path: str, facts: Facts) -> bool:
     """True when only systemd (pid 1) holds the listening socket: a connect would start the engine."""
-    listening = _unix_listeners()
+    listening = listeners(facts)
     final = os.path.realpath(path)
     inode = listening.get(final, listening.get(path))
     if inode is None:

@@ -242,7 +242,7 @@ def _gather_processes(facts: Facts) -> Processes:
     timer = threading.Timer(deadline_budget * 0.8, stop.set)
     timer.daemon = True
     timer.start()
-    listening = _unix_listeners()
+    listening = listeners(facts)
     by_inode: dict[int, str] = {}
     for path, inode in listening.items():
         by_inode.setdefault(inode, path)
@@ -505,6 +505,19 @@ def _unix_listeners() -> dict[str, int]:
     return out
 
 
+# /proc/net/unix is read once a run: the process scan, the socket inventory and the
+# socket-activation test of the endpoint all need it.
+UNIX_LISTENERS: Fact[dict[str, int]] = Fact("unix_listeners", lambda facts: _unix_listeners())
+
+
+def listeners(facts: Facts) -> dict[str, int]:
+    """The listening unix sockets (path -> inode); empty when they could not be read in time."""
+    try:
+        return facts.get(UNIX_LISTENERS)
+    except FactUnavailable:
+        return {}
+
+
 def _holders(inodes: set[int], pids: Iterable[tuple[int, str]]) -> dict[int, list[tuple[int, str]]]:
     """Which of `pids` hold a socket with one of `inodes` (needs permission to read /proc/PID/fd)."""
     held: dict[int, list[tuple[int, str]]] = {}
@@ -658,7 +671,7 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
                 f"{proc.name} (pid {proc.pid}) uses it",
             )
 
-    listening = _unix_listeners()
+    listening = listeners(facts)
     infos: dict[str, SocketInfo] = {}
     for path, (reasons, kind) in list(candidates.items())[:500]:
         infos[path] = _stat_socket(path, tuple(reasons), kind, env)
