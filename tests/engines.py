@@ -79,6 +79,15 @@ class Process:
             start_new_session=True,
         )
 
+    def start_until_ready(self, socket_path: str, what: str, *, http: bool = True, timeout: float = 30.0) -> None:
+        """Start, and wait until `socket_path` answers; stop and raise with the log's tail if it does not."""
+        self.start()
+        try:
+            wait_for_socket(socket_path, timeout, http=http)
+        except TimeoutError:
+            self.stop()
+            raise RuntimeError(f"{what} did not start:\n" + self.tail()) from None
+
     @property
     def pid(self) -> int:
         assert self.proc is not None
@@ -128,12 +137,7 @@ class Containerd:
         )
 
     def __enter__(self) -> Containerd:
-        self.process.start()
-        try:
-            wait_for_socket(self.socket, http=False)
-        except TimeoutError:
-            self.process.stop()
-            raise RuntimeError("containerd did not start:\n" + self.process.tail()) from None
+        self.process.start_until_ready(self.socket, "containerd", http=False)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -198,12 +202,7 @@ class Dockerd:
         self.process = Process(argv, self.dir / "dockerd.log", env=env)
 
     def __enter__(self) -> Dockerd:
-        self.process.start()
-        try:
-            wait_for_socket(self.socket)
-        except TimeoutError:
-            self.process.stop()
-            raise RuntimeError("dockerd did not start:\n" + self.process.tail()) from None
+        self.process.start_until_ready(self.socket, "dockerd")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -281,12 +280,7 @@ class PodmanService:
         self.process = Process(argv, self.dir / "podman.log", env=env)
 
     def __enter__(self) -> PodmanService:
-        self.process.start()
-        try:
-            wait_for_socket(self.socket, timeout=60)
-        except TimeoutError:
-            self.process.stop()
-            raise RuntimeError("podman system service did not start:\n" + self.process.tail()) from None
+        self.process.start_until_ready(self.socket, "podman system service", timeout=60)
         return self
 
     def __exit__(self, *exc: object) -> None:
