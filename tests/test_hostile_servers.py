@@ -123,3 +123,18 @@ def test_cli_on_a_hostile_endpoint(zoo: Zoo, behaviour: str) -> None:
     else:
         assert doc["diagnosis"]["status"] == "broken"
         assert doc["diagnosis"]["primary_cause"]
+
+
+def test_our_deadline_wins_over_the_errno_of_the_forced_shutdown() -> None:
+    """At the deadline the client shuts the socket down; a server's byte arriving then turns
+    into ECONNRESET underneath. That is still 'no answer in time', not 'closed by the server'."""
+    from doctor.gather import api, http
+
+    for errno_error in (ConnectionResetError(104, "Connection reset by peer"), BrokenPipeError(32, "Broken pipe")):
+        try:
+            try:
+                raise errno_error
+            except OSError as inner:
+                raise http.ReadTimeout("no complete answer within 1.0s") from inner
+        except http.ReadTimeout as e:
+            assert api.classify(e)[0] == outcomes.NO_ANSWER

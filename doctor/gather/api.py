@@ -105,6 +105,12 @@ def classify(exc: BaseException, *, connected: bool | None = None) -> tuple[str,
                 return TLS_CLIENT_CERT, None
             return TLS_VERIFY if "certificate" in text else CLOSED, None
     names = {type(e).__name__ for e in chain}
+    # Our own deadline first: when it fires, the forced shutdown of the socket can surface
+    # as any errno (ECONNRESET, EPIPE) underneath it; the fact is that no answer came in time.
+    if isinstance(exc, http.ConnectTimeout):
+        return CONNECT_TIMEOUT, None
+    if isinstance(exc, http.ReadTimeout):
+        return NO_ANSWER, None
     for e in chain:
         if isinstance(e, OSError) and e.errno in _ERRNO_OUTCOME:
             return _ERRNO_OUTCOME[e.errno], errno.errorcode.get(e.errno)
