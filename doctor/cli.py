@@ -6,6 +6,7 @@ with one clear line (internal errors add a paste-ready report on stderr).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import threading
@@ -16,15 +17,27 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-try:  # typer >= 0.2x vendors click and raises its own copies of click's exceptions
-    from typer._click import exceptions as click_exc
-except ImportError:  # older typer uses the click package
-    from click import exceptions as click_exc  # type: ignore[no-redef]
-
 from doctor import STARTED, __version__
 from doctor.context import DEFAULT_TIMEOUT, RunContext
 from doctor.exitcodes import EXIT_CODES_HELP, ExitCode
 from doctor.resolve import Flags
+
+
+def _click_exceptions() -> Any:
+    """click's exception module: typer >= 0.2x vendors click (``typer._click``) and no
+    longer installs the ``click`` package; older typers raise the ``click`` package's own.
+
+    Imported by name so that the code type-checks with either typer installed.
+    """
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise ImportError("neither typer._click nor click is installed")
+
+
+click_exc = _click_exceptions()
 
 app = typer.Typer(
     name="cdoctor",
