@@ -1,71 +1,261 @@
 """Secrets never leave cdoctor: one scrubber for every output format.
 
-Every renderer renders the document *after* `scrub()`. It removes passwords
-in URLs, values of environment variables whose names suggest secrets, bearer
-tokens and PEM private keys wherever they appear in a string. With an
-`Anonymizer` it also replaces the user name, home directory, host name and
-IP addresses with stable placeholders, and records what kinds it replaced
+The output boundary (doctor/render/boundary.py) runs `scrub()` over every
+document before any renderer sees it. It removes the userinfo of URLs of any
+shape, values of variables whose names suggest secrets, known token shapes
+(GitHub, GitLab, Slack, AWS, JWT, bearer), PEM private-key blocks and
+`password:` lines wherever they appear in a string. With an `Anonymizer` it
+also replaces the user name, home directory, host name and IPv4/IPv6
+addresses with stable placeholders, and records what kinds it replaced
 (never the values).
+
+Every pattern here is linear in its input: no pattern starts with an
+unbounded or variable-width run that the regex engine would retry at every
+position, PEM blocks are found with `str.find`, and a line longer than
+`MAX_LINE` is scrubbed in windows. A 1 MB engine warning scrubs in well
+under a second (tests/test_hostile_time.py).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 REDACTED = "<redacted>"
 
+# Document keys whose whole value is a secret (config.json `auth`, env names …).
 SECRET_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSW|PASSPHRASE|PWD|CREDENTIAL|AUTH|API_?KEY|PRIVATE|ACCESS_KEY|SESSION|CREDHELPER|CREDSSTORE)",
+    r"(TOKEN|SECRET|PASS|PWD|CREDENTIAL|AUTH|_KEY$|API_?KEY|PRIVATE|ACCESS_KEY|SESSION|CREDHELPER|CREDSSTORE)",
     re.IGNORECASE,
 )
-# Names whose *values* are hunted down literally wherever they appear in a report:
-# stricter than SECRET_NAME, so that PWD (the working directory) or SSH_AUTH_SOCK
-# do not blank out every path in it.
-_SECRET_VALUE_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSW|PASSPHRASE|_PWD$|CREDENTIAL|API_?KEY|PRIVATE|ACCESS_KEY|AUTH(?!_SOCK))", re.IGNORECASE
+# Names of variables whose *values* are secret (`DB_PASS=…`, `SIGNING_KEY: …`, `"password": "…"`):
+# the issue's list, *_KEY, *PASS*, *TOKEN*, *SECRET*, *AUTH*, *CREDENTIAL*.
+_SECRET_VAR = re.compile(r"(_KEY$|PASS|TOKEN|SECRET|AUTH|CREDENTIAL|PRIVATE|APIKEY)", re.IGNORECASE)
+# …but not these: a path, a socket, a flag about auth, the author of an image.
+_NOT_SECRET_VAR = re.compile(
+    r"(AUTH_SOCK$|^PWD$|^OLDPWD$|AUTHOR|_PATH$|_FILE$|_DIR$|_URL$|_HOST$|_TYPE$|_METHOD$|_MODE$|BYPASS|PASSTHROUGH)",
+    re.IGNORECASE,
 )
-_MIN_SECRET_LEN = 6  # shorter values (flags like "1") would blank out unrelated text
-_URL_USERINFO = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,20}://)(?P<user>[^\s:/@]{1,256}):(?P<pw>[^\s/@]{1,512})@"
+_MIN_SECRET_LEN = 6  # literal values shorter than this (flags like "1") would blank out unrelated text
+
+# A line longer than this is scrubbed in overlapping windows, so that the cost
+# of any pattern stays linear in the whole input whatever the line lengths.
+MAX_LINE = 8192
+_OVERLAP = 1024
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}://")
+# The rest of a URL: up to white space or a character that cannot be in one unquoted.
+_URL_REST = re.compile(r"[^\s\"'<>`]*")
+# user:password@host without a scheme (an `nc -vz admin:pw@host` built from a URL, a proxy setting).
+_BARE_USERINFO = re.compile(r"(?<![\w.%+-])([A-Za-z0-9._~-]{1,64}):([^\s@/\"'<>`]{1,512})@(?=[A-Za-z0-9\[])")
+_LOGIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+_DIGEST_HOST = re.compile(r"(?:sha256|sha512|sha384):", re.IGNORECASE)
+
+# NAME=value, NAME: value, "NAME": "value", export NAME=value. Anchored on a word boundary,
+# the name is checked in Python (no alternation retried at every offset).
+_ASSIGN = re.compile(
+    r"(?<![\w-])([\"']?)([A-Za-z_][A-Za-z0-9_.-]{0,127})\1([ \t]{0,8}(?:=|:(?!//))[ \t]{0,8})"
+    r"(\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s,;&\"'}\]]{1,4096})"
 )
 _QUERY_SECRET = re.compile(
-    r"(?i)([?&](?:access_?token|token|password|passwd|secret|sig|signature|auth|key)=)[^\s&#\"']{1,2048}"
+    r"(?i)([?&](?:access_?token|token|password|passwd|secret|sig|signature|auth|key|api_?key)=)[^\s&#\"']{1,4096}"
 )
-_BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{12,}")
-_PEM = re.compile(
-    r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----.{0,20000}?(-----END [A-Z ]{0,40}PRIVATE KEY-----|$)", re.DOTALL
+_BEARER = re.compile(r"(?i)\b(bearer|basic|token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{12,4096}")
+_TOKENS = re.compile(
+    r"\b(?:"
+    r"gh[pousr]_[A-Za-z0-9]{20,255}"  # GitHub classic tokens
+    r"|github_pat_[A-Za-z0-9_]{20,255}"  # GitHub fine-grained tokens
+    r"|glpat-[A-Za-z0-9_-]{20,255}"  # GitLab personal access tokens
+    r"|gl(?:dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-[A-Za-z0-9_-]{20,255}"  # other GitLab tokens
+    r"|xox[abposr]-[A-Za-z0-9-]{10,255}"  # Slack
+    r"|(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}"  # AWS access key ids
+    r"|eyJ[A-Za-z0-9_-]{5,4096}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,4096}"  # JWT
+    r"|npm_[A-Za-z0-9]{36}"  # npm
+    r"|sk-[A-Za-z0-9_-]{20,255}"  # API keys in the sk- shape
+    r")"
 )
-_ASSIGN = re.compile(
-    r"(?i)\b([A-Z0-9_]{0,64}(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY)[A-Z0-9_]{0,64})=(\S{1,2048})"
-)
-_JSON_AUTH = re.compile(
-    r"(?i)(\"(?:auth|password|identitytoken|registrytoken|secret|token|credsstore)\"\s*:\s*\")[^\"]{0,4096}\""
-)
-# credHelpers maps registries to helper programs: the helper names say which cloud
-# accounts a user has, so a config.json quoted in an error keeps none of them.
-_JSON_CRED_HELPERS = re.compile(r"(?i)(\"credhelpers\"\s*:\s*)\{[^{}]{0,8192}\}")
+_TOKEN_HINTS = ("gh", "github_pat_", "gl", "xox", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "eyJ", "npm_", "sk-")
+_JSON_CRED_HELPERS = re.compile(r"(?i)(\"credhelpers\"[ \t]{0,8}:[ \t]{0,8})\{[^{}]{0,8192}\}")
+_PEM_BEGIN = "-----BEGIN "
+_PEM_END = "-----END "
+_PRIVATE_KEY_HEADER = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
+
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
-_IPV6 = re.compile(r"(?<![:\w])(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}(?![:\w])")
+# Candidates only (every compressed form included); ipaddress decides.
+_IPV6 = re.compile(
+    r"(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.-]{1,32})?(?![0-9A-Za-z:])"
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a variable or key with this name holds a secret (`DB_PASS`, `SIGNING_KEY`, `password`)."""
+    return bool(_SECRET_VAR.search(name)) and not _NOT_SECRET_VAR.search(name)
+
+
+def _userinfo_end(rest: str) -> int:
+    """The index of the `@` that ends the userinfo in `rest` (a URL after `scheme://`), or -1.
+
+    The LAST `@` of the authority ends the userinfo, so that a password that
+    contains `@` goes whole. A password with an unencoded `/` (illegal, but
+    seen) moves the end of the authority: when the authority has no `@` but a
+    `user:non-port` before the first `/` and an `@` after it, that `@` counts.
+    """
+    cut = len(rest)
+    for sep in "/?#":
+        i = rest.find(sep)
+        if 0 <= i < cut:
+            cut = i
+    authority = rest[:cut]
+    at = authority.rfind("@")
+    if at >= 0:
+        return at
+    colon = authority.find(":")
+    if colon >= 0 and not authority[colon + 1 :].isdigit() and "@" in rest:
+        return rest.rfind("@")
+    return -1
+
+
+def _scheme_start(text: str, sep: int) -> int:
+    """Where the scheme that ends at `sep` (the index of `://`) begins, or -1 (at most 31 characters back)."""
+    i = sep
+    while i > 0 and sep - i < 31 and (text[i - 1].isascii() and (text[i - 1].isalnum() or text[i - 1] in "+.-")):
+        i -= 1
+    while i < sep and not (text[i].isascii() and text[i].isalpha()):
+        i += 1  # a scheme starts with a letter
+    return i if i < sep else -1
+
+
+def _scrub_urls(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    sep = text.find("://")
+    while sep >= 0:
+        start = sep + 3
+        scheme_at = _scheme_start(text, sep)
+        rest_m = _URL_REST.match(text, start) if scheme_at >= 0 and start >= pos else None
+        rest = rest_m.group(0) if rest_m else ""
+        at = _userinfo_end(rest) if rest else -1
+        if at >= 0:
+            userinfo = rest[:at]
+            user, colon, _ = userinfo.partition(":")
+            scheme = text[scheme_at:start].lower()
+            if colon and user and len(user) <= 64 and not _TOKENS.fullmatch(user) and "@" not in user:
+                kept = f"{user}:{REDACTED}"
+            elif not colon and scheme == "ssh://" and _LOGIN.fullmatch(userinfo):
+                kept = userinfo  # ssh://alice@host: a login name, not a secret
+            else:
+                kept = REDACTED
+            out.append(text[pos:start])
+            out.append(kept)
+            pos = start + at
+        sep = text.find("://", max(start, pos))
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _scrub_bare_userinfo(text: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if _DIGEST_HOST.match(text, m.end()) or m.group(2) == REDACTED:
+            return m.group(0)  # image:tag@sha256:… is a pinned image, not a login
+        return f"{m.group(1)}:{REDACTED}@"
+
+    return _BARE_USERINFO.sub(sub, text)
+
+
+def _scrub_assignments(text: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name, value = m.group(2), m.group(4)
+        if not is_secret_name(name) or value in (REDACTED, f'"{REDACTED}"', f"'{REDACTED}'"):
+            return m.group(0)
+        value = value[0] + REDACTED + value[-1] if value[:1] in "\"'" and len(value) >= 2 else REDACTED
+        return f"{m.group(1)}{name}{m.group(1)}{m.group(3)}{value}"
+
+    return _ASSIGN.sub(sub, text)
+
+
+def _scrub_pem(text: str) -> str:
+    """Every private-key block, to its END line or the end of the text; linear (str.find)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _PRIVATE_KEY_HEADER.search(text, pos) if text.find(_PEM_BEGIN, pos) >= 0 else None
+        if m is None:
+            break
+        end = text.find(_PEM_END, m.end())
+        if end < 0:
+            stop = len(text)
+        else:
+            close = text.find("-----", end + len(_PEM_END))
+            stop = len(text) if close < 0 else close + 5
+        out.append(text[pos : m.start()])
+        out.append(REDACTED)
+        pos = stop
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _scrub_window(text: str) -> str:
+    """The line-local patterns, on one bounded window of text."""
+    if "://" in text and "@" in text:
+        text = _scrub_urls(text)
+    if "@" in text and ":" in text:
+        text = _scrub_bare_userinfo(text)
+    if "=" in text or ":" in text:
+        if "=" in text:
+            text = _QUERY_SECRET.sub(lambda m: m[1] + REDACTED, text)
+        text = _scrub_assignments(text)
+    if any(h in text for h in _TOKEN_HINTS):
+        text = _TOKENS.sub(REDACTED, text)
+    low = text.lower()
+    if "bearer" in low or "basic" in low or "token" in low:
+        text = _BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
+    if "credhelpers" in low:
+        text = _JSON_CRED_HELPERS.sub(lambda m: m[1] + '{"<redacted>"}', text)
+    return text
+
+
+def _windows(line: str, fn: Callable[[str], str]) -> str:
+    """`fn` over a line of any length in bounded, overlapping windows (linear in the line)."""
+    if len(line) <= MAX_LINE:
+        return fn(line)
+    out: list[str] = []
+    pos = 0
+    while pos < len(line):
+        # Cut at white space near the window's end where there is some, so that a secret is rarely split;
+        # a secret that spans a cut is still caught by the overlap of the next window.
+        end = min(len(line), pos + MAX_LINE)
+        if end < len(line):
+            space = line.rfind(" ", pos + MAX_LINE - _OVERLAP, end)
+            end = space + 1 if space > pos else end
+        out.append(fn(line[pos:end]))
+        pos = end
+    return "".join(out)
 
 
 def scrub_text(text: str) -> str:
-    """Remove secrets from one string."""
+    """Remove secrets from one string, in time linear in its length."""
     if not text:
         return text
     if "PRIVATE KEY" in text:
-        text = _PEM.sub(REDACTED, text)
-    if "@" in text and "://" in text:
-        text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", text)
-    if "=" in text:
-        text = _QUERY_SECRET.sub(lambda m: m[1] + REDACTED, text)
-        text = _ASSIGN.sub(lambda m: f"{m[1]}={REDACTED}", text)
-    if '"' in text and ":" in text:
-        text = _JSON_AUTH.sub(lambda m: m[1] + REDACTED + '"', text)
-        text = _JSON_CRED_HELPERS.sub(lambda m: m[1] + '{"<redacted>"}', text)
-    return _BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
+        text = _scrub_pem(text)
+    if len(text) <= MAX_LINE:
+        return _scrub_window(text)
+    return "\n".join(_windows(line, _scrub_window) for line in text.split("\n"))
+
+
+def _is_ip6(candidate: str) -> bool:
+    try:
+        ipaddress.IPv6Address(candidate.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass
@@ -89,7 +279,7 @@ class Anonymizer:
             if pattern.search(text):
                 text = pattern.sub("<hostname>", text)
                 self.replaced.add("host name")
-        if self.user and len(self.user) > 1:
+        if self.user and len(self.user) > 1 and self.user in text:
             pattern = re.compile(rf"(?<![\w-]){re.escape(self.user)}(?![\w-])")
             if pattern.search(text):
                 text = pattern.sub("<user>", text)
@@ -99,17 +289,27 @@ class Anonymizer:
                 text = text.replace(name, "<name>")
                 self.replaced.add("names")
         if "." in text:
-            text = _IPV4.sub(self._ip, text)
+            text = _windows(text, lambda t: _IPV4.sub(self._ip, t))
         if text.count(":") >= 2:
-            text = _IPV6.sub(self._ip, text)
+            text = _windows(text, lambda t: _IPV6.sub(self._ip6, t))
         return text
 
     def _ip(self, m: re.Match[str]) -> str:
         ip = m[0]
-        if ip.startswith("127.") or ip in ("0.0.0.0", "::1"):
+        if ip.startswith("127.") or ip == "0.0.0.0":
             return ip  # loopback says nothing about anyone
         self.replaced.add("IP addresses")
         return self._ips.setdefault(ip, f"<ip-{len(self._ips) + 1}>")
+
+    def _ip6(self, m: re.Match[str]) -> str:
+        ip = m[0]
+        if not _is_ip6(ip):
+            return ip  # a time (12:34:56), a MAC address, a Go duration …
+        addr = ipaddress.IPv6Address(ip.split("%", 1)[0])
+        if addr.is_loopback or addr.is_unspecified:
+            return ip
+        self.replaced.add("IP addresses")
+        return self._ips.setdefault(str(addr), f"<ip-{len(self._ips) + 1}>")
 
 
 def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
@@ -119,9 +319,7 @@ def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
     error message or a URL is as secret there as in the environment.
     """
     found = {
-        v
-        for k, v in env.items()
-        if _SECRET_VALUE_NAME.search(k) and isinstance(v, str) and len(v.strip()) >= _MIN_SECRET_LEN
+        v for k, v in env.items() if is_secret_name(k) and isinstance(v, str) and len(v.strip()) >= _MIN_SECRET_LEN
     }
     # Longest first, so that a secret that contains another is removed whole.
     return tuple(sorted(found, key=len, reverse=True))
@@ -133,7 +331,8 @@ def scrub(obj: Any, anonymize: Anonymizer | None = None, *, key: str = "", secre
     `secrets`: literal values to remove wherever they appear (see `secret_values`).
     """
     if isinstance(obj, str):
-        if key and SECRET_NAME.search(key) and key not in ("auth_registries",):
+        secret_key = bool(key) and (bool(SECRET_NAME.search(key)) or is_secret_name(key))
+        if secret_key and key != "auth_registries" and not _NOT_SECRET_VAR.search(key):
             return REDACTED if obj else obj
         text = obj
         for value in secrets:
@@ -142,7 +341,12 @@ def scrub(obj: Any, anonymize: Anonymizer | None = None, *, key: str = "", secre
         text = scrub_text(text)
         return anonymize(text) if anonymize else text
     if isinstance(obj, dict):
-        return {k: scrub(v, anonymize, key=str(k), secrets=secrets) for k, v in obj.items()}
+        return {
+            (scrub(k, anonymize, secrets=secrets) if isinstance(k, str) else k): scrub(
+                v, anonymize, key=str(k), secrets=secrets
+            )
+            for k, v in obj.items()
+        }
     if isinstance(obj, list | tuple):
         return [scrub(v, anonymize, key="", secrets=secrets) for v in obj]
     return obj

@@ -14,24 +14,19 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from doctor.render import markdown
+from doctor.render import boundary, markdown
 
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = boundary.workflow_data
+escape_property = boundary.workflow_property
 
 
 def command(kind: str, message: str, title: str | None = None) -> str:
-    props = f" title={escape_property(title)}" if title else ""
-    return f"::{kind}{props}::{escape_data(message)}"
+    return boundary.workflow_command(kind, message, title=title)
 
 
 def annotation_lines(doc: Mapping[str, Any], *, strict: bool = False) -> list[str]:
     """One annotation for the verdict (error when broken), then one per other error/warning."""
+    doc = boundary.render_ready(doc, "workflow")
     lines = []
     diag = doc["diagnosis"]
     wait = doc.get("wait")

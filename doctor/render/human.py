@@ -9,6 +9,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any, TextIO
 
+from doctor.render import boundary
+
 WIDTH = 80
 
 LAYER_EXPLAINED = {
@@ -205,6 +207,7 @@ def _wrap(text: str, indent: str, width: int = WIDTH, hang: str = "  ") -> list[
 def render(
     doc: dict[str, Any], out: TextIO, *, color: bool = False, verbose: bool = False, explain_layers: bool = False
 ) -> None:
+    doc = boundary.render_ready(doc, "terminal")
     s = Style(color)
     diag = doc["diagnosis"]
     status = diag["status"]

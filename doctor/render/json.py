@@ -1,12 +1,12 @@
-"""JSON: the machine contract."""
+"""JSON: the machine contract, written through the output boundary (valid UTF-8, controls escaped)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
+
+from doctor.render import boundary
 
 
 def render(doc: dict[str, Any], out: TextIO) -> None:
-    # ensure_ascii keeps undecodable bytes (surrogate escapes from non-UTF-8 paths) printable.
-    json.dump(doc, out, indent=2, ensure_ascii=True, default=str)
+    out.write(boundary.json_dumps(boundary.render_ready(doc, "json")))
     out.write("\n")

@@ -16,13 +16,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-_RESTRICTED = {c for c in range(32) if c not in (9, 10, 13)}
+from doctor.render import boundary
 
 
 def _clean(text: object) -> str:
-    # XML 1.0 cannot carry most control characters, whatever the escaping.
-    s = "" if text is None else str(text)
-    return "".join(ch for ch in s if ord(ch) not in _RESTRICTED)
+    # XML 1.0 cannot carry most characters below U+0020, U+FFFE or lone surrogates, whatever the escaping.
+    return boundary.xml("" if text is None else str(text))
 
 
 def _finding_text(f: Mapping[str, Any]) -> str:
@@ -37,6 +36,7 @@ def _finding_text(f: Mapping[str, Any]) -> str:
 
 
 def render(doc: Mapping[str, Any], out: TextIO, *, strict: bool = False, timestamp: float | None = None) -> None:
+    doc = boundary.render_ready(doc, "xml")
     findings: dict[str, list[Mapping[str, Any]]] = {}
     for f in doc.get("findings") or []:
         findings.setdefault(f["check"], []).append(f)

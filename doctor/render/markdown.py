@@ -15,26 +15,15 @@ from typing import Any, TextIO
 
 from tabulate import tabulate
 
-from doctor.render import human, triage
+from doctor.render import boundary, human, triage
 
 _MARK = {"ok": "✅", "degraded": "⚠️", "broken": "❌"}
 _SEV = {"error": "❌ error", "warning": "⚠️ warning", "info": "ℹ️ info", "ok": "✅ ok"}
 
 
-def esc(text: object) -> str:
-    """A value safe in Markdown prose and table cells (one line, no HTML, no column breaks)."""
-    s = "" if text is None else str(text)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-    return " ".join(s.split())
-
-
-def code(text: object) -> str:
-    """An inline code span: placeholders stay readable as they are."""
-    s = " ".join(("" if text is None else str(text)).split()).replace("|", "\\|")
-    if not s:
-        return ""
-    fence = "``" if "`" in s else "`"
-    return f"{fence}{s}{fence}" if fence == "`" else f"{fence} {s} {fence}"
+# Every external string is escaped by the output boundary's Markdown helpers, nowhere else.
+esc = boundary.md_text
+code = boundary.md_code
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -42,14 +31,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def details(summary: str, body: str) -> str:
-    return f"<details>\n<summary>{esc(summary)}</summary>\n\n{body.rstrip()}\n\n</details>\n"
+    return f"<details>\n<summary>{boundary.md_html(summary)}</summary>\n\n{body.rstrip()}\n\n</details>\n"
 
 
 def fence(text: str, lang: str = "text") -> str:
-    ticks = "```"
-    while ticks in text:
-        ticks += "`"
-    return f"{ticks}{lang}\n{text.rstrip()}\n{ticks}\n"
+    return boundary.md_fence(text, lang)
 
 
 def summary_line(doc: Mapping[str, Any]) -> str:
@@ -165,6 +151,7 @@ def _collected(doc: Mapping[str, Any]) -> str:
 
 def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report", compact: bool = False) -> None:
     """Write the report. `compact`: the CI job summary (verdict, chain, findings; no inventory)."""
+    doc = boundary.render_ready(doc, "markdown")
     w = out.write
     w(f"## {esc(title)}\n\n{summary_line(doc)}\n\n")
     if triage.is_paste(doc):
