@@ -14,12 +14,11 @@ import json
 import os
 import socket
 import ssl
-import subprocess
 import time
 from typing import Any
 
 from doctor import hosts
-from doctor.gather import http
+from doctor.gather import bounded, http
 from doctor.outcomes import (
     API_ERROR,
     CLOSED,
@@ -209,21 +208,22 @@ def ssh_ping(host: str, dial: str, timeout: float) -> ProbeResult:
         target = hosts.parse_ssh_url(dial)
     except hosts.HostError as e:
         return ProbeResult(host, dial, INVALID, str(e))
-    argv = ["ssh", "-o", "BatchMode=yes", "-o", f"ConnectTimeout={max(1, int(timeout))}", "-T"]
-    if target.user:
-        argv += ["-l", target.user]
-    if target.port:
-        argv += ["-p", target.port]
-    remote = ["docker"] + ([f"--host=unix://{target.path}"] if target.path else []) + ["system", "dial-stdio"]
-    argv += ["--", target.host, *remote]
+    try:
+        # The remote command is quoted for the remote shell, the target checked against its grammar:
+        # nothing from a URL is ever read by a shell or by ssh as an option.
+        argv = bounded.ssh_argv(target.user, target.host, target.port, target.path, timeout)
+    except bounded.UnsafeTarget as e:
+        return ProbeResult(host, dial, INVALID, str(e)[:300], seconds=time.monotonic() - started)
     request = b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n"
     try:
-        proc = subprocess.run(argv, input=request, capture_output=True, timeout=timeout, check=False)
+        proc = bounded.run(argv, input=request, timeout=timeout, cap=PING_BODY_LIMIT + 4096)
     except FileNotFoundError:
         return ProbeResult(
             host, dial, SSH_ERROR, 'exec: "ssh": executable file not found in $PATH', seconds=time.monotonic() - started
         )
-    except subprocess.TimeoutExpired:
+    except OSError as e:
+        return ProbeResult(host, dial, SSH_ERROR, f"cannot run ssh: {e.strerror}", seconds=time.monotonic() - started)
+    except bounded.Timeout:
         # Connect, login and the remote `docker system dial-stdio` all happen inside ssh;
         # from outside they cannot be told apart, and the first to check is ssh itself.
         return ProbeResult(
@@ -269,13 +269,33 @@ def _get_json(target: http.Target, path: str, deadline: float) -> tuple[Any, str
             parsed = json.loads(text)
             if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
                 message = parsed["message"]
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         return None, f"HTTP {resp.status}: {message[:300]}"
     try:
-        return json.loads(text), None
+        value = json.loads(text)
     except ValueError as e:
         return None, f"not JSON: {e}"
+    except RecursionError:
+        return None, f"not usable: JSON nested deeper than {MAX_JSON_DEPTH} levels"
+    if _depth_exceeds(value, MAX_JSON_DEPTH):
+        return None, f"not usable: JSON nested deeper than {MAX_JSON_DEPTH} levels"
+    return value, None
+
+
+MAX_JSON_DEPTH = 64  # Docker's /version and /info nest 4 levels deep; deeper is not an engine's answer
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether `value` nests deeper than `limit` (iterative: no recursion on hostile input)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict | list):
+            if d >= limit:
+                return True
+            stack.extend((c, d + 1) for c in (v.values() if isinstance(v, dict) else v))
+    return False
 
 
 def _version_tuple(v: str | None) -> tuple[int, ...] | None:

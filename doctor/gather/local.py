@@ -10,13 +10,13 @@ import pwd
 import re
 import shutil
 import stat
-import subprocess
 import sys
 from dataclasses import dataclass, field
 
 from doctor import dockerconfig, resolve
 from doctor.context import RunContext
 from doctor.facts import Fact, Facts, FactUnavailable
+from doctor.gather import bounded
 
 DOCKER_ENV_VARS = (
     "DOCKER_HOST",
@@ -280,11 +280,10 @@ def _gather_binary(facts: Facts) -> DockerBinary:
                 return DockerBinary(path, real, kind, evidence=(why,))
         return DockerBinary(path, real, "script", evidence=(f"{real} is a script, not the Docker CLI binary",))
     try:
-        proc = subprocess.run(
+        proc = bounded.run(
             [real, "--version"],
-            capture_output=True,
             timeout=facts.budget(DOCKER_BINARY),
-            stdin=subprocess.DEVNULL,
+            cap=4096,  # a `docker` that prints without end costs 4 KiB, not all the memory there is
             # `docker --version` resolves the endpoint first (20.10: eagerly, so an
             # unknown DOCKER_CONTEXT makes it fail; 28.x: reads the current context,
             # and panics on some meta.json): give it no context to resolve, so the
@@ -294,9 +293,8 @@ def _gather_binary(facts: Facts) -> DockerBinary:
                 "DOCKER_CONFIG": "/nonexistent/cdoctor-version-probe",
                 "DOCKER_CLI_HINTS": "false",
             },
-            check=False,
         )
-    except subprocess.TimeoutExpired:
+    except bounded.Timeout:
         return DockerBinary(path, real, "unknown", error=f"`{path} --version` did not answer within its deadline")
     except OSError as e:
         return DockerBinary(path, real, "unknown", error=f"cannot run {path}: {e.strerror}")
