@@ -210,8 +210,8 @@ def md_html(value: object) -> str:
 
 
 def workflow_data(value: str) -> str:
-    """The message of a workflow command: `%`, CR and LF percent-encoded, after the terminal rules."""
-    return terminal(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message of a workflow command: `%`, CR and LF percent-encoded (the spec), then the terminal rules."""
+    return terminal(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def workflow_property(value: str) -> str:
