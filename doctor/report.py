@@ -214,6 +214,21 @@ def build_report(
             "os": platform.platform(terse=True),
         }
     tool = {"name": "cdoctor", "version": __version__, "timeout": ctx.timeout}
+    if explain is not None:
+        from doctor.gather import pasted
+
+        seen = _try(facts, pasted.PASTED_ENDPOINT)
+        if seen is not None:
+            explain = {
+                **explain,
+                "pasted_endpoint": {
+                    "endpoint": redact_url(seen.endpoint),
+                    "ours": seen.ours,
+                    "contacted": seen.contacted,
+                    "local": seen.local,
+                    "summary": pasted.summary(seen),
+                },
+            }
     return Report(
         tool=tool,
         endpoint=endpoint,

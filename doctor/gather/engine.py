@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from doctor import outcomes
 from doctor.context import RunContext
 from doctor.facts import Fact, Facts, FactUnavailable
-from doctor.gather import api
+from doctor.gather import api, pasted
 from doctor.gather.inventory import PROCESSES, _holders, listeners
 from doctor.gather.local import RESOLUTION
 
@@ -47,11 +47,12 @@ def activation_pending(path: str, facts: Facts) -> bool:
 def _target(facts: Facts) -> tuple[str, str, object] | None:
     ctx = _ctx(facts)
     res = facts.get(RESOLUTION)
-    if ctx.focus_endpoint:
+    if ctx.focus_endpoint and res.host != ctx.focus_endpoint and pasted.is_own(facts, ctx.focus_endpoint):
+        # The endpoint an error text names is probed only when it is one of this machine's own
+        # (a context, DOCKER_HOST, -H): an endpoint only in the text is never contacted.
         from doctor.resolve import TLSSettings
 
-        tls = res.tls if res.host == ctx.focus_endpoint else TLSSettings()
-        return ctx.focus_endpoint, ctx.focus_endpoint, tls
+        return ctx.focus_endpoint, ctx.focus_endpoint, TLSSettings()
     if res.error is not None or res.host is None:
         return None
     return res.host, res.dial or res.host, res.tls

@@ -20,6 +20,7 @@ from doctor.context import RunContext
 from doctor.facts import Fact, Facts, FactUnavailable
 from doctor.gather import api
 from doctor.gather.local import CONTEXT_STORE, ENVIRONMENT, RESOLUTION, Environment
+from doctor.gather.pasted import is_own
 from doctor.resolve import TLSSettings
 
 # Process names that belong to a container stack (psutil `name`, lower-cased, prefix match).
@@ -640,7 +641,9 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
             add(endpoint_path, "docker", "the endpoint the docker CLI uses")
     except FactUnavailable:
         pass
-    if ctx.focus_endpoint and ctx.focus_endpoint.startswith("unix://"):
+    if ctx.focus_endpoint and ctx.focus_endpoint.startswith("unix://") and is_own(facts, ctx.focus_endpoint):
+        # Only a path this machine's configuration names is connected to; any other path from a
+        # pasted text is inspected read-only (doctor/gather/pasted.py).
         endpoint_path = os.path.abspath(ctx.focus_endpoint[len("unix://") :])
         add(endpoint_path, "docker", "the endpoint the error names")
     dh = env.values.get("DOCKER_HOST", "")

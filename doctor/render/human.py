@@ -233,6 +233,10 @@ def render(
             bits.append(f"path of {ex['product_hint']}")
         for w in _wrap("The error text: " + ", ".join(bits) + ".", "  "):
             out.write(w + "\n")
+        seen = ex.get("pasted_endpoint") or {}
+        if seen.get("summary"):
+            for w in _wrap(seen["summary"], "  "):
+                out.write(w + "\n")
     out.write("\n")
     render_chain(doc, out, explain=explain_layers)
     findings = doc.get("findings") or []
