@@ -181,7 +181,7 @@ def make_log(size: int) -> str:
 
 
 def explain_linear(sizes: tuple[int, ...] = (1, 5, 10)) -> dict[str, float]:
-    from doctor.app import explain_reading
+    from doctor.run.pipeline import explain_reading
 
     result = {}
     for mb in sizes:

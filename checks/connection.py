@@ -13,16 +13,30 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from checks._text import quote, source_words, tilde
-from doctor import identify
-from doctor import outcomes as api
-from doctor.check import check
-from doctor.facts import Facts, FactUnavailable
-from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
-from doctor.gather.inventory import CONTEXT_PROBES, INSTALLED, PROCESSES, SOCKETS, Installed, SocketInfo
-from doctor.gather.local import CONTEXT_STORE, ENVIRONMENT, RESOLUTION, Environment, UserInfo
-from doctor.hosts import redact_url
-from doctor.model import Finding, Severity
-from doctor.resolve import Resolution
+from doctor.api import (
+    CONTEXT_PROBES,
+    CONTEXT_STORE,
+    ENDPOINT_PROBE,
+    ENGINE,
+    ENVIRONMENT,
+    INSTALLED,
+    PROCESSES,
+    RESOLUTION,
+    SOCKETS,
+    Environment,
+    Facts,
+    FactUnavailable,
+    Finding,
+    Installed,
+    Severity,
+    SocketInfo,
+    UserInfo,
+    check,
+)
+from doctor.knowledge import identify
+from doctor.knowledge import outcomes as api
+from doctor.knowledge.hosts import redact_url
+from doctor.knowledge.resolve import Resolution
 
 CATEGORY = "connection"
 CHECK_ID = "endpoint-connection"

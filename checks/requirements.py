@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from doctor import identify
-from doctor.check import check
-from doctor.facts import Facts, FactUnavailable
-from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
-from doctor.gather.local import ENVIRONMENT
-from doctor.model import Finding, Severity
-from doctor.requirements import REQUIREMENTS, EngineView, evaluate, view_from_api
+from doctor.api import (
+    ENDPOINT_PROBE,
+    ENGINE,
+    ENVIRONMENT,
+    REQUIREMENTS,
+    Facts,
+    FactUnavailable,
+    Finding,
+    Severity,
+    check,
+)
+from doctor.knowledge import identify
+from doctor.knowledge.requirements import EngineView, evaluate, view_from_api
 
 CATEGORY = "requirements"
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote, source_words, tilde
-from doctor.check import check
-from doctor.dockerconfig import context_id
-from doctor.facts import Facts
-from doctor.gather.engine import ENDPOINT_PROBE
-from doctor.gather.local import CONFIG, CONTEXT_STORE, ENVIRONMENT, RESOLUTION
-from doctor.hosts import redact_url
-from doctor.model import Finding, Severity
+from doctor.api import CONFIG, CONTEXT_STORE, ENDPOINT_PROBE, ENVIRONMENT, RESOLUTION, Facts, Finding, Severity, check
+from doctor.knowledge.dockerconfig import context_id
+from doctor.knowledge.hosts import redact_url
 
 CATEGORY = "resolution"
 

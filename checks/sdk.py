@@ -12,14 +12,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from checks._text import quote, tilde
-from doctor.check import check
-from doctor.dockerconfig import ContextStore
-from doctor.facts import Facts, FactUnavailable
-from doctor.gather.engine import ENDPOINT_PROBE
-from doctor.gather.inventory import CONTEXT_PROBES, SOCKETS
-from doctor.gather.local import CONFIG, CONTEXT_STORE, ENVIRONMENT, RESOLUTION
-from doctor.gather.sdk import PYTHON_SDK
-from doctor.model import Finding, Severity
+from doctor.api import (
+    CONFIG,
+    CONTEXT_PROBES,
+    CONTEXT_STORE,
+    ENDPOINT_PROBE,
+    ENVIRONMENT,
+    PYTHON_SDK,
+    RESOLUTION,
+    SOCKETS,
+    Facts,
+    FactUnavailable,
+    Finding,
+    Severity,
+    check,
+)
+from doctor.knowledge.dockerconfig import ContextStore
 
 CATEGORY = "sdk"
 DEFAULT = "unix:///var/run/docker.sock"

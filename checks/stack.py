@@ -7,14 +7,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checks._text import tilde
-from doctor import identify
-from doctor.check import check
-from doctor.facts import Facts, FactUnavailable
-from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
-from doctor.gather.inventory import CONTEXT_PROBES, PROCESSES, SOCKETS
-from doctor.gather.local import DOCKER_BINARY, ENVIRONMENT, RESOLUTION
-from doctor.hosts import redact_url
-from doctor.model import Finding, Severity
+from doctor.api import (
+    CONTEXT_PROBES,
+    DOCKER_BINARY,
+    ENDPOINT_PROBE,
+    ENGINE,
+    ENVIRONMENT,
+    PROCESSES,
+    RESOLUTION,
+    SOCKETS,
+    Facts,
+    FactUnavailable,
+    Finding,
+    Severity,
+    check,
+)
+from doctor.knowledge import identify
+from doctor.knowledge.hosts import redact_url
 
 CATEGORY = "stack"
 

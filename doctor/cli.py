@@ -18,9 +18,9 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from doctor import STARTED, __version__
-from doctor.context import DEFAULT_TIMEOUT, RunContext
-from doctor.exitcodes import EXIT_CODES_HELP, ExitCode
-from doctor.resolve import Flags
+from doctor.knowledge.resolve import Flags
+from doctor.run.context import DEFAULT_TIMEOUT, RunContext
+from doctor.run.exitcodes import EXIT_CODES_HELP, ExitCode
 
 
 def _click_exceptions() -> Any:
@@ -209,16 +209,16 @@ def _diagnose(
     focus: str | None = None,
     explain: dict[str, Any] | None = None,
 ) -> int:
-    from doctor.app import run_diagnosis
-    from doctor.exitcodes import exit_code
     from doctor.redact import scrub
+    from doctor.run.exitcodes import exit_code
+    from doctor.run.pipeline import run_diagnosis
 
     if fmt not in ("human", "json", "markdown"):
         raise CdoctorError(f"unknown format {fmt!r}: use human, json or markdown")
     ctx = _run_context(flags, timeout, allow_activation=allow_activation, focus_endpoint=focus)
     with Progress("cdoctor: probing the container stack"):
         report = run_diagnosis(ctx, only=only, skip=skip, explain=explain)
-    from doctor.render.document import to_document
+    from doctor.run.document import to_document
 
     doc = scrub(to_document(report), secrets=_secrets())
     _emit(doc, fmt, verbose=verbose, explain_layers=explain_layers, color=color)
@@ -308,7 +308,7 @@ def list_checks(fmt: FormatOpt = "human") -> None:
     """List every check: id, title, category and the package it comes from."""
     from tabulate import tabulate
 
-    from doctor.plugins import load
+    from doctor.run.plugins import load
 
     loaded, errors = load()
     if fmt == "json":
@@ -354,7 +354,7 @@ def explain(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Explain an error a docker command printed: `docker ps 2>&1 | cdoctor explain`."""
-    from doctor.app import explain_offline, explain_reading
+    from doctor.run.pipeline import explain_offline, explain_reading
 
     raw = _read_input(text, file)
     reading, paste = explain_reading(raw)
@@ -373,7 +373,7 @@ def explain(
         "text_cause": reading.cause,
         "evidence": list(reading.evidence),
     }
-    from doctor.app import product_hint
+    from doctor.run.pipeline import product_hint
 
     explain_doc["product_hint"] = product_hint(reading.endpoint, os.environ.get("HOME"), os.getuid())
     raise typer.Exit(
@@ -459,16 +459,16 @@ def report(
 
     Secrets are always removed; --anonymize also replaces identities with placeholders.
     """
-    from doctor.app import run_diagnosis
-    from doctor.exitcodes import exit_code
     from doctor.redact import scrub
+    from doctor.run.exitcodes import exit_code
+    from doctor.run.pipeline import run_diagnosis
 
     if fmt not in ("markdown", "json"):
         raise CdoctorError(f"unknown format {fmt!r}: use markdown or json")
     run = _run_context(_flags(ctx), timeout, allow_activation=allow_activation)
     with Progress("cdoctor: collecting the report"):
         rep = run_diagnosis(run)
-    from doctor.render.document import to_document
+    from doctor.run.document import to_document
 
     raw = to_document(rep)
     raw["report"] = {"versions": _versions(raw)}
@@ -574,8 +574,8 @@ def check_command(
 
     On GitHub Actions it also writes annotations and the job summary ($GITHUB_STEP_SUMMARY).
     """
-    from doctor.requirements import parse_requirements
-    from doctor.wait import parse_duration
+    from doctor.gather.wait import parse_duration
+    from doctor.knowledge.requirements import parse_requirements
 
     if fmt not in ("human", "json", "junit"):
         raise CdoctorError(f"unknown format {fmt!r}: use human, json or junit")
@@ -629,16 +629,16 @@ def _check(
     import io
     import json
 
-    from doctor.app import run_diagnosis
-    from doctor.exitcodes import exit_code
     from doctor.redact import scrub
-    from doctor.render.document import to_document
+    from doctor.run.document import to_document
+    from doctor.run.exitcodes import exit_code
+    from doctor.run.pipeline import run_diagnosis
 
     ctx = _run_context(flags, timeout, inventory=False, requirements=reqs)
     wait_doc: dict[str, Any] | None = None
     timed_out = False
     if deadline is not None:
-        from doctor.wait import ping_endpoint, wait_until_ready
+        from doctor.gather.wait import ping_endpoint, wait_until_ready
 
         progress = WaitProgress(deadline)
         try:

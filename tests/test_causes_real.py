@@ -35,7 +35,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from doctor.app import RUN_DEADLINES
+from doctor.run.pipeline import RUN_DEADLINES
 from tests.conftest import ROOT, need, need_root
 from tests.engines import Containerd, Dockerd, have, write_context
 
@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 SCHEMA = json.loads((ROOT / "doctor" / "schema" / "diagnosis-1.json").read_text())
 TIMEOUT = 2.0  # cdoctor's probe deadline in these scenarios
-# A run may take RUN_DEADLINES probe deadlines (doctor/app.py) plus a small constant:
+# A run may take RUN_DEADLINES probe deadlines (doctor/run/pipeline.py) plus a small constant:
 # Python's start-up and imports on a loaded CI machine.
 MAX_SECONDS = RUN_DEADLINES * TIMEOUT + 6.0
 GROUP = "cdx4sock"

@@ -5,7 +5,7 @@ Each tests/data/causes/*.json records one machine state from a public report
 (its "source"; "what" says which parts are the report's and which are the
 product's documented layout). The facts are built with Facts.from_values: no
 gatherer runs, nothing on this machine is read. The real pure code then runs:
-the resolver (doctor/resolve.py), the checks, the cause order, and `explain`'s
+the resolver (doctor/knowledge/resolve.py), the checks, the cause order, and `explain`'s
 reading of the error text the report quotes. Both must name the same cause.
 """
 
@@ -18,26 +18,33 @@ from typing import Any
 import pytest
 
 from checks import connection, stack
-from doctor import diagnose
-from doctor.app import explain_offline, explain_reading
-from doctor.context import RunContext
-from doctor.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
-from doctor.facts import Fact, Facts
-from doctor.gather.engine import ENDPOINT_PROBE, EndpointProbe
-from doctor.gather.inventory import CONTEXT_PROBES, INSTALLED, PROCESSES, SOCKETS, Installed, Processes, SocketInfo
-from doctor.gather.local import (
+from doctor.api import (
     CONFIG,
+    CONTEXT_PROBES,
     CONTEXT_STORE,
     DOCKER_BINARY,
+    ENDPOINT_PROBE,
     ENVIRONMENT,
+    INSTALLED,
+    PROCESSES,
     RESOLUTION,
+    SOCKETS,
     DockerBinary,
+    EndpointProbe,
     Environment,
+    Installed,
+    Processes,
+    SocketInfo,
     UserInfo,
 )
-from doctor.model import Finding
-from doctor.outcomes import OK, ProbeResult
-from doctor.resolve import CliFamily, Flags, Inputs, resolve
+from doctor.facts import Fact, Facts
+from doctor.knowledge.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
+from doctor.knowledge.outcomes import OK, ProbeResult
+from doctor.knowledge.resolve import CliFamily, Flags, Inputs, resolve
+from doctor.run import diagnose
+from doctor.run.context import RunContext
+from doctor.run.model import Finding
+from doctor.run.pipeline import explain_offline, explain_reading
 
 DATA = Path(__file__).parent / "data" / "causes"
 RECORDS = sorted(DATA.glob("*.json"))

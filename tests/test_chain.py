@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from doctor import identify
-from doctor.gather.inventory import Processes, SocketInfo, describe_process
-from doctor.outcomes import EngineAnswers, ProbeResult
+from doctor.api import Processes, SocketInfo
+from doctor.gather.processes import describe_process
+from doctor.knowledge import identify
+from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
 from doctor.render.human import WIDTH, chain_lines, layer_parts
-from doctor.report import build_chain, component_version
+from doctor.run.report import build_chain, component_version
 
 DATA = Path(__file__).parent / "data" / "engines"
 

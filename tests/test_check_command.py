@@ -11,8 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from doctor.knowledge.requirements import EngineView, Requirement, evaluate, parse_requirements, parse_version
 from doctor.render.github import command, escape_data
-from doctor.requirements import EngineView, Requirement, evaluate, parse_requirements, parse_version
 from tests.conftest import ROOT, cdoctor
 from tests.engines import write_context
 

@@ -35,10 +35,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doctor import resolve
-from doctor.context import RunContext
 from doctor.facts import Facts
-from doctor.gather import local
+from doctor.facts import keys as local
+from doctor.knowledge import resolve
+from doctor.run.context import RunContext
 
 DATA = Path(__file__).parent / "data" / "resolution"
 CA_PEM = (DATA / "ca.pem").read_bytes()

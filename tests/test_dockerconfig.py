@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from doctor.dockerconfig import context_id, decode_first_value, decode_whole, parse_config, parse_meta
+from doctor.knowledge.dockerconfig import context_id, decode_first_value, decode_whole, parse_config, parse_meta
 
 P = "/h/.docker/config.json"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from doctor.diagnose import CAUSE_ORDER, diagnose, primary
-from doctor.exitcodes import ExitCode, exit_code
-from doctor.model import Finding, Severity, Status
+from doctor.run.diagnose import CAUSE_ORDER, diagnose, primary
+from doctor.run.exitcodes import ExitCode, exit_code
+from doctor.run.model import Finding, Severity, Status
 
 
 def f(id: str, severity: Severity = Severity.ERROR, cause: str | None = None) -> Finding:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doctor.app import explain_offline, explain_reading
+from doctor.run.pipeline import explain_offline, explain_reading
 
 # Fragments of real Docker errors and output, so that the fuzzer reaches the deep branches.
 FRAGMENTS = [

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from doctor import dockerconfig, hosts, resolve
+from doctor.knowledge import dockerconfig, hosts, resolve
 from tests.conftest import ROOT
 
 RUN_LIMIT = 1.0 + 4.0  # --timeout 1, plus starting Python on a busy 2-core machine

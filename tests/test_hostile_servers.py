@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from doctor import outcomes
-from doctor.gather import api
-from doctor.resolve import TLSSettings
+from doctor.gather import dockerapi
+from doctor.knowledge import outcomes
+from doctor.knowledge.resolve import TLSSettings
 from tests.conftest import cdoctor
 from tests.zoo import Zoo
 
@@ -27,7 +27,7 @@ def zoo() -> Iterator[Zoo]:
 
 def timed_ping(host: str, tls: TLSSettings | None = None) -> tuple[outcomes.ProbeResult, float]:
     started = time.monotonic()
-    result = api.ping(host, host, tls or TLSSettings(), DEADLINE)
+    result = dockerapi.ping(host, host, tls or TLSSettings(), DEADLINE)
     return result, time.monotonic() - started
 
 
@@ -61,7 +61,7 @@ def test_huge_body_is_capped(zoo: Zoo) -> None:
 def test_huge_json_answer_is_refused_within_deadline(zoo: Zoo) -> None:
     ping = outcomes.ProbeResult(h := zoo.unix("huge-body"), h, outcomes.OK, "", None, 0.0, 200, {"Api-Version": "1.43"})
     started = time.monotonic()
-    answers = api.engine_answers(ping, TLSSettings(), DEADLINE)
+    answers = dockerapi.engine_answers(ping, TLSSettings(), DEADLINE)
     assert time.monotonic() - started < DEADLINE + SLACK
     assert answers.version is None and "/version" in answers.errors
 
@@ -71,7 +71,7 @@ def test_ping_answers_but_version_hangs(zoo: Zoo) -> None:
     result, _ = timed_ping(host)
     assert result.outcome == outcomes.OK
     started = time.monotonic()
-    answers = api.engine_answers(result, TLSSettings(), DEADLINE)
+    answers = dockerapi.engine_answers(result, TLSSettings(), DEADLINE)
     # /version and /info share one deadline: two hanging requests cost one.
     assert time.monotonic() - started < DEADLINE + SLACK
     assert answers.version is None and answers.info is None
@@ -128,7 +128,7 @@ def test_cli_on_a_hostile_endpoint(zoo: Zoo, behaviour: str) -> None:
 def test_our_deadline_wins_over_the_errno_of_the_forced_shutdown() -> None:
     """At the deadline the client shuts the socket down; a server's byte arriving then turns
     into ECONNRESET underneath. That is still 'no answer in time', not 'closed by the server'."""
-    from doctor.gather import api, http
+    from doctor.gather import dockerapi, http
 
     for errno_error in (ConnectionResetError(104, "Connection reset by peer"), BrokenPipeError(32, "Broken pipe")):
         try:
@@ -137,4 +137,4 @@ def test_our_deadline_wins_over_the_errno_of_the_forced_shutdown() -> None:
             except OSError as inner:
                 raise http.ReadTimeout("no complete answer within 1.0s") from inner
         except http.ReadTimeout as e:
-            assert api.classify(e)[0] == outcomes.NO_ANSWER
+            assert dockerapi.classify(e)[0] == outcomes.NO_ANSWER

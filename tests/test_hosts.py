@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from doctor import hosts
-from doctor.hosts import HostError, parse_host, parse_host_url, parse_ssh_url
+from doctor.knowledge import hosts
+from doctor.knowledge.hosts import HostError, parse_host, parse_host_url, parse_ssh_url
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for doctor.identify: recorded engines, path table, hostile input."""
+"""Tests for doctor.knowledge.identify: recorded engines, path table, hostile input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from doctor.identify import (
+from doctor.knowledge.identify import (
     PRODUCTS,
     Identification,
     identify_from_api,

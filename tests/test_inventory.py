@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 
-from doctor.gather import inventory
-from doctor.gather.inventory import describe_process, may_connect
+from doctor.api import PROCESSES, ProcessInfo
+from doctor.gather import processes, sockets
+from doctor.gather.processes import describe_process
+from doctor.gather.sockets import may_connect
 from tests.conftest import cdoctor
 
 
-def proc(name: str, *argv: str, user: str = "root") -> inventory.ProcessInfo:
+def proc(name: str, *argv: str, user: str = "root") -> ProcessInfo:
     return describe_process(100, name, None, tuple(argv), user, 1)
 
 
@@ -109,16 +111,16 @@ def test_link_chain(tmp_path: Path) -> None:
     mid.symlink_to("final.sock")  # relative, like many product links
     top = tmp_path / "top.sock"
     top.symlink_to(mid)
-    hops, dangling, loop = inventory._link_chain(str(top))
+    hops, dangling, loop = sockets._link_chain(str(top))
     assert hops == (str(mid), str(final)) and dangling and not loop
     final.write_text("")
-    assert inventory._link_chain(str(top))[1] is False
+    assert sockets._link_chain(str(top))[1] is False
     a, b = tmp_path / "a", tmp_path / "b"
     a.symlink_to(b)
     b.symlink_to(a)
-    hops, dangling, loop = inventory._link_chain(str(a))
+    hops, dangling, loop = sockets._link_chain(str(a))
     assert loop and not dangling and hops[-1] in (str(a), str(b))
-    assert inventory._link_chain(str(final)) == ((), False, False)
+    assert sockets._link_chain(str(final)) == ((), False, False)
 
 
 # --- processes that vanish or deny access -------------------------------------------
@@ -157,8 +159,8 @@ def test_vanished_and_denied_processes_are_normal(monkeypatch: pytest.MonkeyPatc
     """psutil raises NoSuchProcess/AccessDenied mid-scan: counted, never an error."""
     import psutil
 
-    from doctor.context import RunContext
     from doctor.facts import Facts
+    from doctor.run.context import RunContext
 
     fakes = [
         _FakeProc(10, "dockerd", None),
@@ -167,10 +169,10 @@ def test_vanished_and_denied_processes_are_normal(monkeypatch: pytest.MonkeyPatc
         _FakeProc(13, "bash", None),
     ]
     by_pid = {f.pid: f for f in fakes}
-    monkeypatch.setattr(inventory, "_process_names", lambda _psutil: iter((f.pid, f.info["name"]) for f in fakes))
+    monkeypatch.setattr(processes, "_process_names", lambda _psutil: iter((f.pid, f.info["name"]) for f in fakes))
     monkeypatch.setattr(psutil, "Process", lambda pid: by_pid[pid])
     facts = Facts(RunContext(), timeout=1.0)
-    procs = facts.get(inventory.PROCESSES)
+    procs = facts.get(PROCESSES)
     assert procs.scanned == 4 and procs.vanished == 1 and procs.denied == 1
     assert [p.name for p in procs.items] == ["dockerd", "podman"]  # denied: listed without details
     assert procs.items[1].cmdline == ()
@@ -276,7 +278,7 @@ def test_process_names_match_psutil_on_this_machine() -> None:
 
     import psutil
 
-    fast = dict(inventory._process_names(psutil))
+    fast = dict(processes._process_names(psutil))
     assert os.getpid() in fast
     slow = {p.pid: (p.info["name"] or "") for p in psutil.process_iter(["pid", "name"])}
     common = set(fast) & set(slow)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from doctor.app import explain_offline, explain_reading
 from doctor.render import human, markdown, triage
+from doctor.run.pipeline import explain_offline, explain_reading
 from tests.conftest import DATA, cdoctor
 
 PASTES = DATA / "explain" / "pastes"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from doctor import plugins, runner
-from doctor.check import Check, check
 from doctor.facts import Fact, Facts, FactUnavailable
-from doctor.model import Finding, Severity
+from doctor.run import plugins, runner
+from doctor.run.check import Check, check
+from doctor.run.model import Finding, Severity
 
 
 def ep(name: str, value: str) -> metadata.EntryPoint:
@@ -34,8 +34,8 @@ def write(d: Path, name: str, body: str) -> None:
 
 
 GOOD = """
-    from doctor.check import check
-    from doctor.model import Finding, Severity
+    from doctor.run.check import check
+    from doctor.run.model import Finding, Severity
 
     @check(id="zoo-good", title="a good plugin", category="zoo")
     def good(facts):

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 import pytest
 
-from doctor import resolve
-from doctor.dockerconfig import ContextStore, context_id, parse_config, parse_meta
+from doctor.knowledge import resolve
+from doctor.knowledge.dockerconfig import ContextStore, context_id, parse_config, parse_meta
 
 DATA = Path(__file__).parent / "data" / "resolution"
 CASES = {c["id"]: c for c in json.loads((DATA / "cases.json").read_text())}

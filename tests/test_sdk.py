@@ -7,7 +7,7 @@ The end-to-end case (a real dockerd behind a context) is in test_causes_real.py.
 from __future__ import annotations
 
 from checks.sdk import DEFAULT, consumers
-from doctor.dockerconfig import ContextMeta, ContextStore, context_id
+from doctor.knowledge.dockerconfig import ContextMeta, ContextStore, context_id
 
 HOME = "/home/u"
 UID = 1000

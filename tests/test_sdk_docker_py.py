@@ -7,9 +7,10 @@ from pathlib import Path
 
 import docker
 
-from doctor.context import RunContext
+from doctor.api import PYTHON_SDK
 from doctor.facts import Facts
-from doctor.gather.sdk import PYTHON_SDK, normalise
+from doctor.gather.sdk import normalise
+from doctor.run.context import RunContext
 from tests.engines import write_context
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from doctor.wait import MAX_DELAY, Attempt, delays, parse_duration, wait_until_ready
+from doctor.gather.wait import MAX_DELAY, Attempt, delays, parse_duration, wait_until_ready
 from tests.conftest import ROOT, need, need_root
 
 

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
 
-from doctor import outcomes
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts, FactUnavailable
-from doctor.gather import api, pasted
-from doctor.gather.inventory import PROCESSES, _holders, listeners
-from doctor.gather.local import RESOLUTION
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointProbe:
-    """The /_ping of the endpoint the CLI resolved (None when resolution failed)."""
-
-    result: outcomes.ProbeResult | None
-    activation_pending: bool = False  # systemd holds the socket; connecting would start the daemon
+from doctor.facts import Facts, FactUnavailable
+from doctor.facts.keys import ENDPOINT_PROBE, ENGINE, PROCESSES, RESOLUTION
+from doctor.facts.types import EndpointProbe
+from doctor.gather import dockerapi, pasted
+from doctor.gather.procfs import holders_of, listeners, socket_holders, systemd_activation
+from doctor.knowledge import outcomes
+from doctor.run.context import RunContext
 
 
 def _ctx(facts: Facts) -> RunContext:
@@ -28,20 +21,21 @@ def _ctx(facts: Facts) -> RunContext:
 
 
 def activation_pending(path: str, facts: Facts) -> bool:
-    """True when only systemd (pid 1) holds the listening socket: a connect would start the engine."""
+    """True when only systemd (pid 1) holds the listening socket: a connect would start the engine.
+
+    The same rule as the socket inventory's (procfs.systemd_activation); a socket pid 1 does
+    not hold is answered at once, without waiting for the process scan."""
     listening = listeners(facts)
     final = os.path.realpath(path)
     inode = listening.get(final, listening.get(path))
-    if inode is None:
-        return False
-    if not _holders({inode}, [(1, "systemd")]):
+    if inode is None or not socket_holders({inode}, [(1, "systemd")]):
         return False
     try:
-        procs = facts.get(PROCESSES).items
+        procs = [(p.pid, p.name) for p in facts.get(PROCESSES).items]
     except FactUnavailable:
-        return False
-    engines = [(p.pid, p.name) for p in procs if p.name.startswith(("dockerd", "podman"))]
-    return not _holders({inode}, engines)
+        procs = []
+    held = holders_of({inode}, procs, time.monotonic() + 0.5)
+    return systemd_activation(held.get(inode, ()))
 
 
 def _target(facts: Facts) -> tuple[str, str, object] | None:
@@ -50,7 +44,7 @@ def _target(facts: Facts) -> tuple[str, str, object] | None:
     if ctx.focus_endpoint and res.host != ctx.focus_endpoint and pasted.is_own(facts, ctx.focus_endpoint):
         # The endpoint an error text names is probed only when it is one of this machine's own
         # (a context, DOCKER_HOST, -H): an endpoint only in the text is never contacted.
-        from doctor.resolve import TLSSettings
+        from doctor.knowledge.resolve import TLSSettings
 
         return ctx.focus_endpoint, ctx.focus_endpoint, TLSSettings()
     if res.error is not None or res.host is None:
@@ -69,13 +63,12 @@ def _gather_probe(facts: Facts) -> EndpointProbe:
             outcomes.ProbeResult(host, dial, "not-probed", "systemd socket activation: connecting would start the daemon"),
             activation_pending=True,
         )
-    from doctor.resolve import TLSSettings
+    from doctor.knowledge.resolve import TLSSettings
 
     assert isinstance(tls, TLSSettings)
-    return EndpointProbe(api.ping(host, dial, tls, facts.budget(ENDPOINT_PROBE)))
+    return EndpointProbe(dockerapi.ping(host, dial, tls, facts.budget(ENDPOINT_PROBE)))
 
 
-ENDPOINT_PROBE: Fact[EndpointProbe] = Fact("endpoint_probe", _gather_probe, network=True)
 
 
 def _gather_engine(facts: Facts) -> outcomes.EngineAnswers | None:
@@ -84,7 +77,6 @@ def _gather_engine(facts: Facts) -> outcomes.EngineAnswers | None:
         return None
     res = facts.get(RESOLUTION)
     forced = _ctx(facts).env.get("DOCKER_API_VERSION") or None
-    return api.engine_answers(probe, res.tls, facts.budget(ENGINE), forced)
+    return dockerapi.engine_answers(probe, res.tls, facts.budget(ENGINE), forced)
 
 
-ENGINE: Fact[outcomes.EngineAnswers | None] = Fact("engine", _gather_engine, network=True)

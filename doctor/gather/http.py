@@ -9,7 +9,7 @@ Content-Length says, and http.client refuses header lines over 64 KiB and
 more than 100 headers.
 
 Failures keep the exception types the probe classifier knows
-(doctor.gather.api.classify): OSError with its errno for connect failures,
+(doctor.gather.dockerapi.classify): OSError with its errno for connect failures,
 `ConnectTimeout` when connect does not finish in time, `ReadTimeout`
 (a TimeoutError) when the answer does not, ssl.SSLError for TLS, and
 http.client's BadStatusLine / LineTooLong / RemoteDisconnected /

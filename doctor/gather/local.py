@@ -11,12 +11,14 @@ import re
 import shutil
 import stat
 import sys
-from dataclasses import dataclass, field
 
-from doctor import dockerconfig, resolve
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts, FactUnavailable
+from doctor.facts import Facts, FactUnavailable
+from doctor.facts.keys import CERT_FILES, CONFIG, CONTEXT_STORE, DOCKER_BINARY, ENVIRONMENT
+from doctor.facts.types import DockerBinary, Environment, UserInfo
 from doctor.gather import bounded
+from doctor.knowledge import dockerconfig, resolve
+from doctor.knowledge.requirements import Requirement
+from doctor.run.context import RunContext
 
 DOCKER_ENV_VARS = (
     "DOCKER_HOST",
@@ -48,41 +50,6 @@ DOCKER_ENV_VARS = (
 )
 
 MAX_CONTEXTS = 10_000  # a store larger than this is listed partially, and says so
-
-
-@dataclass(frozen=True, slots=True)
-class UserInfo:
-    uid: int
-    gid: int
-    name: str | None
-    home: str
-    home_source: str  # "HOME" | "passwd" | "none"
-    process_gids: frozenset[int]  # what this process carries (effective + supplementary)
-    db_groups: frozenset[str]  # groups the user belongs to in the group database
-    group_names: dict[int, str] = field(default_factory=dict)  # gid -> name, for the gids we saw
-
-
-@dataclass(frozen=True, slots=True)
-class Environment:
-    values: dict[str, str]  # the Docker-related variables that are set (raw; redacted on output)
-    user: UserInfo
-    platform: str  # sys.platform
-    wsl: bool
-    kernel: str
-    init: str = ""  # the name of pid 1 ("systemd", "init", "tini", …): decides how to start services
-
-
-@dataclass(frozen=True, slots=True)
-class DockerBinary:
-    """The `docker` on PATH: what it is, without running anything that is not it."""
-
-    path: str | None  # as found on PATH
-    realpath: str | None
-    kind: str  # docker-cli | podman-docker | wsl-stub | script | missing | unknown
-    version: tuple[int, int, int] | None = None
-    version_text: str | None = None
-    evidence: tuple[str, ...] = ()
-    error: str | None = None
 
 
 def _ctx(facts: Facts) -> RunContext:
@@ -145,9 +112,6 @@ def _gather_env(facts: Facts) -> Environment:
     )
 
 
-ENVIRONMENT: Fact[Environment] = Fact("environment", _gather_env)
-
-
 def read_capped(path: str, limit: int) -> bytes:
     """Read at most `limit` bytes of a regular file; raises OSError with the reason."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -193,9 +157,6 @@ def _gather_config(facts: Facts) -> dockerconfig.ConfigFile:
     return dockerconfig.parse_config(path, data)
 
 
-CONFIG: Fact[dockerconfig.ConfigFile] = Fact("config", _gather_config)
-
-
 def _list_tls(tls_root: str, dir_id: str) -> tuple[str, ...]:
     try:
         return tuple(sorted(os.listdir(f"{tls_root}/{dir_id}/docker")))
@@ -237,9 +198,6 @@ def _gather_store(facts: Facts) -> dockerconfig.ContextStore:
     return dockerconfig.ContextStore(root=root, contexts=contexts, truncated=truncated)
 
 
-CONTEXT_STORE: Fact[dockerconfig.ContextStore] = Fact("context_store", _gather_store)
-
-
 def _gather_cert_files(facts: Facts) -> frozenset[str]:
     ctx = _ctx(facts)
     env = facts.get(ENVIRONMENT)
@@ -251,8 +209,6 @@ def _gather_cert_files(facts: Facts) -> frozenset[str]:
                 found.add(name)
     return frozenset(found)
 
-
-CERT_FILES: Fact[frozenset[str]] = Fact("cert_files", _gather_cert_files)
 
 _VERSION_RE = re.compile(rb"(\d+)\.(\d+)(?:\.(\d+))?")
 _VERSION_ENV_DROP = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
@@ -311,9 +267,6 @@ def _gather_binary(facts: Facts) -> DockerBinary:
     return DockerBinary(path, real, kind, version, text[:200], tuple(evidence))
 
 
-DOCKER_BINARY: Fact[DockerBinary] = Fact("docker_binary", _gather_binary, network=True)
-
-
 def _gather_resolution(facts: Facts) -> resolve.Resolution:
     ctx = _ctx(facts)
     env = facts.get(ENVIRONMENT)
@@ -335,4 +288,7 @@ def _gather_resolution(facts: Facts) -> resolve.Resolution:
     return resolve.resolve(inputs)
 
 
-RESOLUTION: Fact[resolve.Resolution] = Fact("resolution", _gather_resolution)
+def _gather_requirements(facts: Facts) -> tuple[Requirement, ...]:
+    # The invocation's requirements travel in the RunContext: a fact so that checks stay pure.
+    reqs = getattr(facts.context, "requirements", ())
+    return tuple(r for r in reqs if isinstance(r, Requirement))

@@ -20,21 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import stat
-from dataclasses import dataclass
 
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts, FactUnavailable
-from doctor.gather.local import CONTEXT_STORE, RESOLUTION
-
-
-@dataclass(frozen=True, slots=True)
-class PastedEndpoint:
-    endpoint: str  # as the text names it (userinfo removed)
-    ours: str | None  # why it is one of this machine's endpoints ("the endpoint the docker CLI uses" …), or None
-    contacted: bool  # cdoctor connected to it (only ever when it is ours)
-    local: str | None = None  # a unix path not ours: what lstat/stat says about it (read-only)
+from doctor.facts import Facts, FactUnavailable
+from doctor.facts.keys import CONTEXT_STORE, RESOLUTION
+from doctor.facts.types import PastedEndpoint
+from doctor.run.context import RunContext
 
 
 def normalise(endpoint: str) -> str:
@@ -102,17 +93,3 @@ def _gather(facts: Facts) -> PastedEndpoint | None:
     if own is None and shown.startswith("unix://"):
         local = _describe(shown[len("unix://") :])
     return PastedEndpoint(shown, own, contacted=own is not None, local=local)
-
-
-PASTED_ENDPOINT: Fact[PastedEndpoint | None] = Fact("pasted_endpoint", _gather)
-
-
-def summary(p: PastedEndpoint) -> str:
-    """One sentence for the explain section of the document."""
-    if p.ours:
-        return f"The endpoint in the text, {p.endpoint}, is one of this machine's: {p.ours}."
-    where = f" The path {p.local}." if p.local else ""
-    return (
-        f"The endpoint in the text, {p.endpoint}, is not one of this machine's endpoints: cdoctor did not "
-        f"contact it.{where} To diagnose it from here, name it: cdoctor -H {shlex.quote(p.endpoint)} explain"
-    )

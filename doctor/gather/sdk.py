@@ -12,19 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-from dataclasses import dataclass
 
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts, FactUnavailable
-
-
-@dataclass(frozen=True, slots=True)
-class PythonSDKView:
-    version: str  # docker-py's own version
-    endpoint: str | None  # normalised: unix:///…, tcp://…, ssh://…
-    source: str  # "DOCKER_HOST" | "context NAME" | "default"
-    reads_contexts: bool  # docker-py ≥ 7.2
-    error: str | None = None
+from doctor.facts import Facts, FactUnavailable
+from doctor.facts.types import PythonSDKView
+from doctor.run.context import RunContext
 
 
 def normalise(base_url: str) -> str:
@@ -76,4 +67,3 @@ def _gather(facts: Facts) -> PythonSDKView:
     return PythonSDKView(version, normalise(DEFAULT_UNIX_SOCKET), "default", reads_contexts)
 
 
-PYTHON_SDK: Fact[PythonSDKView] = Fact("python_sdk", _gather)

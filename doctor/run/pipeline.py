@@ -7,11 +7,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from doctor import identify
-from doctor.context import RunContext
 from doctor.explain import ErrorReading, PasteReading, read_error, read_paste
 from doctor.facts import Facts
-from doctor.report import SCHEMA, Report, build_report
+from doctor.knowledge import identify
+from doctor.run.context import RunContext
+from doctor.run.report import SCHEMA, Report, build_report
 
 # A run never takes longer than this many probe deadlines (plus a small constant):
 # probes run in parallel, and whatever has not answered by then is reported as such.
@@ -21,8 +21,8 @@ RUN_DEADLINES = 2.0
 def run_diagnosis(
     ctx: RunContext, *, only: Sequence[str] = (), skip: Sequence[str] = (), explain: dict[str, Any] | None = None
 ) -> Report:
-    from doctor import plugins, runner
-    from doctor.gather import inventory
+    from doctor.facts import keys
+    from doctor.run import plugins, runner
 
     started = time.monotonic()
     loaded, errors = plugins.load()
@@ -33,7 +33,7 @@ def run_diagnosis(
     facts = Facts(
         ctx, timeout=ctx.timeout, run_deadline=started + RUN_DEADLINES * ctx.timeout + 0.5, started=ctx.started
     )
-    extra = (inventory.PROCESSES, inventory.SOCKETS, inventory.INSTALLED) if ctx.inventory else ()
+    extra = (keys.PROCESSES, keys.SOCKETS, keys.INSTALLED) if ctx.inventory else ()
     runs = runner.plugin_error_runs(errors) + runner.run_checks(chosen, facts, extra)
     return build_report(facts, runs, started, explain=explain)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import metadata
 
-from doctor.check import Check
+from doctor.run.check import Check
 
 GROUP = "cdoctor.checks"
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from doctor import hosts
-from doctor.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
+from doctor.knowledge import hosts
+from doctor.knowledge.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
 
 DEFAULT_CONTEXT = "default"
 

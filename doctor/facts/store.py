@@ -1,6 +1,8 @@
 """Facts: typed, lazy, gathered once, in parallel, each within a deadline.
 
-A `Fact[T]` is a key that names a gatherer. `Facts.get(KEY)` starts the
+A `Fact[T]` is a key that names a gatherer: a function, or its dotted path
+(`"doctor.gather.local:_gather_env"`) imported the first time the fact is
+gathered, so that importing the keys (doctor.facts.keys) imports no I/O code. `Facts.get(KEY)` starts the
 gatherer on first use (on a daemon thread, so a wedged probe can never keep
 the process alive), waits at most until the fact's deadline, and memoises
 the value *or* the failure: a fact that could not be gathered is remembered
@@ -14,6 +16,7 @@ is only the safety net.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -28,13 +31,32 @@ class Fact(Generic[T]):
     """A typed key for one fact. Identity-hashed, like pytest's StashKey."""
 
     name: str
-    gather: Callable[[Facts], T]
+    # The gatherer, or "package.module:function" to import on first use.
+    gatherer: Callable[[Facts], T] | str
     # Probes that talk to the network or run programs get the run's probe
     # timeout; local reads get a small fraction of it.
     network: bool = False
 
     def __repr__(self) -> str:
         return f"Fact({self.name})"
+
+    def gather(self, facts: Facts) -> T:
+        """Run the gatherer (importing it first when the key names it by path)."""
+        fn = self.gatherer
+        if isinstance(fn, str):
+            fn = _resolve(fn)
+        return fn(facts)
+
+
+_RESOLVED: dict[str, Callable[[Facts], Any]] = {}
+
+
+def _resolve(path: str) -> Callable[[Facts], Any]:
+    fn = _RESOLVED.get(path)
+    if fn is None:
+        module, _, attr = path.partition(":")
+        fn = _RESOLVED[path] = getattr(importlib.import_module(module), attr)
+    return fn
 
 
 class FactUnavailable(Exception):
@@ -62,7 +84,7 @@ class Facts:
     """The fact store of one run.
 
     `context` is whatever the gatherers need to know about the invocation
-    (doctor.context.RunContext); it is opaque here so the store stays generic.
+    (doctor.run.context.RunContext); it is opaque here so the store stays generic.
     """
 
     def __init__(

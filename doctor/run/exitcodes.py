@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from doctor.model import Diagnosis, Finding, Severity, Status
+from doctor.run.model import Diagnosis, Finding, Severity, Status
 
 
 class ExitCode(enum.IntEnum):

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from doctor import identify
-from doctor.facts import Fact, Facts
+from doctor.knowledge import identify
 
 # Product ids of docs/output-contract.md are the values --require-product accepts.
 PRODUCTS = identify.PRODUCTS
@@ -251,12 +250,3 @@ def evaluate(req: Requirement, view: EngineView | None) -> Verdict:
             (f"GET /info Architecture: {view.arch}",),
         )
     return Verdict(req, False, f"unknown requirement {req.kind}")
-
-
-def _from_context(facts: Facts) -> tuple[Requirement, ...]:
-    # The invocation's requirements travel in the RunContext: a fact so that checks stay pure.
-    reqs = getattr(facts.context, "requirements", ())
-    return tuple(r for r in reqs if isinstance(r, Requirement))
-
-
-REQUIREMENTS: Fact[tuple[Requirement, ...]] = Fact("requirements", _from_context)

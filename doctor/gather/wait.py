@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from doctor.context import RunContext
 from doctor.facts import Facts, FactUnavailable
+from doctor.run.context import RunContext
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -65,7 +65,7 @@ def delays(first: float = FIRST_DELAY, factor: float = FACTOR, cap: float = MAX_
 class Attempt:
     ready: bool
     endpoint: str | None  # the endpoint that was probed (redacted by renderers)
-    outcome: str  # a probe outcome (doctor.outcomes) or why nothing was probed
+    outcome: str  # a probe outcome (doctor.knowledge.outcomes) or why nothing was probed
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +115,7 @@ def ping_endpoint(ctx: RunContext, timeout: float) -> Attempt:
     """One attempt: resolve the endpoint the docker CLI would use (afresh) and /_ping it."""
     from dataclasses import replace
 
-    from doctor.gather.engine import ENDPOINT_PROBE
-    from doctor.gather.local import RESOLUTION
+    from doctor.facts.keys import ENDPOINT_PROBE, RESOLUTION
 
     run = replace(ctx, timeout=timeout, inventory=False)
     facts = Facts(run, timeout=timeout, run_deadline=time.monotonic() + timeout + 0.5)

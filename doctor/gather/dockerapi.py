@@ -17,9 +17,9 @@ import ssl
 import time
 from typing import Any
 
-from doctor import hosts
 from doctor.gather import bounded, http
-from doctor.outcomes import (
+from doctor.knowledge import hosts
+from doctor.knowledge.outcomes import (
     API_ERROR,
     CLOSED,
     CONNECT_TIMEOUT,
@@ -43,7 +43,7 @@ from doctor.outcomes import (
     ProbeResult,
     _header,
 )
-from doctor.resolve import TLSSettings
+from doctor.knowledge.resolve import TLSSettings
 
 PING_BODY_LIMIT = 1024
 # The API version cdoctor asks for (docker-py 7.1's default), negotiated down to the server's.

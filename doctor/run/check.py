@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from doctor.facts import Fact, Facts
-from doctor.model import Finding
+from doctor.run.model import Finding
 
 CheckFunction = Callable[[Facts], Iterable[Finding]]
 

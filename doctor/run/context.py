@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from doctor.resolve import Flags
+from doctor.knowledge.resolve import Flags
 
 DEFAULT_TIMEOUT = 3.0  # seconds per probe: short enough for a person, long enough for a busy VM
 
@@ -24,5 +24,5 @@ class RunContext:
     allow_activation: bool = False
     # Gather the socket/process inventory (the stack view); `check` may skip it.
     inventory: bool = True
-    # `cdoctor check --require-*` (doctor.requirements.Requirement), read by checks/requirements.py.
+    # `cdoctor check --require-*` (doctor.knowledge.requirements.Requirement), read by checks/requirements.py.
     requirements: tuple[object, ...] = ()

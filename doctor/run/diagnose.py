@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from doctor.model import Diagnosis, Finding, Severity, Status
+from doctor.run.model import Diagnosis, Finding, Severity, Status
 
 CAUSE_ORDER = (
     # configuration: decides which endpoint is used at all

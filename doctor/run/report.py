@@ -8,17 +8,20 @@ JSON renderer writes them as they are; the others format them.
 from __future__ import annotations
 
 import platform
+import shlex
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from doctor import __version__, identify
-from doctor.context import RunContext
-from doctor.diagnose import diagnose
+from doctor import __version__
 from doctor.facts import Fact, Facts, FactUnavailable
-from doctor.hosts import redact_url
-from doctor.model import CheckRun, Diagnosis, Finding
+from doctor.facts.types import PastedEndpoint
+from doctor.knowledge import identify
+from doctor.knowledge.hosts import redact_url
+from doctor.run.context import RunContext
+from doctor.run.diagnose import diagnose
+from doctor.run.model import CheckRun, Diagnosis, Finding
 
 SCHEMA = "cdoctor/diagnosis@1"
 
@@ -71,18 +74,17 @@ def _component(version: Mapping[str, Any] | None, *names: str) -> Mapping[str, A
 def build_report(
     facts: Facts, runs: Sequence[CheckRun], started: float, explain: dict[str, Any] | None = None
 ) -> Report:
-    from doctor.gather import engine as engine_facts
-    from doctor.gather import inventory, local
+    from doctor.facts import keys
 
     ctx = facts.context
     assert isinstance(ctx, RunContext)
-    env = _try(facts, local.ENVIRONMENT)
+    env = _try(facts, keys.ENVIRONMENT)
     home = env.user.home if env else ""
-    res = _try(facts, local.RESOLUTION)
-    probe_wrap = _try(facts, engine_facts.ENDPOINT_PROBE)
+    res = _try(facts, keys.RESOLUTION)
+    probe_wrap = _try(facts, keys.ENDPOINT_PROBE)
     probe = probe_wrap.result if probe_wrap else None
-    answers = _try(facts, engine_facts.ENGINE) if probe is not None and probe.answered else None
-    binary = _try(facts, local.DOCKER_BINARY)
+    answers = _try(facts, keys.ENGINE) if probe is not None and probe.answered else None
+    binary = _try(facts, keys.DOCKER_BINARY)
 
     endpoint = {
         "host": redact_url(res.host) if res and res.host else None,
@@ -151,8 +153,8 @@ def build_report(
     if probe is not None and not probe.answered and env is not None:
         hint = identify.product_from_path(probe.dial, home=home, uid=env.user.uid, platform=env.platform)
 
-    processes = _try(facts, inventory.PROCESSES) if ctx.inventory else None
-    sockets = _try(facts, inventory.SOCKETS) if ctx.inventory else None
+    processes = _try(facts, keys.PROCESSES) if ctx.inventory else None
+    sockets = _try(facts, keys.SOCKETS) if ctx.inventory else None
     if hint is None and probe is not None and not probe.answered and env is not None:
         # A link left behind names its product by its target (/var/run/docker.sock → ~/.rd/docker.sock).
         sock = _endpoint_socket(sockets, _norm_unix(probe.dial) if probe.dial.startswith("unix://") else None)
@@ -215,9 +217,7 @@ def build_report(
         }
     tool = {"name": "cdoctor", "version": __version__, "timeout": ctx.timeout}
     if explain is not None:
-        from doctor.gather import pasted
-
-        seen = _try(facts, pasted.PASTED_ENDPOINT)
+        seen = _try(facts, keys.PASTED_ENDPOINT)
         if seen is not None:
             explain = {
                 **explain,
@@ -226,7 +226,7 @@ def build_report(
                     "ours": seen.ours,
                     "contacted": seen.contacted,
                     "local": seen.local,
-                    "summary": pasted.summary(seen),
+                    "summary": pasted_summary(seen),
                 },
             }
     return Report(
@@ -589,3 +589,14 @@ def build_chain(
         }
     )
     return chain
+
+
+def pasted_summary(p: PastedEndpoint) -> str:
+    """One sentence for the explain section of the document."""
+    if p.ours:
+        return f"The endpoint in the text, {p.endpoint}, is one of this machine's: {p.ours}."
+    where = f" The path {p.local}." if p.local else ""
+    return (
+        f"The endpoint in the text, {p.endpoint}, is not one of this machine's endpoints: cdoctor did not "
+        f"contact it.{where} To diagnose it from here, name it: cdoctor -H {shlex.quote(p.endpoint)} explain"
+    )

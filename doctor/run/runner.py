@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from doctor.facts import Fact, Facts, FactUnavailable
-from doctor.model import CheckRun, Finding, Severity
-from doctor.plugins import LoadedCheck, PluginError
+from doctor.run.model import CheckRun, Finding, Severity
+from doctor.run.plugins import LoadedCheck, PluginError
 
 
 def select(checks: Sequence[LoadedCheck], only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[LoadedCheck]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from doctor.model import Finding
-from doctor.report import SCHEMA, Report
+from doctor.run.model import Finding
+from doctor.run.report import SCHEMA, Report
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

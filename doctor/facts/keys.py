@@ -1,0 +1,60 @@
+"""Every fact key, each naming its gatherer by dotted path (imported when first gathered).
+
+This is the list of what cdoctor knows about a machine. Importing it imports
+no gatherer, no socket and no subprocess code: checks and plugins read these
+keys through doctor.api and stay pure.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from doctor.facts.store import Fact
+
+if TYPE_CHECKING:
+    from doctor.facts.types import (
+        DockerBinary,
+        EndpointProbe,
+        Environment,
+        Installed,
+        PastedEndpoint,
+        Processes,
+        PythonSDKView,
+        SocketInfo,
+    )
+    from doctor.knowledge.dockerconfig import ConfigFile, ContextStore
+    from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
+    from doctor.knowledge.requirements import Requirement
+    from doctor.knowledge.resolve import Resolution
+
+# --- local: the environment, the user, config.json, the context store, the docker binary
+ENVIRONMENT: Fact[Environment] = Fact("environment", "doctor.gather.local:_gather_env")
+CONFIG: Fact[ConfigFile] = Fact("config", "doctor.gather.local:_gather_config")
+CONTEXT_STORE: Fact[ContextStore] = Fact("context_store", "doctor.gather.local:_gather_store")
+CERT_FILES: Fact[frozenset[str]] = Fact("cert_files", "doctor.gather.local:_gather_cert_files")
+DOCKER_BINARY: Fact[DockerBinary] = Fact("docker_binary", "doctor.gather.local:_gather_binary", network=True)
+RESOLUTION: Fact[Resolution] = Fact("resolution", "doctor.gather.local:_gather_resolution")
+
+# --- the machine's container stack
+# /proc/net/unix is read once a run: the process scan, the socket inventory and the
+# socket-activation test of the endpoint all need it.
+UNIX_LISTENERS: Fact[dict[str, int]] = Fact("unix_listeners", "doctor.gather.procfs:gather_unix_listeners")
+PROCESSES: Fact[Processes] = Fact("processes", "doctor.gather.processes:_gather_processes")
+INSTALLED: Fact[Installed] = Fact("installed", "doctor.gather.installed:_gather_installed")
+SOCKETS: Fact[tuple[SocketInfo, ...]] = Fact("sockets", "doctor.gather.sockets:_gather_sockets", network=True)
+CONTEXT_PROBES: Fact[dict[str, ProbeResult]] = Fact(
+    "context_probes", "doctor.gather.contexts:_gather_context_probes", network=True
+)
+
+# --- the resolved endpoint and its engine
+ENDPOINT_PROBE: Fact[EndpointProbe] = Fact("endpoint_probe", "doctor.gather.engine:_gather_probe", network=True)
+ENGINE: Fact[EngineAnswers | None] = Fact("engine", "doctor.gather.engine:_gather_engine", network=True)
+
+# --- `cdoctor explain`: the endpoint an error text names (contacted only when it is ours)
+PASTED_ENDPOINT: Fact[PastedEndpoint | None] = Fact("pasted_endpoint", "doctor.gather.pasted:_gather")
+
+# --- the Python SDK beside cdoctor
+PYTHON_SDK: Fact[PythonSDKView] = Fact("python_sdk", "doctor.gather.sdk:_gather")
+
+# --- the invocation: `cdoctor check --require-*`
+REQUIREMENTS: Fact[tuple[Requirement, ...]] = Fact("requirements", "doctor.gather.local:_gather_requirements")

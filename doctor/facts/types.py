@@ -1,0 +1,130 @@
+"""The value types of facts: plain, frozen data that gatherers produce and checks read.
+
+Nothing here touches the system; the gatherers in doctor/gather build these,
+checks (and plugins, through doctor.api) only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from doctor.knowledge import outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    uid: int
+    gid: int
+    name: str | None
+    home: str
+    home_source: str  # "HOME" | "passwd" | "none"
+    process_gids: frozenset[int]  # what this process carries (effective + supplementary)
+    db_groups: frozenset[str]  # groups the user belongs to in the group database
+    group_names: dict[int, str] = field(default_factory=dict)  # gid -> name, for the gids we saw
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    values: dict[str, str]  # the Docker-related variables that are set (raw; redacted on output)
+    user: UserInfo
+    platform: str  # sys.platform
+    wsl: bool
+    kernel: str
+    init: str = ""  # the name of pid 1 ("systemd", "init", "tini", …): decides how to start services
+
+
+@dataclass(frozen=True, slots=True)
+class DockerBinary:
+    """The `docker` on PATH: what it is, without running anything that is not it."""
+
+    path: str | None  # as found on PATH
+    realpath: str | None
+    kind: str  # docker-cli | podman-docker | wsl-stub | script | missing | unknown
+    version: tuple[int, int, int] | None = None
+    version_text: str | None = None
+    evidence: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    pid: int
+    name: str
+    exe: str | None
+    cmdline: tuple[str, ...]
+    username: str | None
+    ppid: int | None
+    # Unix paths / tcp URLs it serves, read from its command line
+    # (dockerd -H, containerd --address, podman system service URI, limactl hostagent --socket).
+    serves: tuple[str, ...] = ()
+    containerd_address: str | None = None  # dockerd --containerd, shim -address
+    namespace: str | None = None  # shim -namespace (moby | k8s.io | …)
+    # Unix socket paths this process really listens on (/proc/PID/fd ∩ /proc/net/unix);
+    # empty where /proc does not let us look (another user's process, not Linux).
+    listening: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Processes:
+    items: tuple[ProcessInfo, ...]
+    scanned: int
+    denied: int  # processes whose details we may not read (normal for non-root)
+    vanished: int  # processes that exited while we looked (normal)
+
+
+@dataclass(frozen=True, slots=True)
+class SocketInfo:
+    path: str  # as the candidate names it (absolute)
+    reasons: tuple[str, ...]  # why it is a candidate
+    kind: str  # "docker" (expects the Docker API) | "containerd" | "podman"
+    file_type: str  # socket | file | directory | missing | other | unreadable
+    link_chain: tuple[str, ...] = ()  # each hop of a symlink chain, ending at the final target
+    dangling: bool = False
+    loop: bool = False
+    uid: int | None = None
+    gid: int | None = None
+    owner: str | None = None
+    group: str | None = None
+    mode: int | None = None
+    blocked_dir: str | None = None  # a parent directory without search permission for us
+    probe: outcomes.ProbeResult | None = None  # /_ping (docker/podman kinds) or connect-only (containerd)
+    listeners: tuple[tuple[int, str], ...] = ()  # (pid, process name) that hold the socket
+    systemd_activation: bool = False  # held by systemd (pid 1) while no engine serves it
+    # Whether this process may connect (write permission on the socket and search
+    # permission on every parent directory), and why; None when it cannot be told.
+    may_connect: bool | None = None
+    access: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Installed:
+    binaries: dict[str, str] = field(default_factory=dict)  # name -> path
+    units: tuple[str, ...] = ()  # systemd unit files present
+    product_dirs: dict[str, str] = field(default_factory=dict)  # product id -> directory
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointProbe:
+    """The /_ping of the endpoint the CLI resolved (None when resolution failed)."""
+
+    result: outcomes.ProbeResult | None
+    activation_pending: bool = False  # systemd holds the socket; connecting would start the daemon
+
+
+@dataclass(frozen=True, slots=True)
+class PythonSDKView:
+    version: str  # docker-py's own version
+    endpoint: str | None  # normalised: unix:///…, tcp://…, ssh://…
+    source: str  # "DOCKER_HOST" | "context NAME" | "default"
+    reads_contexts: bool  # docker-py ≥ 7.2
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PastedEndpoint:
+    endpoint: str  # as the text names it (userinfo removed)
+    ours: str | None  # why it is one of this machine's endpoints ("the endpoint the docker CLI uses" …), or None
+    contacted: bool  # cdoctor connected to it (only ever when it is ours)
+    local: str | None = None  # a unix path not ours: what lstat/stat says about it (read-only)

@@ -1,0 +1,420 @@
+"""Candidate unix sockets: where they lead, who holds them, who may connect, whether they answer."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import glob
+import os
+import re
+import stat
+import threading
+import time
+
+from doctor.facts import Facts, FactUnavailable
+from doctor.facts.keys import CONTEXT_STORE, ENDPOINT_PROBE, ENVIRONMENT, PROCESSES, RESOLUTION, SOCKETS
+from doctor.facts.types import EndpointProbe, Environment, ProcessInfo, SocketInfo
+from doctor.gather import dockerapi
+from doctor.gather.pasted import is_own
+from doctor.gather.procfs import holders_of, listeners, systemd_activation
+from doctor.knowledge import outcomes
+from doctor.knowledge.resolve import TLSSettings
+from doctor.run.context import RunContext
+
+
+def _ctx(facts: Facts) -> RunContext:
+    ctx = facts.context
+    assert isinstance(ctx, RunContext)
+    return ctx
+
+
+def known_socket_paths(env: Environment) -> list[tuple[str, str, str]]:
+    """(path or glob, kind, reason) for the sockets every stack is known to use."""
+    home = env.user.home.rstrip("/")
+    uid = env.user.uid
+    xdg = env.values.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"
+    known = [
+        ("/var/run/docker.sock", "docker", "the default Docker socket"),
+        ("/run/docker.sock", "docker", "the default Docker socket (/run)"),
+        (f"{xdg}/docker.sock", "docker", "rootless Docker"),
+        (f"/run/user/{uid}/docker.sock", "docker", "rootless Docker"),
+        (f"{xdg}/podman/podman.sock", "docker", "rootless Podman"),
+        ("/run/podman/podman.sock", "docker", "rootful Podman"),
+        ("/run/containerd/containerd.sock", "containerd", "containerd"),
+        ("/run/docker/containerd/containerd.sock", "containerd", "dockerd's own containerd"),
+        ("/run/k3s/containerd/containerd.sock", "containerd", "k3s/RKE2 containerd"),
+        ("/var/snap/microk8s/common/run/containerd.sock", "containerd", "microk8s containerd"),
+        ("/run/k0s/containerd.sock", "containerd", "k0s containerd"),
+        ("/var/run/crio/crio.sock", "containerd", "CRI-O"),
+        (
+            "/mnt/wsl/docker-desktop/shared-sockets/guest-services/docker.proxy.sock",
+            "docker",
+            "Docker Desktop WSL integration",
+        ),
+        ("/mnt/wsl/rancher-desktop/run/docker.sock", "docker", "Rancher Desktop WSL integration"),
+    ]
+    if home:
+        known += [
+            (f"{home}/.docker/run/docker.sock", "docker", "Docker Desktop (macOS) / rootless Docker without systemd"),
+            (f"{home}/.docker/desktop/docker.sock", "docker", "Docker Desktop (Linux)"),
+            (f"{home}/.rd/docker.sock", "docker", "Rancher Desktop"),
+            (f"{home}/.colima/*/docker.sock", "docker", "Colima"),
+            (f"{home}/.colima/docker.sock", "docker", "Colima (legacy path)"),
+            (f"{home}/.config/colima/*/docker.sock", "docker", "Colima"),
+            (f"{home}/.colima/*/containerd.sock", "containerd", "Colima (containerd runtime)"),
+            (f"{home}/.orbstack/run/docker.sock", "docker", "OrbStack"),
+            (f"{home}/.lima/*/sock/docker.sock", "docker", "Lima"),
+            (f"{home}/.lima/*/sock/podman.sock", "docker", "Lima (podman)"),
+            (f"{home}/.local/share/containers/podman/machine/podman.sock", "docker", "podman machine"),
+            (f"{home}/.local/share/containers/podman/machine/*/podman.sock", "docker", "podman machine"),
+            (f"{home}/Library/Containers/com.docker.docker/Data/docker.raw.sock", "docker", "Docker Desktop (raw)"),
+        ]
+    return known
+
+
+def _link_chain(path: str) -> tuple[tuple[str, ...], bool, bool]:
+    """Follow a symlink chain by hand: (hops, dangling, loop).
+
+    Each hop is absolute. The kernel gives up after 40 links (ELOOP); so do we.
+    """
+    hops: list[str] = []
+    current = path
+    seen: set[str] = {path}
+    for _ in range(40):
+        try:
+            target = os.readlink(current)
+        except OSError:
+            break
+        nxt = target if target.startswith("/") else os.path.normpath(os.path.join(os.path.dirname(current), target))
+        hops.append(nxt)
+        if nxt in seen:
+            return tuple(hops), False, True
+        seen.add(nxt)
+        current = nxt
+    else:
+        return tuple(hops), False, True
+    dangling = bool(hops) and not os.path.lexists(current)
+    return tuple(hops), dangling, False
+
+
+def _blocked_dir(path: str) -> str | None:
+    """The first parent directory (of the path or of a symlink's target) we may not search."""
+    d = os.path.dirname(path)
+    parents = []
+    while d and d != "/":
+        parents.append(d)
+        d = os.path.dirname(d)
+    for p in reversed(parents):
+        try:
+            if not os.access(p, os.X_OK):
+                return p
+        except OSError:
+            return None
+    return None
+
+
+def _socket_kind(path: str, hint: str) -> str:
+    if hint != "docker":
+        return hint
+    base = os.path.basename(path)
+    return "containerd" if base in ("containerd.sock", "crio.sock") else "docker"
+
+
+def _served_kind(proc: ProcessInfo, path: str) -> str:
+    low = proc.name.lower()
+    if low.startswith(("containerd", "crio", "k3s", "buildkitd")) or os.path.basename(path).startswith(
+        ("containerd", "crio", "buildkitd")
+    ):
+        return "containerd"
+    return "docker"
+
+
+_API_SOCKET_RE = re.compile(r"^(docker|podman).*\.sock$|-api\.sock$|^containerd\.sock$")
+
+
+def _api_socket_name(proc: ProcessInfo, path: str) -> bool:
+    """Of the sockets an engine listens on, the ones that are its API (not dockerd's
+    metrics.sock or libnetwork sockets, containerd's .ttrpc, a shim's socket): only
+    these are probed, so that cdoctor talks to nothing but endpoints."""
+    if proc.name.lower().startswith("containerd-shim"):
+        return False
+    return bool(_API_SOCKET_RE.search(os.path.basename(path)))
+
+
+def may_connect(
+    st_uid: int | None, st_gid: int | None, mode: int | None, uid: int, gids: frozenset[int], blocked: str | None
+) -> tuple[bool | None, str]:
+    """Whether a process with `uid`/`gids` may connect to a socket with this owner and mode (pure).
+
+    connect(2) on a unix socket needs write permission on the socket file and
+    search permission on every directory above it; root passes both checks.
+    """
+    if blocked:
+        return False, f"no search permission on {blocked}"
+    if uid == 0:
+        return True, "root"
+    if mode is None or st_uid is None:
+        return None, ""
+    if st_uid == uid:
+        return (bool(mode & 0o200), "owner may write" if mode & 0o200 else f"owner without write (mode {mode:04o})")
+    if st_gid in gids:
+        return (
+            bool(mode & 0o020),
+            "group may write" if mode & 0o020 else f"your group may not write (mode {mode:04o})",
+        )
+    if mode & 0o002:
+        return True, "anyone may write"
+    return False, f"neither its owner nor in its group, and mode {mode:04o} lets only them in"
+
+
+def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
+    started = time.monotonic()
+    # Everything here, probes included, ends by this deadline: one wedged socket
+    # must not cost the whole inventory (the store's waiter gives up at budget + slack).
+    deadline = started + max(0.2, facts.budget(SOCKETS) - 0.15)
+    ctx = _ctx(facts)
+    env = facts.get(ENVIRONMENT)
+    candidates: dict[str, tuple[list[str], str]] = {}
+
+    def add(path: str, kind: str, reason: str) -> None:
+        if not path.startswith("/"):
+            path = os.path.abspath(path)
+        entry = candidates.setdefault(path, ([], _socket_kind(path, kind)))
+        if reason not in entry[0]:
+            entry[0].append(reason)
+
+    endpoint_path = None
+    try:
+        res = facts.get(RESOLUTION)
+        if res.host and res.host.startswith("unix://"):
+            endpoint_path = os.path.abspath(res.host[len("unix://") :])
+            add(endpoint_path, "docker", "the endpoint the docker CLI uses")
+    except FactUnavailable:
+        pass
+    if ctx.focus_endpoint and ctx.focus_endpoint.startswith("unix://") and is_own(facts, ctx.focus_endpoint):
+        # Only a path this machine's configuration names is connected to; any other path from a
+        # pasted text is inspected read-only (doctor/gather/pasted.py).
+        endpoint_path = os.path.abspath(ctx.focus_endpoint[len("unix://") :])
+        add(endpoint_path, "docker", "the endpoint the error names")
+    dh = env.values.get("DOCKER_HOST", "")
+    if dh.startswith("unix://"):
+        add(dh[len("unix://") :], "docker", "DOCKER_HOST")
+    with contextlib.suppress(FactUnavailable):
+        for meta in facts.get(CONTEXT_STORE).contexts.values():
+            if meta.host and meta.host.startswith("unix://"):
+                add(meta.host[len("unix://") :], "docker", f"context {meta.name!r}")
+    for pattern, kind, reason in known_socket_paths(env):
+        if any(c in pattern for c in "*?["):
+            for match in sorted(glob.glob(pattern))[:50]:
+                add(match, kind, reason)
+        else:
+            add(pattern, kind, reason)
+    procs: tuple[ProcessInfo, ...] = ()
+    with contextlib.suppress(FactUnavailable):
+        procs = facts.get(PROCESSES).items
+    for proc in procs:
+        for served in (*proc.serves, *(p for p in proc.listening if _api_socket_name(proc, p))):
+            if served.startswith(("unix://", "/")):
+                p = served.removeprefix("unix://")
+                add(p, _served_kind(proc, p), f"{proc.name} (pid {proc.pid}) serves it")
+        if proc.containerd_address:
+            add(
+                proc.containerd_address.removeprefix("unix://"),
+                "containerd",
+                f"{proc.name} (pid {proc.pid}) uses it",
+            )
+
+    listening = listeners(facts)
+    infos: dict[str, SocketInfo] = {}
+    for path, (reasons, kind) in list(candidates.items())[:500]:
+        infos[path] = _stat_socket(path, tuple(reasons), kind, env)
+
+    # Who holds each socket: the inode of the final target among listening sockets.
+    inode_of: dict[str, int] = {}
+    for path, info in infos.items():
+        final = info.link_chain[-1] if info.link_chain else path
+        inode = listening.get(final, listening.get(os.path.realpath(final)))
+        if inode is not None:
+            inode_of[path] = inode
+    # Sockets held by no engine process (or by pid 1 alone): every process is looked at, bounded.
+    held = holders_of(set(inode_of.values()), [(p.pid, p.name) for p in procs], started + 0.5) if inode_of else {}
+
+    results: dict[str, outcomes.ProbeResult] = {}
+    lock = threading.Lock()
+    threads = []
+
+    def probe(path: str, info: SocketInfo) -> None:
+        timeout = max(0.05, deadline - time.monotonic())
+        if info.kind == "containerd":
+            r = _connect_only("unix://" + path, timeout)
+        else:
+            r = dockerapi.ping("unix://" + path, "unix://" + path, TLSSettings(), timeout)
+        with lock:
+            results[path] = r
+
+    final_infos = {}
+    for path, found in infos.items():
+        holders = tuple(held.get(inode_of.get(path, -1), ()))
+        # When the scan was cut short another holder may exist unseen: not connecting is the safe side.
+        activation = systemd_activation(holders)
+        info = _with(found, listeners=holders, systemd_activation=activation)
+        final_infos[path] = info
+        if path == endpoint_path:
+            continue  # ENDPOINT_PROBE answers for it: never probe the same socket twice
+        if activation and not ctx.allow_activation:
+            results[path] = outcomes.ProbeResult(
+                "unix://" + path,
+                "unix://" + path,
+                "not-probed",
+                "systemd socket activation: connecting would start the daemon",
+            )
+        elif info.file_type != "missing" or info.dangling or info.loop:
+            # Connect even where the mode bits say no or the file is no socket: the
+            # kernel's errno is the fact (ACLs, capabilities), a prediction is not.
+            t = threading.Thread(target=probe, args=(path, info), daemon=True)
+            t.start()
+            threads.append(t)
+    if endpoint_path is not None and endpoint_path in final_infos:
+        got: list[EndpointProbe] = []
+
+        def wait_endpoint() -> None:
+            with contextlib.suppress(FactUnavailable):
+                got.append(facts.get(ENDPOINT_PROBE))
+
+        waiter = threading.Thread(target=wait_endpoint, daemon=True)
+        waiter.start()
+        waiter.join(max(0.0, deadline - time.monotonic()) + 0.05)
+        ep = got[0].result if got else None
+        if ep is not None:
+            results[endpoint_path] = ep
+        else:
+            results[endpoint_path] = outcomes.ProbeResult(
+                "unix://" + endpoint_path,
+                "unix://" + endpoint_path,
+                outcomes.NO_ANSWER,
+                "the endpoint probe did not finish within the deadline",
+                seconds=time.monotonic() - started,
+            )
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()) + 0.05)
+    out = []
+    with lock:
+        done = dict(results)
+    for path, info in final_infos.items():
+        if (
+            info.file_type == "missing"
+            and not info.dangling
+            and not info.loop
+            and not any(r.startswith(("the endpoint", "DOCKER_HOST", "context")) for r in info.reasons)
+        ):
+            continue  # a known path that simply is not here: not worth listing
+        r = done.get(path)
+        if r is None and info.file_type == "socket" and not (info.systemd_activation and not ctx.allow_activation):
+            r = outcomes.ProbeResult(
+                "unix://" + path,
+                "unix://" + path,
+                outcomes.NO_ANSWER,
+                "no answer within the deadline",
+                seconds=time.monotonic() - started,
+            )
+        out.append(_with(info, probe=r))
+    return tuple(out)
+
+
+def _with(info: SocketInfo, **changes: object) -> SocketInfo:
+    values = {f: getattr(info, f) for f in info.__dataclass_fields__}
+    values.update(changes)
+    return SocketInfo(**values)
+
+
+def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environment) -> SocketInfo:
+    chain, dangling, loop = _link_chain(path)
+    blocked = _blocked_dir(path) or (_blocked_dir(chain[-1]) if chain else None)
+    user = env.user
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return SocketInfo(path, reasons, kind, "missing", chain, dangling, loop, blocked_dir=blocked)
+    except PermissionError:
+        return SocketInfo(
+            path,
+            reasons,
+            kind,
+            "unreadable",
+            chain,
+            dangling,
+            loop,
+            blocked_dir=blocked,
+            may_connect=False,
+            access=f"no search permission on {blocked}" if blocked else "the path cannot be read",
+        )
+    except OSError as e:
+        # ELOOP, ENOTDIR, ENAMETOOLONG: the path cannot be followed
+        is_loop = loop or e.errno == errno.ELOOP
+        return SocketInfo(path, reasons, kind, "missing", chain, dangling, is_loop, blocked_dir=blocked)
+    mode = st.st_mode
+    file_type = (
+        "socket"
+        if stat.S_ISSOCK(mode)
+        else "file"
+        if stat.S_ISREG(mode)
+        else "directory"
+        if stat.S_ISDIR(mode)
+        else "other"
+    )
+    names = user.group_names
+    owner = group = None
+    with contextlib.suppress(KeyError, ImportError):
+        import pwd
+
+        owner = pwd.getpwuid(st.st_uid).pw_name
+    group = names.get(st.st_gid)
+    if group is None:
+        with contextlib.suppress(KeyError, ImportError):
+            import grp
+
+            group = grp.getgrgid(st.st_gid).gr_name
+    may, why = may_connect(st.st_uid, st.st_gid, stat.S_IMODE(mode), user.uid, user.process_gids, blocked)
+    return SocketInfo(
+        path,
+        reasons,
+        kind,
+        file_type,
+        chain,
+        dangling,
+        loop,
+        st.st_uid,
+        st.st_gid,
+        owner,
+        group,
+        stat.S_IMODE(mode),
+        blocked,
+        may_connect=may if file_type == "socket" else None,
+        access=why if file_type == "socket" else "",
+    )
+
+
+def _connect_only(host: str, timeout: float) -> outcomes.ProbeResult:
+    """Connect to a non-Docker socket (containerd) to see whether it is alive; send nothing."""
+    import socket
+
+    started = time.monotonic()
+    path = host[len("unix://") :]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+    except OSError as e:
+        outcome, err = dockerapi.classify(e)
+        return outcomes.ProbeResult(host, host, outcome, e.strerror or str(e), err, time.monotonic() - started)
+    finally:
+        s.close()
+    return outcomes.ProbeResult(
+        host,
+        host,
+        "listening",
+        "accepts connections (not probed further: not a Docker API)",
+        seconds=time.monotonic() - started,
+    )
+
+
