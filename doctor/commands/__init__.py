@@ -1,0 +1,1 @@
+"""One module per command; doctor/cli.py wires them into the `cdoctor` typer app."""

@@ -1,0 +1,140 @@
+"""What every command shares: the options they spell alike, the run context, progress, output."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from doctor import STARTED
+from doctor.knowledge.resolve import Flags
+from doctor.run.context import RunContext
+
+
+class CdoctorError(Exception):
+    """An expected failure of cdoctor itself: one line, exit 3."""
+
+
+def flags_of(ctx: typer.Context) -> Flags:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Flags) else Flags()
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="human, json or markdown.")]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", "-t", min=0.1, max=120.0, help="Deadline of each probe, in seconds.")
+]
+OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="Run only these checks (id or category).")]
+SkipOpt = Annotated[list[str] | None, typer.Option("--skip", help="Skip these checks (id or category).")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 2 when there are warnings.")]
+ColorOpt = Annotated[str, typer.Option("--color", help="auto, always or never (NO_COLOR is honoured).")]
+ActivationOpt = Annotated[
+    bool, typer.Option("--allow-activation", help="Connect to systemd-activated sockets (this starts the daemon).")
+]
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)()) and os.environ.get("TERM") != "dumb"
+
+
+class Progress:
+    """A quiet spinner on stderr for runs that take more than a second (TTY only, never in CI)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.shown = False
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        if self._stop.wait(1.0):
+            return
+        frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+        started = time.monotonic()
+        i = 0
+        while not self._stop.wait(0.1):
+            self.shown = True
+            sys.stderr.write(f"\r{frames[i % len(frames)]} {self.label} ({time.monotonic() - started + 1:.0f}s)\x1b[K")
+            sys.stderr.flush()
+            i += 1
+
+    def update(self, label: str) -> None:
+        self.label = label
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(0.5)
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def secrets() -> tuple[str, ...]:
+    from doctor.redact import secret_values
+
+    return secret_values(os.environ)
+
+
+_first_run = True
+
+
+def run_context(flags: Flags, timeout: float, **kw: Any) -> RunContext:
+    # The first run of the process counts its deadline from the process's start (a
+    # person waits for that); later runs in the same process (tests) from now.
+    global _first_run
+    started = STARTED if _first_run else time.monotonic()
+    _first_run = False
+    return RunContext(flags=flags, env=dict(os.environ), timeout=timeout, started=started, **kw)
+
+
+def emit(
+    doc: dict[str, Any],
+    fmt: str,
+    *,
+    verbose: bool = False,
+    explain_layers: bool = False,
+    color: str = "auto",
+    out: TextIO | None = None,
+) -> None:
+    stream = out or sys.stdout
+    if fmt == "json":
+        from doctor.render import json as render_json
+
+        render_json.render(doc, stream)
+    elif fmt == "markdown":
+        from doctor.render import markdown
+
+        markdown.render(doc, stream, title="cdoctor explain" if doc.get("explain") else "cdoctor report")
+    else:
+        from doctor.render import human
+
+        human.render(doc, stream, color=use_color(color, stream), verbose=verbose, explain_layers=explain_layers)
+
+
+def write(text: str, output: str | None) -> None:
+    """stdout, or the one file the user asked for (`--output`): the only file cdoctor writes."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise CdoctorError(f"cannot write {output}: {e.strerror}") from None

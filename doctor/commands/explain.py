@@ -1,0 +1,85 @@
+"""`cdoctor explain`: read an error a docker command printed, then diagnose where it happened."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from doctor.commands.common import CdoctorError, ColorOpt, FormatOpt, TimeoutOpt, emit, flags_of, secrets
+from doctor.commands.diagnose import execute
+from doctor.run.context import DEFAULT_TIMEOUT
+
+
+def explain(
+    ctx: typer.Context,
+    text: Annotated[list[str] | None, typer.Argument(help="The error text (default: read stdin).")] = None,
+    file: Annotated[str | None, typer.Option("--file", help="Read the text from this file.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Probe nothing: what the text alone establishes.")] = False,
+    fmt: FormatOpt = "human",
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    color: ColorOpt = "auto",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Explain an error a docker command printed: `docker ps 2>&1 | cdoctor explain`."""
+    from doctor.run.pipeline import explain_offline, explain_reading
+
+    raw = read_input(text, file)
+    reading, paste = explain_reading(raw)
+    if offline:
+        doc = explain_offline(reading, paste, timeout=timeout)
+        from doctor.redact import scrub
+
+        emit(scrub(doc, secrets=secrets()), fmt, color=color, verbose=verbose)
+        raise typer.Exit(1 if doc["diagnosis"]["primary_cause"] else 0)
+    explain_doc = {
+        "symptom": reading.symptom,
+        "endpoint": reading.endpoint,
+        "client": reading.client,
+        "product_hint": None,
+        "cli_version_hint": reading.cli_version_hint,
+        "text_cause": reading.cause,
+        "evidence": list(reading.evidence),
+    }
+    from doctor.run.pipeline import product_hint
+
+    explain_doc["product_hint"] = product_hint(reading.endpoint, os.environ.get("HOME"), os.getuid())
+    raise typer.Exit(
+        execute(
+            flags_of(ctx),
+            fmt=fmt,
+            verbose=verbose,
+            explain_layers=False,
+            only=[],
+            skip=[],
+            timeout=timeout,
+            strict=False,
+            allow_activation=False,
+            color=color,
+            focus=reading.endpoint if reading.endpoint and not reading.endpoint.startswith("npipe") else None,
+            explain=explain_doc,
+        )
+    )
+
+
+MAX_INPUT = 64 * 1024 * 1024
+
+
+def read_input(text: list[str] | None, file: str | None) -> str:
+    if text:
+        return " ".join(text)
+    if file:
+        try:
+            with open(file, "rb") as f:
+                data = f.read(MAX_INPUT)
+        except OSError as e:
+            raise CdoctorError(f"cannot read {file}: {e.strerror}") from None
+    else:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise CdoctorError(
+                "give the error text as an argument, with --file, or on stdin: docker ps 2>&1 | cdoctor explain"
+            )
+        data = sys.stdin.buffer.read(MAX_INPUT)
+    return data.decode("utf-8", errors="replace")

@@ -1,0 +1,110 @@
+"""`cdoctor report`: a redacted report to paste into an issue or a support ticket."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from doctor.commands.common import (
+    ActivationOpt,
+    CdoctorError,
+    Progress,
+    TimeoutOpt,
+    flags_of,
+    run_context,
+    secrets,
+    write,
+)
+from doctor.run.context import DEFAULT_TIMEOUT
+
+
+def _anonymizer() -> Any:
+    import pwd
+    import socket
+
+    from doctor.redact import Anonymizer
+
+    try:
+        entry = pwd.getpwuid(os.getuid())
+        user, home = entry.pw_name, entry.pw_dir
+    except KeyError:
+        user, home = os.environ.get("USER", ""), ""
+    return Anonymizer(
+        user=user or os.environ.get("USER"),
+        home=os.environ.get("HOME") or home or None,
+        hostname=socket.gethostname() or None,
+        extra_names=tuple(n for n in {os.environ.get("USER", ""), os.environ.get("LOGNAME", "")} if n and n != user),
+    )
+
+
+def _versions(doc: dict[str, Any]) -> dict[str, Any]:
+    import platform
+
+    cli = next((c for c in doc.get("chain") or [] if c.get("layer") == "cli" and c.get("seen")), None)
+    engine = doc.get("engine") or {}
+    return {
+        "cdoctor": doc["tool"]["version"],
+        "python": platform.python_version(),
+        "os": platform.platform(terse=True),
+        "cli": (cli or {}).get("version") or (cli or {}).get("label"),
+        "engine": engine.get("server_version"),
+        "engine_api": engine.get("api_version"),
+        "engine_product": engine.get("product"),
+    }
+
+
+def report(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown (default) or json.")] = "markdown",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    ] = None,
+    anonymize: Annotated[
+        bool, typer.Option("--anonymize", help="Also replace user name, home, host name and IP addresses.")
+    ] = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    allow_activation: ActivationOpt = False,
+) -> None:
+    """A redacted report to paste into an issue or a support ticket (Markdown, or --format json).
+
+    Secrets are always removed; --anonymize also replaces identities with placeholders.
+    """
+    from doctor.redact import scrub
+    from doctor.run.exitcodes import exit_code
+    from doctor.run.pipeline import run_diagnosis
+
+    if fmt not in ("markdown", "json"):
+        raise CdoctorError(f"unknown format {fmt!r}: use markdown or json")
+    run = run_context(flags_of(ctx), timeout, allow_activation=allow_activation)
+    with Progress("cdoctor: collecting the report"):
+        rep = run_diagnosis(run)
+    from doctor.run.document import to_document
+
+    raw = to_document(rep)
+    raw["report"] = {"versions": _versions(raw)}
+    anon = _anonymizer() if anonymize else None
+    doc = scrub(raw, anon, secrets=secrets())
+    # What kinds were replaced is known only after scrubbing; the values never are.
+    doc["report"]["redaction"] = {
+        "secrets": "always removed",
+        "anonymize": anonymize,
+        "anonymized": sorted(anon.replaced) if anon is not None else [],
+    }
+    import io
+
+    buf = io.StringIO()
+    if fmt == "json":
+        from doctor.render import json as render_json
+
+        render_json.render(doc, buf)
+    else:
+        from doctor.render import markdown
+
+        markdown.render(doc, buf)
+    write(buf.getvalue(), output)
+    if output:
+        sys.stderr.write(f"cdoctor: report written to {output}\n")
+    raise typer.Exit(int(exit_code(rep.diagnosis, rep.findings)))
