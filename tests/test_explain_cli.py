@@ -18,7 +18,7 @@ from tests.conftest import ROOT, cdoctor
 
 SCHEMA = json.loads((ROOT / "doctor" / "schema" / "diagnosis-1.json").read_text())
 VALIDATOR = jsonschema.validators.validator_for(SCHEMA)(SCHEMA)  # checked once, not per document
-CORPUS = json.loads((ROOT / "tests" / "data" / "explain" / "corpus.json").read_text(encoding="utf-8"))
+CORPUS = json.loads((ROOT / "tests" / "data" / "explain" / "corpus" / "seed.json").read_text(encoding="utf-8"))
 
 
 def _offline(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, command: Any) -> tuple[int, dict[str, Any]]:
@@ -44,6 +44,7 @@ def test_corpus_through_the_cli(capsys: pytest.CaptureFixture[str], tmp_path: Pa
             "cause": doc["diagnosis"]["primary_cause"],
             "endpoint": doc["explain"]["endpoint"],
             "client": doc["explain"]["client"],
+            "product": doc["explain"]["product_hint"],
         }
         want = {k: e[k] for k in got}
         if got != want:

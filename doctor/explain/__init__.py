@@ -1,5 +1,43 @@
-"""Read a pasted error text or command output, without touching the machine."""
+"""Read a pasted error text or command output, without touching the machine.
 
-from doctor.explain.match import ErrorReading, PasteReading, read_error, read_paste
+``read_error`` classifies an error text (from the docker CLI, docker-py, compose,
+buildx, testcontainers, podman, build plugins, CI runners, ...) by *symptom* (the ids
+in causes.md), names the endpoint the text mentions, the client that printed it, a
+CLI version range suggested by the wording, the cause the text alone establishes and
+the product every signal in it points at.
 
-__all__ = ["ErrorReading", "PasteReading", "read_error", "read_paste"]
+``read_paste`` recognises pasted ``docker version``, ``docker info`` and
+``docker context ls`` output (text and JSON) and falls back to an error log.
+
+The package:
+
+* :mod:`~doctor.explain.normalise` undoes what logs and pasting do to a message;
+* :mod:`~doctor.explain.templates` is the catalogue (data): wordings, their client,
+  versions, symptom and source;
+* :mod:`~doctor.explain.match` applies it; :mod:`~doctor.explain.extract` reads
+  details and endpoints; :mod:`~doctor.explain.identify` names the product;
+  :mod:`~doctor.explain.paste` reads pasted command output.
+
+Both readers are pure, total and linear in the input. The catalogue is imported on
+the first read, not when ``cdoctor`` starts.
+"""
+
+from __future__ import annotations
+
+from doctor.explain.reading import ErrorReading, PasteReading, ProductHint
+
+__all__ = ["ErrorReading", "PasteReading", "ProductHint", "read_error", "read_paste"]
+
+
+def read_error(text: str | bytes) -> ErrorReading:
+    """Classify an error text (see :func:`doctor.explain.match.read_error`)."""
+    from doctor.explain import match
+
+    return match.read_error(text)
+
+
+def read_paste(text: str) -> PasteReading:
+    """Read a pasted command output (see :func:`doctor.explain.paste.read_paste`)."""
+    from doctor.explain import paste
+
+    return paste.read_paste(text)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from doctor.explain import ErrorReading, PasteReading, read_error, read_paste
+from doctor.explain import ErrorReading, PasteReading, ProductHint, read_error, read_paste
 from doctor.facts import Facts
 from doctor.knowledge import identify
 from doctor.run.context import RunContext
@@ -43,10 +43,18 @@ def explain_reading(text: str) -> tuple[ErrorReading, PasteReading]:
 
 
 def product_hint(endpoint: str | None, home: str | None = None, uid: int | None = None) -> str | None:
+    """The product an endpoint's path belongs to on THIS machine (its OS, its home)."""
+    import sys
+
     if not endpoint:
         return None
-    ident = identify.product_from_path(endpoint, home=home, uid=uid, platform="linux")
+    ident = identify.product_from_path(endpoint, home=home, uid=uid, platform=sys.platform)
     return ident.product if ident and ident.product != "unknown" else None
+
+
+def _text_product(reading: ErrorReading, paste: PasteReading) -> ProductHint | None:
+    """One product for the whole text: the paste's when it shows one, else the error text's."""
+    return paste.product or (paste.server_error.product if paste.server_error else None) or reading.product
 
 
 def _paste_engine(paste: PasteReading) -> dict[str, Any] | None:
@@ -72,11 +80,12 @@ def _paste_engine(paste: PasteReading) -> dict[str, Any] | None:
     ident = identify.identify_from_api(
         ping_headers=None, version=version, info=info, endpoint=f.get("endpoint"), env={}
     )
+    product = paste.product  # every signal of the paste, the API fields read by the same rules
     return {
-        "product": ident.product,
-        "variant": ident.variant,
-        "confidence": ident.confidence,
-        "evidence": list(ident.evidence),
+        "product": product.product if product else ident.product,
+        "variant": product.variant if product else ident.variant,
+        "confidence": product.confidence if product else ident.confidence,
+        "evidence": list(product.signals) if product else list(ident.evidence),
         "server_version": f.get("server_version"),
         "api_version": f.get("api_version"),
         "min_api_version": f.get("min_api_version"),
@@ -92,7 +101,8 @@ def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: floa
     from doctor import __version__
 
     error = paste.server_error if paste.kind != "error-log" and paste.server_error else reading
-    hint = product_hint(error.endpoint or paste.facts.get("endpoint"))
+    text_product = _text_product(reading, paste)
+    hint = text_product.product if text_product else None
     engine = _paste_engine(paste) if paste.kind != "error-log" else None
     cause = error.cause
     symptom = error.symptom
@@ -153,6 +163,8 @@ def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: floa
             "endpoint": error.endpoint,
             "client": error.client,
             "product_hint": hint,
+            "product_confidence": text_product.confidence if text_product else None,
+            "product_signals": list(text_product.signals) if text_product else [],
             "cli_version_hint": error.cli_version_hint,
             "text_cause": cause,
             "evidence": list(error.evidence),

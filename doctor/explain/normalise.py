@@ -1,0 +1,242 @@
+"""Text preparation: what a pasted text is reduced to before any template is tried.
+
+Everything here is linear in the input: the whole text is touched only by
+``str.replace``/``str.find``/``str.lower`` (C speed) and by one ANSI substitution;
+every regular expression runs on one candidate line of bounded length and has no
+nested unbounded quantifier.
+
+What is undone, in order:
+* CRLF and lone CR line ends; ANSI colours (raw, caret ``^[[``, JSON ``\\u001b``);
+  JSON-escaped slashes (``unix:\\/\\/\\/var\\/run``).
+* Wrappers around the message: logrus/zap ``key="…"`` quoting (``msg="…" error="…"``,
+  every quoted value kept), a JSON log object per line, escaped quotes/tabs, literal
+  ``\\n`` inside an escaped message (split into segments).
+* Log prefixes: timestamps, logrus/klog levels, ``#12 ERROR:``, ``[INFO]``, ``##[error]``,
+  ``::error::``, ``Caused by:`` of Java/Python exception chains, Markdown quotes.
+* Line-wrapped pastes: a line cut in the middle of a sentence or an endpoint is joined
+  with its continuation (up to three lines).
+* Stray spaces pasted into a socket path (``docker. sock``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+__all__ = [
+    "candidate_spans",
+    "clean",
+    "lower",
+    "prepare",
+    "segments",
+    "strip_prefix",
+]
+
+WINDOW = 2048  # characters kept on each side of a keyword hit
+HITS_FORWARD = 48  # hits per keyword taken from the start of the text
+HITS_BACKWARD = 16  # ... and from its end (the real error is often the last line)
+MAX_LINES = 1200  # candidate lines classified in total
+MAX_JOIN = 3  # continuation lines joined to a wrapped line
+
+_ANSI = re.compile(
+    r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]"  # CSI sequences (colours, cursor)
+    r"|\x1b\][^\x07\x1b\n]{0,256}(?:\x07|\x1b\\)?"  # OSC (titles, hyperlinks)
+    r"|\x1b[()][0-9A-Za-z]"
+    r"|\^\[\[[0-9;]{0,32}m"  # colour codes pasted as caret notation
+    r"|\\u001b\[[0-9;]{0,32}m"  # JSON-escaped colour codes
+    r"|\\x1b\[[0-9;]{0,32}m"
+    r"|\\e\[[0-9;]{0,32}m"
+)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def prepare(text: str) -> str:
+    """Whole-text fixes that keep the text's shape: line ends, colours, escaped slashes."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x1b" in text or "^[[" in text or "u001b[" in text or "x1b[" in text or "\\e[" in text:
+        text = _ANSI.sub("", text)
+    if "\\/" in text:
+        text = text.replace("\\/", "/")
+    return text
+
+
+def lower(text: str) -> str:
+    """Lower-case with indices kept aligned with ``text``."""
+    low = text.lower()
+    if len(low) != len(text):  # a few code points lower-case to two; keep indices aligned
+        low = text.translate(_ASCII_LOWER)
+    return low
+
+
+# Log-level and decoration prefixes removed before a line is read.
+_PREFIX = re.compile(
+    r"^(?:\s{0,16}(?:"
+    r"\d{4}-\d\d-\d\d[T ][0-9:.,]{1,20}(?:Z|[+-]\d\d:?\d\d)?"  # ISO timestamps (GitHub Actions, Java)
+    r"|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d{1,9})?"  # Go log timestamps
+    r"|\[\d{4}-\d\d-\d\d[T ][^\]]{1,40}\]"
+    r"|\[?\d\d:\d\d:\d\d(?:[.,]\d{1,9})?\]?"
+    r"|[IWEF]\d{4} \d\d:\d\d:\d\d\.\d{1,9}\s{1,8}\d{1,9} [\w.-]{1,64}:\d{1,6}\]"  # klog
+    r"|(?:ERRO|FATA|WARN|INFO|DEBU)\[\d{1,6}\]"  # logrus (text formatter)
+    r"|time=\"[^\"\n]{0,64}\""
+    r"|(?:level|lvl)=[a-zA-Z]{1,8}"
+    r"|::error(?: [^:\n]{0,200})?::|::warning(?: [^:\n]{0,200})?::"
+    r"|##\[(?:error|warning|debug|command)\]"
+    r"|#\d{1,5}(?: \d{1,6}\.\d{1,4})?"  # BuildKit step numbers
+    r"|\[\+\]"
+    r"|>{1,8}"  # markdown quotes, Gradle's "> "
+    r"|Caused by:"  # Java exception chains
+    r"|(?:E|ERROR|CRITICAL|FATAL|WARNING|WARN|INFO|DEBUG)\s{0,4}[-:|]"
+    r"|\[(?:ERROR|WARN|WARNING|INFO|FAIL|FATAL|DEBUG|TRACE|error|warn|info)\]"
+    r"|\|"
+    r")\s{0,8}){1,8}"
+)
+_LOGFMT = re.compile(r'(?:^|\s)(?:msg|message|error|err|reason|cause)="((?:[^"\\]|\\.){0,4000})"')
+_JSON_KEYS = ("msg", "message", "error", "err", "reason", "cause", "exception", "stacktrace", "log", "output")
+_STRAY_DOT = re.compile(r"(\w)(?:\.\s{1,3}|\s{1,3}\.)(sock(?:et)?\b)")
+_STRAY_SLASH = re.compile(r"((?:unix|npipe)://[^\s\"'`]{0,256}/)\s{1,3}(?=[\w.-]{1,64}\.sock\b)")
+
+
+def _json_line(s: str) -> str | None:
+    if not (s.startswith("{") and s.endswith("}")) or len(s) > 65536:
+        return None
+    try:
+        obj: Any = json.loads(s)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    parts = [v for k in _JSON_KEYS if isinstance(v := obj.get(k), str) and v]
+    return ": ".join(parts) if parts else None
+
+
+def clean(line: str) -> str:
+    """One candidate line (possibly with its wrapped continuation) reduced to its message."""
+    s = unwrap(line).strip()
+    if s.startswith("{"):
+        j = _json_line(s)
+        if j is not None:
+            s = j
+    if 'msg="' in s or 'error="' in s or 'err="' in s or 'message="' in s:
+        values = [m.group(1) for m in _LOGFMT.finditer(s)]
+        if values:
+            s = ": ".join(values)
+    if '\\"' in s:
+        s = s.replace('\\"', '"')
+    if "\\t" in s:
+        s = s.replace("\\t", " ")
+    if "sock" in s and (". sock" in s or " .sock" in s or "/ " in s or ".  sock" in s):
+        s = _STRAY_DOT.sub(r"\1.\2", s)
+        s = _STRAY_SLASH.sub(r"\1", s)
+    return s.strip()
+
+
+def strip_prefix(s: str) -> str:
+    m = _PREFIX.match(s)
+    if m and m.end() < len(s):
+        s = s[m.end() :]
+    return s.strip()
+
+
+def segments(s: str) -> list[str]:
+    """A JSON- or logfmt-encoded message may carry several lines as ``\\n`` (escaped or real)."""
+    if "\n" in s:
+        return [p for p in (x.strip() for x in s.split("\n")) if p]
+    if "\\n" in s and ('{"' in s or '":"' in s or '": "' in s or "msg" in s or ": " in s):
+        return [p for p in (x.strip() for x in s.split("\\n")) if p]
+    return [s]
+
+
+# --------------------------------------------------------------------------------------
+# Wrapped lines
+
+_URLISH_END = re.compile(r"(?:://|/)[^\s]{0,512}[\w./-]$")
+_CONT_START = re.compile(r"[a-z0-9/%._-]")
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    p = prev.rstrip()
+    n = nxt.lstrip()
+    if not n or len(p) < 40:
+        return False
+    if p[-1] in ".!?;" and not p.endswith(("docker.", "/.")):
+        return False
+    return _CONT_START.match(n) is not None and not n.startswith(("$ ", "# "))
+
+
+def unwrap(text: str) -> str:
+    """Join the physical lines of one span that are one wrapped line."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out = [lines[0]]
+    for nxt in lines[1:]:
+        prev = out[-1]
+        if _continues(prev, nxt):
+            tail = prev.rstrip()
+            if _URLISH_END.search(tail[-600:]) and not nxt[:1].isspace():
+                out[-1] = tail + nxt.lstrip()
+            else:
+                out[-1] = tail + " " + nxt.lstrip()
+        else:
+            out.append(nxt)
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------
+# Candidate lines: located by cheap substring search on the lower-cased text.
+
+
+def _line_end(low: str, idx: int, hi: int) -> int:
+    """End of the line holding ``idx``, extended over up to MAX_JOIN wrapped continuations."""
+    end = low.find("\n", idx, hi)
+    if end < 0:
+        return hi
+    start = low.rfind("\n", 0, end) + 1
+    for _ in range(MAX_JOIN):
+        nxt_end = low.find("\n", end + 1, hi)
+        nxt_end = hi if nxt_end < 0 else nxt_end
+        if nxt_end <= end + 1 or not _continues(low[max(start, end - 600) : end], low[end + 1 : min(nxt_end, end + 200)]):
+            break
+        start, end = end + 1, nxt_end
+        if end >= hi:
+            break
+    return end
+
+
+def candidate_spans(low: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of every line holding a keyword, bounded per keyword and in total."""
+    n = len(low)
+    spans: set[tuple[int, int]] = set()
+
+    def add(idx: int) -> None:
+        lo = max(0, idx - WINDOW)
+        start = low.rfind("\n", lo, idx) + 1 or lo
+        hi = min(n, idx + WINDOW)
+        spans.add((start, _line_end(low, idx, hi)))
+
+    for kw in keywords:
+        pos = low.find(kw)
+        if pos < 0:
+            continue
+        first: list[int] = []
+        while pos >= 0 and len(first) < HITS_FORWARD:
+            first.append(pos)
+            pos = low.find(kw, pos + len(kw))
+        for p in first:
+            add(p)
+        if pos >= 0:  # more hits than we take from the front: take the last ones too
+            back = n
+            floor = first[-1] + len(kw)
+            for _ in range(HITS_BACKWARD):
+                p = low.rfind(kw, floor, back)
+                if p < 0:
+                    break
+                add(p)
+                back = p
+    ordered = sorted(spans)
+    if len(ordered) > MAX_LINES:
+        half = MAX_LINES // 2
+        ordered = ordered[:half] + ordered[-half:]
+    return ordered

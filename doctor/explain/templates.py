@@ -1,0 +1,681 @@
+"""The catalogue: message templates as data.
+
+Each :class:`Template` is one wording a client prints, with
+
+* ``when``: what must occur in the (lower-cased, normalised) line, as groups that
+  each need one hit (``(("a", "b"), ("c",))`` = (a or b) and c); ``unless``: what
+  must not; ``starts``: the first group must open the line;
+* ``symptom`` (causes.md, "Symptoms") and ``rank`` (the most specific wins: an errno
+  shown beats the generic "Is the docker daemon running?" around it);
+* ``extract``: the named extractor (doctor/explain/extract.py) that reads details
+  from the line and may veto the match; ``endpoint``: how the endpoint is taken
+  (``"line"``: from the line, else from the other lines of the text; ``"none"``: the
+  wording names no endpoint, e.g. a context or a shim);
+* ``cause``: the cause the text alone supports, when it differs from the symptom's
+  default (``AUTO``), ``None`` to say it supports none;
+* ``client``/``versions``: whose wording it is, and in which versions;
+* ``source``: where the wording comes from (file:line at the commit read, or the
+  rule of shared/research/cli-resolution.md that cites it).
+
+Commits read (``git grep`` on each): docker/cli 28f756087e, moby/moby b985e2313a,
+docker/docker-py afc6d1ee, testcontainers-java deb78e1e6, -go 5dec9ddf8, -node 457707f3,
+-python c958e40c, -dotnet 1717807a, docker/compose f72979427 (1.29.2 for v1),
+docker/buildx 461836ba0, containers/podman c6580b4a52, docker/machine b170508b.
+
+The catalogue was written from half A of the corpus (tests/explain_score.py) and the
+sources above only; half B is what it is scored on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "AUTO",
+    "CLIENT_MARKERS",
+    "CLI_STARTS",
+    "FIXED_CAUSE",
+    "NETWORK_SYMPTOMS",
+    "TEMPLATES",
+    "TRIGGERS",
+    "VERSION_HINTS",
+    "Template",
+]
+
+AUTO: Final = "auto"
+
+# Ranks: the most specific symptom wins when a text carries several.
+R_WSL = 100
+R_SHIM = 95
+R_CONFIG = 90
+R_HOST = 88
+R_CONTEXT = 87
+R_META = 86
+R_API = 85
+R_HTTPS = 81
+R_TLS = 80
+R_SSH = 75
+R_PIPE = 70
+R_EACCES = 68
+R_ENOENT = 66
+R_REFUSED = 64
+R_DNS = 63
+R_TIMEOUT = 60
+R_NOTAPI = 55
+R_NOENV = 50
+R_GENERIC = 45
+R_TLS_HINT = 40
+R_UNKNOWN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    symptom: str
+    rank: int
+    when: tuple[tuple[str, ...], ...]
+    unless: tuple[str, ...] = ()
+    starts: bool = False
+    extract: str = ""
+    endpoint: str = "line"
+    cause: str | None = AUTO
+    client: str = ""
+    versions: str = ""
+    source: str = ""
+    alone: bool = False  # only when no other template matched the line
+
+
+CLI_R8 = "shared/research/cli-resolution.md R8 (error-message table)"
+_MOBY = "moby/moby@b985e2313a client/"
+_ACCESS_DENIED = ("access is denied", "accès refusé", "zugriff verweigert", "acesso negado", "acceso denegado")
+_NO_SUCH_FILE = (
+    "no such file or directory",
+    "cannot find the file specified",
+    "cannot find the path specified",
+)
+_TLS_WORDS = (
+    "x509:",
+    "tls: failed to verify",
+    "remote error: tls",
+    "tls: first record does not look like",
+    "tls: oversized record received",
+    "tls: handshake failure",
+    "tls: bad certificate",
+    "tls handshake timeout",
+    "server gave http response to https client",
+    "client authentication (--tlsverify)",
+    "remote error: bad certificate",
+    "tlsparametererror",
+    "path to a certificate and key files must be provided",
+    "ca.pem seems invalid",
+    "private key is encrypted",
+    "no valid private key found",
+    "error checking tls connection",
+    "certificate_verify_failed",
+    "ssl: wrong_version_number",
+    "[ssl: wrong_version_number]",
+    "sslhandshakeexception",
+    "could not read ca certificate",
+    "unable to find ca",
+    "certificate signed by unknown authority",
+    "certificate has expired",
+)
+_GENERIC_WORDS = (
+    "cannot connect to the docker daemon",
+    "is the docker daemon running",
+    "couldn't connect to docker daemon",
+    "docker daemon is not running",
+    "cannot connect to podman",
+    "unable to connect to podman",
+    "failed to connect to the docker api",
+    "error pinging docker server",
+    "is docker daemon running",
+    "is the docker daemon accessible",
+    "could not connect to docker daemon",
+    "unable to connect to docker",
+    "connection to the docker daemon at",
+    "docker daemon not running",
+    "is docker running",
+)
+_NOENV_WORDS = (
+    "could not find a valid docker environment",
+    "previous attempts to find a docker environment failed",
+    "rootless docker not found",
+    "docker may not be installed or running",
+    "failed to create docker provider",
+    "could not find a working container runtime strategy",
+    "docker is either not running or misconfigured",
+    "no <dockerhost> given",
+    "no docker_host environment variable",
+    "docker environment should have more than",
+    "dockerunavailableexception",
+    "docker is not running",
+    "docker is not available",
+    "cannot find docker",
+    "no docker daemon found",
+    "docker not found",
+    "unable to detect a docker",
+)
+_DNS_WORDS = (
+    "no such host",
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "getaddrinfo failed",
+    "getaddrinfo enotfound",
+    "getaddrinfo eai_again",
+    "server misbehaving",
+    "unknownhostexception",
+    "name does not resolve",
+    "no address associated with hostname",
+)
+
+TEMPLATES: Final[tuple[Template, ...]] = (
+    # -- things that are not the Docker CLI at all -------------------------------------
+    Template(
+        "wsl-stub", "wsl-stub", R_WSL, (("could not be found in this wsl",),),
+        extract="wsl_command", endpoint="none", client="docker-desktop-wsl-stub",
+        source="Docker Desktop's /mnt/c/ProgramData/DockerDesktop/version-bin/docker (stacks.md §11)",
+    ),
+    Template(
+        "podman-docker-banner", "cli-shim", R_SHIM, (("emulate docker cli using podman",),),
+        extract="shim_podman", endpoint="none", client="podman-docker",
+        source="containers/podman@c6580b4a52 docker/docker.in:3",
+    ),
+    # -- configuration -------------------------------------------------------------
+    Template(
+        "config-parse-28", "config-parse", R_CONFIG, (("error parsing config file (",),),
+        extract="config_parse", endpoint="none", client="docker-cli", versions="28.0+",
+        source=CLI_R8 + " R2.3",
+    ),
+    Template(
+        "config-load", "config-parse", R_CONFIG, (("error loading config file",),),
+        extract="config_load", endpoint="none", client="docker-cli", versions="<=27.x",
+        source=CLI_R8 + " R2.3/R2.4",
+    ),
+    Template(
+        "invalid-bind", "invalid-host", R_HOST, (("invalid bind address",),),
+        extract="bind_address", endpoint="none", source=CLI_R8 + " R5.1",
+    ),
+    Template(
+        "parse-docker-host", "invalid-host", R_HOST, (("unable to parse docker host `",),),
+        extract="parse_host", endpoint="none", source=_MOBY + "client.go:383",
+    ),
+    Template(
+        "protocol-not-available", "invalid-host", R_HOST,
+        (("protocol not available",), ("failed to initialize",)),
+        extract="reason_protocol", endpoint="none", source=CLI_R8 + " R5.2",
+    ),
+    Template(
+        "protocol-not-available-bare", "invalid-host", R_HOST, (("protocol not available",),),
+        starts=True, extract="reason_protocol", endpoint="none", source=CLI_R8 + " R5.2",
+    ),
+    Template(
+        "invalid-proto", "invalid-host", R_HOST, (("invalid proto, expected",),),
+        extract="reason_proto", endpoint="none", source="docker-py utils.parse_host (cli-resolution.md R10)",
+    ),
+    Template(
+        "npipe-on-unix", "invalid-host", R_HOST,
+        (("npipe:// protocol is only supported on windows", "fd protocol is not implemented"),),
+        extract="reason_line", endpoint="none", source=CLI_R8 + " R5.3",
+    ),
+    # -- contexts -----------------------------------------------------------------------
+    Template(
+        "context-not-found", "context-not-found", R_CONTEXT,
+        (("context not found", "does not exist", "is not found on the file system", "' not found"),
+         ("context",)),
+        extract="context_name", endpoint="none",
+        source="docker/cli@28f756087e cli/context/store/metadatastore.go:76; " + CLI_R8 + " R1.5/R1.8",
+    ),
+    Template(
+        "context-no-docker-endpoint", "context-not-found", R_CONTEXT, (("docker endpoint for \"",),),
+        extract="context_endpoint", endpoint="none", cause=None, client="compose",
+        source=CLI_R8 + " R3.4 (compose: the context has no docker endpoint)",
+    ),
+    Template(
+        "context-cannot-find-endpoint", "context-not-found", R_CONTEXT,
+        (("cannot find docker endpoint in context",),), endpoint="none", cause=None,
+        source=CLI_R8 + " R3.4",
+    ),
+    Template(
+        "context-meta", "config-parse", R_META, (("meta.json", "failed to read metadata"),),
+        extract="meta_path", endpoint="none", source=CLI_R8 + " R3.2",
+    ),
+    # -- API versions ------------------------------------------------------------------------
+    Template(
+        "api-too-new", "api-version", R_API, (("is too new",), ("version",)),
+        extract="api_new", source="moby/moby@b985e2313a daemon/server/middleware/version.go:61",
+    ),
+    Template(
+        "api-too-old", "api-version", R_API, (("is too old",), ("version",)),
+        extract="api_old", versions="engine 25.0+ (floor 1.44 from 29.0)",
+        source="moby/moby@b985e2313a daemon/server/middleware/version.go:59",
+    ),
+    Template(
+        "api-not-supported-by-client", "api-version", R_API,
+        (("api version",), ("is not supported by this client",)),
+        extract="api_client", source=_MOBY + "client.go (NegotiateAPIVersion floor, v29)",
+    ),
+    Template(
+        "api-invalid", "api-version", R_API, (("invalid api version (",),),
+        extract="api_invalid", versions="29.0+", source=CLI_R8,
+    ),
+    Template(
+        "api-mismatch-py", "api-version", R_API,
+        (("client and server don't have same version", "client is newer than server"),),
+        source="docker-py (old) / docker CLI <=1.12 wording",
+    ),
+    # -- TLS ------------------------------------------------------------------------------------
+    Template(
+        "http-to-https", "http-to-https", R_HTTPS, (("client sent an http request to an https server",),),
+        extract="reply_https", source="Go net/http server reply (cli-resolution.md R6)",
+    ),
+    Template(
+        "malformed-h2", "not-docker-api", R_HTTPS, (("malformed http response",),),
+        extract="malformed_h2", source="verified: docker 20.10/28.2 against containerd's socket (R6)",
+    ),
+    Template(
+        "malformed-tls", "http-to-https", R_HTTPS, (("malformed http response",),),
+        extract="malformed_tls", source=CLI_R8 + " R6",
+    ),
+    Template(
+        "tls-daemon-hint", "http-to-https", R_TLS_HINT, (("tls-enabled daemon without tls",),),
+        unless=("malformed http response",), source=CLI_R8 + " R6",
+    ),
+    Template(
+        "tls", "tls", R_TLS, (_TLS_WORDS,), unless=("error response from daemon",),
+        extract="tls_tail", source=CLI_R8 + " R6; docker/machine@b170508b commands/env.go:89",
+    ),
+    Template(
+        "tls-ca-missing", "tls", R_TLS, (("ca.pem",), _NO_SUCH_FILE),
+        extract="ca_missing", source=CLI_R8 + " R4",
+    ),
+    # -- ssh ------------------------------------------------------------------------------------
+    Template(
+        "ssh-exit", "ssh", R_SSH, (("exit status",), ("dial-stdio", "ssh")),
+        extract="ssh_exit", source=CLI_R8 + " R7.3",
+    ),
+    Template(
+        "ssh-invalid", "ssh", R_SSH, (("ssh host connection is not valid", "invalid ssh url"),),
+        extract="ssh_reason", source=CLI_R8 + " R7.2",
+    ),
+    Template(
+        "ssh-missing", "ssh", R_SSH, (('exec: "ssh"',),), extract="ssh_missing", source=CLI_R8 + " R7.1",
+    ),
+    # -- Windows named pipes ----------------------------------------------------------------------
+    Template(
+        "pipe-denied", "permission-denied", R_EACCES, (("pipe",), _ACCESS_DENIED),
+        extract="pipe_denied", source=CLI_R8 + " R9 (Windows: open //./pipe/...: Access is denied.)",
+    ),
+    Template(
+        "pipe-missing", "named-pipe-missing", R_PIPE, (("pipe",),), unless=_ACCESS_DENIED,
+        extract="pipe_missing",
+        source=CLI_R8 + " R9 (open //./pipe/NAME: The system cannot find the file specified.)",
+    ),
+    # -- errno family (most specific first) ------------------------------------------------------
+    Template(
+        "eacces", "permission-denied", R_EACCES,
+        (("while trying to connect", "connect: permission denied", "permissionerror", "errno 13",
+          "eacces", "lasterrorexception: [13]", "[13] permission denied"),),
+        unless=("config file",), extract="eacces",
+        source=_MOBY + "request.go:171 (29+); v20.10/v23 client/request.go (older wordings)",
+    ),
+    Template(
+        "eacces-sock", "permission-denied", R_EACCES,
+        (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine")),
+        unless=("config file",), extract="eacces", source=CLI_R8,
+    ),
+    Template(
+        "enoent", "socket-missing", R_ENOENT,
+        (("no such file or directory", "filenotfounderror", "errno 2]", "connect enoent", "[2] no such file"),
+         ("dial unix", ".sock", "filenotfounderror", "errno 2]", "connect enoent", "lasterrorexception", "[2] no such file")),
+        unless=("meta.json", "ca.pem", "config file"), extract="enoent",
+        source=_MOBY + "request.go:177; docker-py transport/unixconn.py; docker-java LastErrorException",
+    ),
+    Template(
+        "enoent-named", "socket-missing", R_ENOENT,
+        (("could not find unix domain socket", "socketnotfounderror", "nosuchfileexception (/",
+          "docker socket not found", "socket not found"),),
+        extract="enoent", source="testcontainers-java/-go socket strategies (go: internal/core/docker_host.go:27)",
+    ),
+    Template(
+        "refused", "connection-refused", R_REFUSED,
+        (("connection refused", "connectionrefusederror", "actively refused", "econnrefused", "errno 111]",
+          "connectexception: connection refused"),),
+        extract="refused", source="errno ECONNREFUSED as printed by Go, Python, Node, Java and .NET",
+    ),
+    Template(
+        "dns", "dns-failure", R_DNS, (_DNS_WORDS,), extract="dns",
+        source=_MOBY + "request.go:181 (DNS error wrapped), Go resolver texts",
+    ),
+    Template(
+        "dns-lookup", "dns-failure", R_DNS, (("lookup ",), ("i/o timeout", "try again", "no such host")),
+        extract="dns", source="Go resolver: 'lookup docker on 10.0.0.2:53: ...' / musl EAI_AGAIN 'Try again'",
+    ),
+    Template(
+        "timeout", "timeout", R_TIMEOUT,
+        (("i/o timeout", "deadline exceeded", "timed out", "timeoutexception", "timeout waiting", "etimedout",
+          "sockettimeoutexception", "readtimeouterror"),),
+        extract="timeout", source="Go/Python/Java timeout texts",
+    ),
+    Template(
+        "python-error", "unknown", R_UNKNOWN,
+        (("filenotfounderror", "permissionerror", "connectionrefusederror"),),
+        extract="python_error", alone=True, source="docker-py: the OSError inside ConnectionError",
+    ),
+    # -- something answers, but not the Docker API ---------------------------------------------------
+    Template(
+        "not-docker-api", "not-docker-api", R_NOTAPI,
+        (("page not found", "api returned a 404", "supports the requested api version", "error reading json"),),
+        extract="after_colon", source=CLI_R8 + " R6.4",
+    ),
+    # -- "no environment" from SDKs and tools -------------------------------------------------------
+    Template(
+        "no-environment", "no-environment", R_NOENV, (_NOENV_WORDS,), endpoint="line",
+        source=(
+            "testcontainers-java@deb78e1e6 DockerClientProviderStrategy.java:230/267/275; "
+            "-node@457707f3 container-runtime/clients/client.ts:63; "
+            "-dotnet@1717807a Builders/AbstractBuilder`4.cs:185; -go@5dec9ddf8 provider.go:117, "
+            "internal/core/docker_rootless.go:14; fabric8 docker-maven-plugin"
+        ),
+    ),
+    # -- the generic "is it running?" -------------------------------------------------------------
+    Template(
+        "generic", "daemon-not-running", R_GENERIC, (_GENERIC_WORDS,),
+        source=_MOBY + "errors.go:38/40, request.go:177/214; podman@c6580b4a52 cmd/podman/root.go:145, "
+        "pkg/bindings/connection.go:54; compose 1.29.2 compose/cli/errors.py:66/118",
+    ),
+    Template(
+        "generic-py-aborted", "daemon-not-running", R_GENERIC,
+        (("error while fetching server api version",), ("connection aborted",)),
+        source="docker/docker-py@afc6d1ee docker/api/client.py:231",
+    ),
+    Template(
+        "during-connect", "unknown", R_UNKNOWN,
+        (("error during connect", "an error occurred trying to connect"),),
+        source=CLI_R8 + " (the CLI's wrapper; the cause is what follows)",
+    ),
+)
+
+# Words located in the whole text with str.find before any template is tried: every
+# template's line holds at least one of them.
+TRIGGERS: Final[tuple[str, ...]] = (
+    "docker daemon",
+    "docker api",
+    "connect to docker",
+    "is it running",
+    "error during connect",
+    "failed to initialize",
+    "docker endpoint",
+    "permission denied",
+    "permissionerror",
+    "errno",
+    "no such file",
+    "filenotfounderror",
+    "connection refused",
+    "connectionrefused",
+    "actively refused",
+    "econnrefused",
+    "enoent",
+    "eacces",
+    "no such host",
+    "name or service not known",
+    "nodename nor servname",
+    "name resolution",
+    "getaddrinfo",
+    "unknownhost",
+    "lookup ",
+    "i/o timeout",
+    "deadline exceeded",
+    "timed out",
+    "timeout",
+    "x509",
+    "tls",
+    "ssl",
+    "certificate",
+    "https server",
+    "https client",
+    "malformed http response",
+    "api version",
+    "client version",
+    "too old",
+    "too new",
+    "context not found",
+    "' not found",
+    "does not exist",
+    "is not found on the file system",
+    "meta.json",
+    "failed to read metadata",
+    "bind address",
+    "parse docker host",
+    "protocol not available",
+    "invalid proto",
+    "only supported on windows",
+    "protocol is not implemented",
+    "config file",
+    "exit status",
+    "dial-stdio",
+    "ssh",
+    "pipe",
+    "createfile",
+    "unix domain socket",
+    "nosuchfileexception",
+    "socketnotfound",
+    "socket not found",
+    "page not found",
+    "returned a 404",
+    "supports the requested api version",
+    "error reading json",
+    "docker environment",
+    "container runtime strategy",
+    "rootless docker not found",
+    "may not be installed",
+    "docker provider",
+    "not running or misconfigured",
+    "dockerunavailable",
+    "dockerhost",
+    "docker_host",
+    "docker is not",
+    "docker not",
+    "cannot find docker",
+    "docker running",
+    "daemon running",
+    "could not be found in this wsl",
+    "emulate docker cli using podman",
+    "podman",
+    "error while fetching server",
+    "connection aborted",
+    "pinging docker",
+    "lasterrorexception",
+    ".sock",
+    "%2f",
+    "same version",
+    "newer than server",
+    "detect a docker",
+    "ca.pem",
+    "private key",
+    "unable to find ca",
+    "while trying to connect",
+    "server misbehaving",
+    "does not resolve",
+    "associated with hostname",
+    "etimedout",
+    "trying to connect",
+)
+
+# Clients named by what surrounds the message (stack frames, banners, URLs), in order.
+CLIENT_MARKERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("podman-docker", ("emulate docker cli using podman",)),
+    ("podman", ("cannot connect to podman", "unable to connect to podman", "podman system connection", "/libpod/")),
+    (
+        "testcontainers-java",
+        ("org.testcontainers", "clientproviderstrategy", "o.t.d.", "testcontainers.org", "java.testcontainers"),
+    ),
+    (
+        "testcontainers-dotnet",
+        ("dotnet.testcontainers", "docker is either not running or misconfigured", "dockerunavailableexception",
+         "testcontainers.builders", "testcontainers.containers."),
+    ),
+    (
+        "testcontainers-node",
+        ("container runtime strategy", "node_modules/testcontainers", "testcontainers [", "testcontainers:containers"),
+    ),
+    (
+        "testcontainers-go",
+        ("testcontainers-go", "rootless docker not found", "mustextractdockerhost", "github.com/testcontainers/",
+         "failed to create docker provider"),
+    ),
+    ("testcontainers-python", ("testcontainers/core", "testcontainers.core", "site-packages/testcontainers")),
+    ("docker-java", ("com.github.dockerjava",)),
+    ("maven-plugin", ("docker-maven-plugin", "dockerfile-maven", "no <dockerhost> given")),
+    ("jib", ("jib-maven-plugin", "jib-gradle-plugin", "com.google.cloud.tools.jib")),
+    ("spring-boot", ("spring-boot-maven-plugin", "bootbuildimage", "org.springframework.boot.buildpack")),
+    ("gradle-plugin", ("com.bmuschko", "gradle-docker-plugin", "palantir.docker")),
+    ("docker-machine", ("docker-machine", "error checking tls connection", "regenerate-certs")),
+    ("terraform", ("terraform", "kreuzwerker")),
+    ("gitlab-runner", ("gitlab-runner", "using docker executor", "preparation failed:")),
+    ("nerdctl", ("nerdctl",)),
+    ("minikube", ("provider_docker_not_running", "minikube start", "minikube ")),
+    ("kind", ("kind create cluster", "sigs.k8s.io/kind")),
+    ("k3d", ("k3d ",)),
+    ("lazydocker", ("lazydocker",)),
+    (
+        "compose-v1",
+        (
+            "http+docker://",
+            "http+unix://",
+            "compose/cli/",
+            "specify the url with the docker_host environment variable",
+            "failed to execute script docker-compose",
+            "docker-compose returned",
+            "docker-compose==1.",
+            "docker-compose version 1.",
+            "' failed to build",
+        ),
+    ),
+    (
+        "buildx",
+        (
+            "failed to initialize builder",
+            "error: failed to build",
+            "error: failed to solve",
+            "docker-buildx",
+            "buildx_buildkit",
+            "docker buildx",
+            "buildx/activity",
+        ),
+    ),
+    (
+        "compose",
+        (
+            "com.docker.compose",
+            "unable to get image",
+            "docker compose version v2",
+            "[+] running",
+            "[+] building",
+            'docker endpoint for "',
+        ),
+    ),
+    (
+        "docker-py",
+        (
+            "error while fetching server api version",
+            "docker.errors.",
+            "dockerexception",
+            "unixhttpconnectionpool",
+            "docker/api/client.py",
+            "docker/transport/",
+            "('connection aborted.'",
+            "400 client error",
+            "404 client error",
+            "httpconnectionpool(",
+            "docker.context.",
+        ),
+    ),
+)
+
+# Messages the docker CLI prints at the start of a line (after log prefixes).
+CLI_STARTS: Final[tuple[str, ...]] = (
+    "cannot connect to the docker daemon",
+    "got permission denied while trying",
+    "permission denied while trying to connect",
+    "failed to connect to the docker api",
+    "error during connect",
+    "failed to initialize",
+    "docker: ",
+    "error response from daemon",
+    "warning: error",
+    "error parsing config file",
+    "error loading config file",
+    "unable to resolve docker endpoint",
+    "invalid bind address",
+    'context "',
+    "an error occurred trying to connect",
+    "get http",
+    "post http",
+    'get "http',
+    'post "http',
+    'head "http',
+    "open //./pipe",
+    "open \\\\.\\pipe",
+    "the command 'docker'",
+    "current context",
+    "conflicting options",
+    "this error may",
+    "in the default daemon configuration",
+    "protocol not available",
+    "ssh host connection",
+    "invalid api version",
+)
+
+# CLI version ranges suggested by a wording (cli-resolution.md R1.2, R1.5, R1.8, R2.3,
+# R5.1, R7.3, R8.2-R8.5 and its table).
+VERSION_HINTS: Final[tuple[tuple[str, str], ...]] = (
+    ("Got permission denied while trying to connect to the Docker daemon socket", "<=20.10"),
+    ("permission denied while trying to connect to the Docker daemon socket", "23.0-28.x"),
+    ("permission denied while trying to connect to the docker API at", "29.0+"),
+    ("failed to connect to the docker API at", "29.0+"),
+    ("Cannot connect to the Docker daemon. Is the docker daemon running on this host?", "<=1.12"),
+    ("This error may also indicate that the docker daemon is not running.", "17.x-19.03"),
+    ("This error may indicate that the docker daemon is not running.:", "20.10"),
+    ("client must be run with elevated privileges to connect.:", "20.10"),
+    ("this error may indicate that the docker daemon is not running:", "23.0-28.x"),
+    ("in the default daemon configuration on Windows, the docker client must be run with", "23.0-28.x"),
+    ("WARNING: Error parsing config file (", "28.0+"),
+    ("Error loading config file: open ", "27.0+"),
+    (": : ", "27.x"),
+    ("Error loading config file", "<=26.1"),
+    ('" does not exist', "19.03-20.10"),
+    ("is not found on the file system, please check your config file", "19.03-20.10"),
+    ("unable to resolve docker endpoint: Invalid bind address", "19.03-20.10"),
+    ("Invalid bind address format", "<=20.10"),
+    ("invalid bind address format", "23.0+"),
+    ("please make sure the URL is valid, and Docker 18.09", "19.03-26.x"),
+    ("make sure the URL is valid, and Docker 18.09", "27.0+"),
+    ("The server probably has client authentication (--tlsverify) enabled. Please check", "<=20.10"),
+    ("the server probably has client authentication (--tlsverify) enabled; check", "23.0+"),
+    ("invalid API version (", "29.0+"),
+    ("conflicting options: cannot specify both --host and --context", "28.0+"),
+    ("conflicting options: either specify --host or --context, not both", "23.0-27.x"),
+    ("Failed to initialize: ", "23.0+"),
+    ("Run 'docker run --help' for more information", "28.0-29.1.2"),
+    ("See 'docker run --help'.", "<=27.x"),
+)
+HINT_CLIENTS: Final = frozenset({"docker-cli", "buildx", "compose", "unknown"})
+
+# The cause a symptom supports on its own (causes.md); network symptoms depend on the scheme.
+FIXED_CAUSE: Final[dict[str, str]] = {
+    "permission-denied": "permission-denied",
+    "tls": "tls-error",
+    "http-to-https": "tls-error",
+    "api-version": "api-version-mismatch",
+    "context-not-found": "context-not-found",
+    "invalid-host": "invalid-docker-host",
+    "config-parse": "invalid-config",
+    "ssh": "ssh-error",
+    "named-pipe-missing": "named-pipe-missing",
+    "wsl-stub": "wsl-integration-disabled",
+    "dns-failure": "tcp-unreachable",
+}
+NETWORK_SYMPTOMS: Final = frozenset({"connection-refused", "timeout", "daemon-not-running", "dns-failure"})
