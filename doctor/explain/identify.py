@@ -135,8 +135,6 @@ def _endpoint_evidence(endpoint: str, platform: str | None) -> Evidence | None:
     if low.endswith("/.docker/run/docker.sock") and platform is None:
         # macOS: Docker Desktop's user socket; Linux: rootless dockerd without systemd (rare).
         return Evidence("docker-desktop", None, 0.5, f"endpoint {endpoint} is Docker Desktop's user socket on macOS")
-    if low in ("npipe:////./pipe/docker_engine",):
-        return Evidence("docker-desktop", "windows", 0.5, "//./pipe/docker_engine is Docker Desktop's default pipe")
     return None
 
 
