@@ -36,8 +36,8 @@ def read_error(text: str | bytes) -> ErrorReading:
     return match.read_error(text)
 
 
-def read_paste(text: str) -> PasteReading:
+def read_paste(text: str, error: ErrorReading | None = None) -> PasteReading:
     """Read a pasted command output (see :func:`doctor.explain.paste.read_paste`)."""
     from doctor.explain import paste
 
-    return paste.read_paste(text)
+    return paste.read_paste(text, error)

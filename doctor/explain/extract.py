@@ -249,15 +249,21 @@ def _pipe_denied(s: str, low: str) -> Details | None:
 
 
 def _pipe_missing(s: str, low: str) -> Details | None:
-    m = _RE_PIPE.search(s)
     py_pipe = _py_pipe(low)
+    m = None
+    opened = False
+    for i, found in enumerate(_RE_PIPE.finditer(s)):
+        m = m or found
+        before = low[max(0, found.start() - 16) : found.start()]
+        if before.endswith(("open ", "connect ", "enoent ", 'error "')):
+            m, opened = found, True
+            break
+        if i >= 4:
+            break
     if not (m or py_pipe):
         return None
-    opened = m is not None and (
-        low[max(0, m.start() - 5) : m.start()] == "open "
-        or low[max(0, m.start() - 8) : m.start()] == "connect "
-        or low[max(0, m.start() - 7) : m.start()] == "enoent "
-        or "at npipe:" in low
+    opened = opened or (
+        m is not None and "at npipe:" in low and any(k in low for k in (*_NO_SUCH_FILE, *_LOCALIZED_MISSING))
     )
     if not (py_pipe or opened):
         return None
@@ -287,6 +293,14 @@ def _timeout(s: str, low: str) -> Details | None:
 def _python_error(s: str, low: str) -> Details | None:
     m = _RE_PYERR.search(low)
     return _d(python_error=m.group(0)) if m else None
+
+
+_RE_HOST_PATH = re.compile(r"""(?:lookup|unknown host|error ")\s?(/[^\s:"']{1,256}|unix|npipe|tcp|http)\b""")
+
+
+def _host_is_a_path(s: str, low: str) -> Details | None:
+    m = _RE_HOST_PATH.search(low)
+    return _d(docker_host=m.group(1), reason="a path or scheme was looked up as a host name") if m else None
 
 
 def _after_colon(s: str, low: str) -> Details | None:
@@ -327,6 +341,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "timeout": _timeout,
     "python_error": _python_error,
     "after_colon": _after_colon,
+    "host_is_a_path": _host_is_a_path,
 }
 
 
@@ -338,13 +353,18 @@ _PH = r"\{[A-Za-z_][\w .-]{0,40}\}|<[A-Za-z_][\w .-]{0,40}>|\$\{?\w{1,40}\}?|%[A
 _URL_CHAR = r"[^\s\"'`<>|;,()\[\]{}]"
 _RE_SCHEME_URL = re.compile(rf"\b(unix|npipe|tcp|ssh)://((?:{_PH}|{_URL_CHAR}){{0,256}})", re.I)
 _RE_DIAL_UNIX = re.compile(rf"dial unix ((?:{_PH}|[^\s:\"'<>{{}}]){{1,256}})")
-_RE_HTTP_URL = re.compile(r"\bhttps?(?:\+docker|\+unix)?://([^/\s\"'`<>|\]\[()]{0,512})(/[^\s\"'`]{0,16})?", re.I)
+_RE_HTTP_URL = re.compile(
+    rf"\bhttps?(?:\+docker|\+unix)?://((?:{_PH}|[^/\s\"'`<>|\]\[(){{}}]){{0,256}})(/[^\s\"'`]{{0,16}})?", re.I
+)
+_RE_HTTP_UNIX = re.compile(r"\bhttp\+unix://((?:%2f|/)?[\w.%-]{1,64}(?:/[\w.%-]{1,128}){0,16}\.sock)\b", re.I)
+_RE_MACHINE_HOST = re.compile(r'certificates for host "([\w.-]{1,253}):(\d{1,5})"')
+_RE_JAVA_CONNECT = re.compile(r"failed to connect to ([\w.-]{1,253})/[0-9a-f.:]{2,64}:(\d{1,5})", re.I)
 _RE_PY_POOL = re.compile(r"\bHTTPS?ConnectionPool\(host='([^'\n]{1,255})', port=(\d{1,5})\)")
 _RE_JAVA_NOFILE = re.compile(r"NoSuchFileException \((/[^)\s]{1,512})\)")
 _RE_SSH_CMD = re.compile(r"command \[ssh ([^\]\n]{1,512})\]")
 _RE_DIAL_TCP = re.compile(r"dial tcp (\[[0-9a-fA-F:.]{2,64}\]|[A-Za-z0-9][A-Za-z0-9.\-]{0,253}):(\d{1,5})\b")
 _RE_CONNECT_NODE = re.compile(r"connect (?:ENOENT|EACCES|ECONNREFUSED) ((?:/|\\\\)[^\s'\"]{1,256})")
-_RE_QUOTED_DAEMON = re.compile(r"daemon at '((?:/|unix://|tcp://|npipe://)[^'\s]{1,256})'", re.I)
+_RE_QUOTED_DAEMON = re.compile(r"daemon at '((?:/|unix://|tcp://|npipe://)[^'\s]{1,256}|localhost)'", re.I)
 _RE_SOCK_PATH = re.compile(rf"(?<![\w/.~-])((?:~|/)(?:{_PH}|[\w.@+-]|/){{0,256}}\.sock)\b")
 
 _FAKE_HOSTS = frozenset({"docker", "docker.example.com", "ipc", "d", "api.moby.localhost", "localunixsocket", ""})
@@ -372,6 +392,8 @@ def _norm_scheme_url(scheme: str, rest: str) -> str | None:
     while rest.endswith("..."):
         rest = rest[:-3].rstrip(_TRAIL)
     if scheme == "unix":
+        if re.fullmatch(r"[\w.-]{1,253}:\d{1,5}/?", rest):
+            return "tcp://" + rest.rstrip("/")  # unix://host:port: a TCP address given the wrong scheme
         return _norm_unix(rest) if rest.strip("/") else None
     if scheme == "npipe":
         m = re.search(r"pipe[/\\]([A-Za-z0-9_.\-]{1,128})", rest)
@@ -436,6 +458,9 @@ def _ssh_from_command(args: str) -> str | None:
 
 def endpoint_in(s: str) -> str | None:
     """The endpoint one cleaned line names, normalised to a URL; ``None`` when it names none."""
+    m = _RE_HTTP_UNIX.search(s)
+    if m:
+        return _norm_unix("/" + unquote(m.group(1)).lstrip("/"))
     m = _RE_SCHEME_URL.search(s)
     if m:
         ep = _norm_scheme_url(m.group(1), m.group(2))
@@ -472,7 +497,17 @@ def endpoint_in(s: str) -> str | None:
     m = _RE_QUOTED_DAEMON.search(s)
     if m:
         p = m.group(1)
+        if p == "localhost":
+            # Spring Boot's buildpack client names its default unix socket 'localhost'.
+            low = s.lower()
+            return "unix:///var/run/docker.sock" if "[2] no such file" in low or "[13] permission" in low else None
         return _norm_unix(p) if p.startswith("/") else endpoint_in(p)
+    m = _RE_MACHINE_HOST.search(s)
+    if m:
+        return f"tcp://{m.group(1)}:{m.group(2)}"
+    m = _RE_JAVA_CONNECT.search(s)
+    if m:
+        return f"tcp://{m.group(1)}:{m.group(2)}"
     return None
 
 

@@ -61,6 +61,10 @@ _WORDS: Final[tuple[tuple[str, str, str | None, float, str], ...]] = (
     ("com.docker.backend", "docker-desktop", None, CERTAIN, "Docker Desktop's backend process"),
     ("/mnt/wsl/docker-desktop", "docker-desktop", "wsl", CERTAIN, "Docker Desktop's WSL integration"),
     ("could not be found in this wsl", "docker-desktop", "wsl", CERTAIN, "Docker Desktop's WSL stub"),
+    ("com.docker.docker", "docker-desktop", None, CERTAIN, "Docker Desktop's app container (com.docker.docker)"),
+    ("docker.raw.sock", "docker-desktop", None, 0.9, "Docker Desktop's raw socket (docker.raw.sock)"),
+    ("vms/0/", "docker-desktop", "macos", 0.8, "Docker Desktop's VM directory (vms/0)"),
+    ("-desktop.", "docker-desktop", None, 0.8, "Docker Desktop's bundled CLI plugins (-desktop.N versions)"),
     ("docker desktop", "docker-desktop", None, LIKELY, "the text names Docker Desktop"),
     ("docker for windows", "docker-desktop", "windows", LIKELY, "the text names Docker for Windows"),
     ("docker for mac", "docker-desktop", "macos", LIKELY, "the text names Docker for Mac"),
@@ -74,7 +78,7 @@ _WORDS: Final[tuple[tuple[str, str, str | None, float, str], ...]] = (
     ("emulate docker cli using podman", "podman", None, CERTAIN, "podman-docker's banner"),
     ("podman engine", "podman", None, CERTAIN, "the Podman Engine component"),
     ("podman", "podman", None, 0.8, "the text names Podman"),
-    ("minikube", "minikube", None, 0.8, "the text names minikube"),
+    ("minikube", "minikube", None, 0.5, "the text names minikube"),
     ("limactl", "lima", None, 0.8, "the text runs limactl"),
     ("/.lima/", "lima", None, 0.8, "a Lima instance directory (~/.lima)"),
     ("docker:dind", "dind", "ci", 0.9, "the docker:dind service image"),
@@ -82,6 +86,13 @@ _WORDS: Final[tuple[tuple[str, str, str | None, float, str], ...]] = (
     ("lookup docker on", "dind", "ci", 0.7, "the CI service alias 'docker' does not resolve"),
     ("lookup docker:", "dind", "ci", 0.7, "the CI service alias 'docker' does not resolve"),
     ("/var/snap/docker", "docker-engine", "snap", 0.85, "the Docker snap's data root"),
+    ("snap info docker", "docker-engine", "snap", 0.8, "the Docker snap is queried"),
+    ("-snap-", "docker-engine", "snap", 0.6, "a snap build of docker"),
+    ("/certs/client", "dind", "ci", 0.7, "docker:dind's client certificates (DOCKER_TLS_CERTDIR=/certs)"),
+    ("docker.service - docker application container engine (rootless)", "docker-engine", "rootless", 0.8,
+     "rootless Docker's systemd unit"),
+    ("docker.service - docker application container engine", "docker-engine", None, 0.7,
+     "Docker Engine's systemd unit"),
     ("docker engine - community", "docker-engine", "docker-ce", 0.6, "docker-ce's platform name"),
 )
 # A product word that only means the product when it is not part of a longer name.
@@ -100,6 +111,7 @@ _RE_WINDOWS = re.compile(r"[a-z]:\\\\?(?:users|program)|windows/amd64|npipe:|\\\
 _RE_LINUX = re.compile(r"/home/[^/\s]{1,64}/|linux/(?:amd64|arm64)\b.*\bclient|\bsystemctl\b|\bapt(?:-get)? install\b|\bubuntu\b|\bdebian\b|\bfedora\b|/run/user/\d")
 
 
+_RE_ANY_ENDPOINT = re.compile(r"unix://[^\s\"'`<>|,;()\[\]]{1,256}")
 _RE_WINDOWS_CI = re.compile(r"\bci\b|github actions|windows-(?:latest|20\d\d)|azure pipelines|appveyor|gitlab-runner")
 
 
@@ -138,10 +150,15 @@ def _endpoint_evidence(endpoint: str, platform: str | None) -> Evidence | None:
     return None
 
 
-def _text_evidence(low: str) -> list[Evidence]:
+def _text_evidence(low: str, *, paste: bool = False) -> list[Evidence]:
     out: list[Evidence] = []
     seen: set[str] = set()
+    minikube_none = "'none' driver" in low  # minikube on the host's own engine: not a minikube daemon
     for word, product, variant, weight, why in _WORDS:
+        if paste and product == "docker-engine":
+            continue  # a paste's engine fields are read by the engine identification itself
+        if product == "minikube" and minikube_none:
+            continue
         if word in low and product + why not in seen:
             if any(x in low and low.count(x) >= low.count(word) for x in _NOT_WHEN.get(word, ())):
                 continue
@@ -183,8 +200,8 @@ def combine(evidence: list[Evidence]) -> ProductHint | None:
     return ProductHint(product, variants.get(product), confidence, round(score, 3), signals)
 
 
-def from_text(low: str, endpoint: str | None, client: str | None) -> ProductHint | None:
-    """The product an error text points at (``low`` is the lower-cased text)."""
+def from_text(text: str, low: str, endpoint: str | None, client: str | None) -> ProductHint | None:
+    """The product an error text points at (``low`` is ``text`` lower-cased, same indices)."""
     platform = client_platform(low)
     evidence = _text_evidence(low)
     if endpoint:
@@ -196,6 +213,15 @@ def from_text(low: str, endpoint: str | None, client: str | None) -> ProductHint
         if ev and all(ev.why != x.why for x in evidence):
             evidence.append(ev)
         break
+    for m in _RE_ANY_ENDPOINT.finditer(text[:200_000]):
+        other = m.group(0).rstrip(".,;:'\")")
+        if endpoint and other == endpoint:
+            continue
+        ev = _endpoint_evidence(other, platform)
+        if ev and all(ev.why != x.why for x in evidence):
+            evidence.append(Evidence(ev.product, ev.variant, 0.6, ev.why + " (named elsewhere in the text)"))
+        if len(evidence) > 24:
+            break
     if "pipe/docker_engine" in low.replace("\\", "/") and _RE_WINDOWS_CI.search(low[:200_000]):
         evidence.append(Evidence("docker-engine", "windows", 0.8, "docker_engine on a Windows CI runner is the runner's engine"))
     if client == "podman-docker":
@@ -268,11 +294,17 @@ def from_paste(f: Mapping[str, str], low: str) -> ProductHint | None:
         )
         if ident.product != "unknown":
             weight = _ENGINE_WEIGHT.get(ident.confidence, GUESS)
-            if ident.product == "docker-engine" and ident.variant is None:
-                # Only "it speaks like moby": a VM product's dockerd says the same.
-                weight = 0.3 if platform not in ("macos", "windows") else 0.1
+            if ident.product == "docker-engine" and ident.variant in (None, "docker-ce"):
+                # "It speaks like moby" or docker-ce's Platform.Name: a VM product's dockerd
+                # (Colima, OrbStack, Lima, Rancher Desktop) says the same; on a macOS or
+                # Windows client only a context to a remote host makes it a plain engine.
+                ctx = f.get("context", "default")
+                remote = ctx not in ("default", "") and _context_evidence(ctx, "") is None
+                weight = 0.5 if platform not in ("macos", "windows") or remote else 0.1
             why = "; ".join(ident.evidence) or "the engine's answers"
             evidence.append(Evidence(ident.product, ident.variant, weight, why))
+    if f.get("client_version", "").endswith("-rd"):
+        evidence.append(Evidence("rancher-desktop", None, 0.6, f"client {f['client_version']} is Rancher Desktop's CLI"))
     if f.get("context"):
         ev = _context_evidence(f["context"], "the current context")
         if ev:
@@ -281,10 +313,11 @@ def from_paste(f: Mapping[str, str], low: str) -> ProductHint | None:
         ev = _endpoint_evidence(f["endpoint"], platform)
         if ev:
             evidence.append(ev)
-    if platform in ("macos", "windows") and f.get("os", "linux") == "linux" and server_shown:
-        kernel = f.get("kernel", "")
-        if not kernel:
-            evidence.append(Evidence("docker-desktop", None, 0.15, f"a {platform} client with a Linux engine: a VM"))
+    context = f.get("context", "default")
+    vm_client = platform in ("macos", "windows") and f.get("os", "linux") == "linux"
+    if vm_client and server_shown and context == "default" and not f.get("kernel"):
+        evidence.append(Evidence("docker-desktop", None, 0.15, f"a {platform} client with a Linux engine: a VM"))
+    evidence.extend(_text_evidence(low, paste=True))
     if not evidence:
         return None
     return combine(evidence)

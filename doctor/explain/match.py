@@ -16,12 +16,13 @@ from types import MappingProxyType
 
 from doctor.explain import identify
 from doctor.explain.extract import EXTRACTORS, clip, endpoint_in, socket_path_in
-from doctor.explain.normalise import candidate_spans, clean, lower, prepare, segments, strip_prefix
+from doctor.explain.normalise import candidate_spans, clean, context_window, lower, prepare, segments, strip_prefix
 from doctor.explain.reading import ErrorReading
 from doctor.explain.templates import (
     AUTO,
     CLI_STARTS,
     CLIENT_MARKERS,
+    CORE_TRIGGERS,
     FIXED_CAUSE,
     HINT_CLIENTS,
     NETWORK_SYMPTOMS,
@@ -51,13 +52,13 @@ _MAIN = tuple(t for t in TEMPLATES if not t.alone)
 _ALONE = tuple(t for t in TEMPLATES if t.alone)
 
 
-def _matches(t: Template, low: str, head: str) -> bool:
+def _matches(t: Template, low: str, s: str) -> bool:
     for k in t.unless:
         if k in low:
             return False
     groups = t.when
     if t.starts:
-        if not head.startswith(groups[0]):
+        if not lower(strip_prefix(s)).startswith(groups[0]):
             return False
         groups = groups[1:]
     for group in groups:
@@ -74,13 +75,12 @@ def signals_in(s: str, pos: int) -> list[Signal]:
     if not s:
         return []
     low = lower(s)
-    head = lower(strip_prefix(s))
     out: list[Signal] = []
     for templates in (_MAIN, _ALONE):
         if out:
             break
         for t in templates:
-            if not _matches(t, low, head):
+            if not _matches(t, low, s):
                 continue
             details: dict[str, str] = {}
             if t.extract:
@@ -172,6 +172,59 @@ def _cause(sig: Signal, endpoint: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------------------------
+# What the rest of the text adds to the deciding line (offline causes)
+
+_RE_UNIT_DOWN = re.compile(r"docker\.service[^\n]{0,120}\n(?:[^\n]{0,200}\n){0,6}?\s{0,8}active: (?:inactive|failed)")
+_RE_FOUND_SOCKETS = re.compile(r"sockets found:\s{0,8}\n((?:[ \t]{1,8}\S{1,256}\n?){1,8})")
+_RE_COLIMA_SOCKET = re.compile(r"colima is running[\s\S]{0,600}?socket: (unix://\S{1,256})")
+_RE_TCP_PATH = re.compile(r"^tcp://[^/]{1,256}/\S")
+
+
+def _other_endpoints(low: str, text: str) -> list[str]:
+    """Endpoints the text shows alive besides the one that failed (act's and colima's listings)."""
+    out: list[str] = []
+    m = _RE_FOUND_SOCKETS.search(low)
+    if m:
+        for ln in m.group(1).split("\n"):
+            path = ln.strip()
+            if path and not path.endswith("(broken)"):
+                out.append("unix://" + path)
+    m = _RE_COLIMA_SOCKET.search(low)
+    if m:
+        out.append(m.group(1))
+    return out
+
+
+def refine(symptom: str, cause: str | None, endpoint: str | None, details: dict[str, str], low: str, text: str) -> tuple[str, str | None]:
+    """The symptom and cause once the lines around the error are read too.
+
+    * a ``tcp://host:port/path`` endpoint is a DOCKER_HOST without ``unix://`` (R5.2);
+    * the failed endpoint listed as ``(broken)`` by act: the socket is missing;
+    * another endpoint shown alive (act's "Sockets found", ``colima status``):
+      the client uses the wrong one (endpoint-mismatch);
+    * ``systemctl status docker`` showing the unit inactive/failed: the engine is
+      installed but not running;
+    * the default context reported missing is not a missing context (it is virtual).
+    """
+    local = symptom in ("daemon-not-running", "socket-missing", "connection-refused")
+    if symptom == "daemon-not-running" and endpoint and _RE_TCP_PATH.match(endpoint):
+        return "invalid-host", "invalid-docker-host"
+    if local and endpoint and endpoint.startswith("unix://"):
+        path = endpoint[len("unix://") :]
+        if f"{path}(broken)" in low.replace(" (broken)", "(broken)"):
+            return "socket-missing", cause
+        others = [e for e in _other_endpoints(low, text) if e != endpoint]
+        if others:
+            details["other_endpoint"] = others[0]
+            return symptom, "endpoint-mismatch"
+    if local and "docker.service" in low and _RE_UNIT_DOWN.search(low):
+        return symptom, "engine-not-running"
+    if symptom == "context-not-found" and details.get("context") == "default":
+        return symptom, None
+    return symptom, cause
+
+
+# --------------------------------------------------------------------------------------
 # read_error
 
 
@@ -185,11 +238,16 @@ def read_error(text: str | bytes) -> ErrorReading:
     low = lower(text)
     signals: list[Signal] = []
     lines: list[str] = []
-    for start, end in candidate_spans(low, TRIGGERS):
+    spans = candidate_spans(low, TRIGGERS, CORE_TRIGGERS)
+    for start, end in spans:
         raw = text[start:end]
         lines.append(raw)
         for seg in segments(clean(raw)):
             signals.extend(signals_in(seg, start))
+    # The client, the product and the lines around the error are read from the text's
+    # ends and its candidate lines only: bounded work, whatever the length.
+    text = context_window(text, spans)
+    low = lower(text)
 
     if not signals:  # nothing we classify; still say what the text names
         cleaned = [clean(x) for x in lines[:64]]
@@ -197,7 +255,7 @@ def read_error(text: str | bytes) -> ErrorReading:
         found: str | None = None
         evidence: tuple[str, ...] = ()
         for c in cleaned:
-            found = endpoint_in(c)
+            found = endpoint_in(c) or socket_path_in(c)
             if found:
                 evidence = (clip(c, _EVIDENCE_LEN),)
                 break
@@ -207,7 +265,7 @@ def read_error(text: str | bytes) -> ErrorReading:
             endpoint=found,
             client=named,
             evidence=evidence,
-            product=identify.from_text(low, found, named),
+            product=identify.from_text(text, low, found, named),
         )
 
     best = max(signals, key=lambda x: (x.rank, -x.pos))
@@ -222,7 +280,7 @@ def read_error(text: str | bytes) -> ErrorReading:
     # The endpoint: from the deciding line first, then from the other candidate lines.
     endpoint: str | None = None
     if best.template.endpoint != "none":
-        endpoint = endpoint_in(best.line)
+        endpoint = endpoint_in(best.line) or socket_path_in(best.line)
         if endpoint is None:
             for x in sorted(signals, key=lambda x: (-x.rank, x.pos)):
                 endpoint = endpoint_in(x.line)
@@ -234,7 +292,10 @@ def read_error(text: str | bytes) -> ErrorReading:
                 if endpoint:
                     break
         if endpoint is None:
-            endpoint = socket_path_in(best.line)
+            for raw in [best.line, *lines[:64]]:
+                endpoint = socket_path_in(clean(raw))
+                if endpoint:
+                    break
     if endpoint and endpoint.startswith("npipe:") and "pipe" not in details and symptom == "named-pipe-missing":
         details["pipe"] = endpoint.rsplit("/", 1)[-1]
 
@@ -252,14 +313,15 @@ def read_error(text: str | bytes) -> ErrorReading:
         if len(evidence_l) >= 3:
             break
 
+    symptom, cause = refine(symptom, _cause(best, endpoint), endpoint, details, low, text)
     return ErrorReading(
         symptom=symptom,
         endpoint=endpoint,
         client=client,
         cli_version_hint=hint,
-        cause=_cause(best, endpoint),
+        cause=cause,
         details=MappingProxyType(details),
         evidence=tuple(evidence_l),
-        product=identify.from_text(low, endpoint, client),
+        product=identify.from_text(text, low, endpoint, client),
         template=best.template.id,
     )

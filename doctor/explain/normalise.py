@@ -27,6 +27,7 @@ from typing import Any
 __all__ = [
     "candidate_spans",
     "clean",
+    "context_window",
     "lower",
     "prepare",
     "segments",
@@ -36,7 +37,7 @@ __all__ = [
 WINDOW = 2048  # characters kept on each side of a keyword hit
 HITS_FORWARD = 48  # hits per keyword taken from the start of the text
 HITS_BACKWARD = 16  # ... and from its end (the real error is often the last line)
-MAX_LINES = 1200  # candidate lines classified in total
+MAX_LINES = 600  # candidate lines classified in total
 MAX_JOIN = 3  # continuation lines joined to a wrapped line
 
 _ANSI = re.compile(
@@ -205,8 +206,18 @@ def _line_end(low: str, idx: int, hi: int) -> int:
     return end
 
 
-def candidate_spans(low: str, keywords: tuple[str, ...]) -> list[tuple[int, int]]:
-    """(start, end) of every line holding a keyword, bounded per keyword and in total."""
+EDGE = 1_000_000  # characters at each end of a long text searched with every trigger
+CONTEXT_EDGE = 65_536  # characters at each end kept in the context window
+CONTEXT_MAX = 524_288  # characters of candidate lines kept in the context window
+
+
+def candidate_spans(low: str, keywords: tuple[str, ...], core: tuple[str, ...] = ()) -> list[tuple[int, int]]:
+    """(start, end) of every line holding a keyword, bounded per keyword and in total.
+
+    A text longer than two ``EDGE`` s is searched with every keyword in its first and
+    last ``EDGE`` characters (where a pasted error is) and with the ``core`` keywords
+    only in between, so that the work stays a small constant times the length.
+    """
     n = len(low)
     spans: set[tuple[int, int]] = set()
 
@@ -216,27 +227,51 @@ def candidate_spans(low: str, keywords: tuple[str, ...]) -> list[tuple[int, int]
         hi = min(n, idx + WINDOW)
         spans.add((start, _line_end(low, idx, hi)))
 
-    for kw in keywords:
-        pos = low.find(kw)
-        if pos < 0:
-            continue
-        first: list[int] = []
-        while pos >= 0 and len(first) < HITS_FORWARD:
-            first.append(pos)
-            pos = low.find(kw, pos + len(kw))
-        for p in first:
-            add(p)
-        if pos >= 0:  # more hits than we take from the front: take the last ones too
-            back = n
-            floor = first[-1] + len(kw)
-            for _ in range(HITS_BACKWARD):
-                p = low.rfind(kw, floor, back)
-                if p < 0:
-                    break
+    if n <= 2 * EDGE or not core:
+        regions = [(0, n, keywords)]
+    else:
+        regions = [(0, EDGE, keywords), (EDGE, n - EDGE, core), (n - EDGE, n, keywords)]
+    for lo, hi, words in regions:
+        for kw in words:
+            pos = low.find(kw, lo, hi)
+            if pos < 0:
+                continue
+            first: list[int] = []
+            while pos >= 0 and len(first) < HITS_FORWARD:
+                first.append(pos)
+                pos = low.find(kw, pos + len(kw), hi)
+            for p in first:
                 add(p)
-                back = p
+            if pos >= 0:  # more hits than we take from the front: take the last ones too
+                back = hi
+                floor = first[-1] + len(kw)
+                for _ in range(HITS_BACKWARD):
+                    p = low.rfind(kw, floor, back)
+                    if p < 0:
+                        break
+                    add(p)
+                    back = p
     ordered = sorted(spans)
     if len(ordered) > MAX_LINES:
         half = MAX_LINES // 2
         ordered = ordered[:half] + ordered[-half:]
     return ordered
+
+
+def context_window(text: str, spans: list[tuple[int, int]]) -> str:
+    """What the secondary readers (client, product, surrounding lines) look at: the
+    text's two ends and its candidate lines, bounded whatever the text's length."""
+    if len(text) <= 2 * CONTEXT_EDGE + CONTEXT_MAX:
+        return text
+    parts = [text[:CONTEXT_EDGE]]
+    total = 0
+    for start, end in spans:
+        if end <= CONTEXT_EDGE or start >= len(text) - CONTEXT_EDGE:
+            continue
+        piece = text[max(start, CONTEXT_EDGE) : min(end, len(text) - CONTEXT_EDGE)]
+        total += len(piece) + 1
+        if total > CONTEXT_MAX:
+            break
+        parts.append(piece)
+    parts.append(text[-CONTEXT_EDGE:])
+    return "\n".join(parts)

@@ -17,22 +17,27 @@ from typing import Any
 from doctor.explain import identify
 from doctor.explain.match import read_error
 from doctor.explain.normalise import lower, prepare
-from doctor.explain.reading import PasteReading
+from doctor.explain.reading import ErrorReading, PasteReading
 
 __all__ = ["read_paste"]
 
 _PASTE_JSON_LIMIT = 4_000_000  # characters handed to the JSON decoder
 
 
-def read_paste(text: object) -> PasteReading:
-    """Recognise pasted ``docker version`` / ``docker info`` / ``docker context ls``."""
-    t = prepare(text if isinstance(text, str) else str(text))
+def read_paste(text: object, error: ErrorReading | None = None) -> PasteReading:
+    """Recognise pasted ``docker version`` / ``docker info`` / ``docker context ls``.
+
+    ``error`` is the caller's :func:`read_error` of the same text, reused when the text
+    is an error log rather than a paste (so a log is read once, not twice).
+    """
+    raw = text if isinstance(text, str) else str(text)
+    t = prepare(raw[:_PASTE_JSON_LIMIT] if error is not None else raw)
     head = t[:_PASTE_JSON_LIMIT]
     reading = _paste_json(head)
     if reading is None:
         reading = _paste_text(head)
     if reading is None:
-        return PasteReading(kind="error-log", server_error=read_error(t))
+        return PasteReading(kind="error-log", server_error=error if error is not None else read_error(t))
     return PasteReading(
         reading.kind,
         reading.facts,
@@ -44,7 +49,7 @@ def read_paste(text: object) -> PasteReading:
 # -- JSON ------------------------------------------------------------------------------
 
 _RE_JSON_PAIR = re.compile(
-    r'"([A-Za-z][A-Za-z0-9_]{0,63})":\s?("(?:[^"\\\n]|\\.){0,512}"|true|false|null|-?[0-9]{1,20})'
+    r'"([A-Za-z][A-Za-z0-9_]{0,63})"\s{0,4}:\s{0,4}("(?:[^"\\\n]|\\.){0,512}"|true|false|null|-?[0-9]{1,20})'
 )
 
 
@@ -133,7 +138,7 @@ def _paste_json_fragment(t: str) -> PasteReading | None:
     if "DockerEndpoint" in pairs:
         return _contexts([pairs], "context-ls-json")
     pairs.pop("Name", None)  # in a cut-off `docker info` the first "Name" is a nested one
-    if any(k in pairs for k in ("ServerVersion", "OperatingSystem", "KernelVersion")):
+    if any(k in pairs for k in ("ServerVersion", "OperatingSystem", "KernelVersion", "Architecture", "CgroupDriver")):
         return _info_json(pairs)
     return None
 
@@ -175,6 +180,8 @@ def _info_json(d: Mapping[str, Any]) -> PasteReading:
             f["client_version"] = _s(ci["Version"])
         if ci.get("Context"):
             f["context"] = _s(ci["Context"])
+        if ci.get("Os"):
+            f["client_os"] = _s(ci["Os"])
     warnings = (
         tuple(_s(w) for w in d.get("Warnings") or () if w)
         if isinstance(d.get("Warnings"), list)
@@ -246,7 +253,11 @@ def _contexts(rows: Sequence[Mapping[str, Any]], kind: str) -> PasteReading:
 _RE_KV = re.compile(r"^( {1,12})([A-Za-z][A-Za-z0-9 /()._-]{0,40}?):(?:\s{1,40}(.{0,512}))?$")
 
 
+_PASTE_TEXT_LIMIT = 1_000_000  # a `docker info` paste is a few kB; a log of megabytes is not one
+
+
 def _paste_text(t: str) -> PasteReading | None:
+    t = t[:_PASTE_TEXT_LIMIT]
     low = lower(t)
     lines = t.split("\n", 5000)[:5000]
     for ln in lines[:200]:
@@ -254,12 +265,12 @@ def _paste_text(t: str) -> PasteReading | None:
         if st.startswith("NAME") and "DOCKER ENDPOINT" in st:
             return _context_table(lines)
     has_client = (
-        re.search(r"(?m)^\s{0,4}client(?::| [^\n:]{0,80}:)\s*$", low[:2_000_000]) is not None
+        re.search(r"(?m)^\s{0,4}client(?::| [^\n:]{0,80}:)\s*$", low) is not None
     )
-    has_server = re.search(r"(?m)^\s{0,4}server(?::| [^\n:]{0,80}:)", low[:2_000_000]) is not None
+    has_server = re.search(r"(?m)^\s{0,4}server(?::| [^\n:]{0,80}:)", low) is not None
     # `docker info` before 19.03 printed the server's fields at column 0, with no
     # Client:/Server: headings (e.g. treehouses/builder#215): read it as a server section.
-    head = "\n" + low[:2_000_000]  # substring tests: a regex over megabytes of log costs 0.1 s
+    head = "\n" + low  # substring tests: a regex over megabytes of log costs 0.1 s
     if "\nserver version:" in head and "\nstorage driver:" in head:
         indented = [" " + ln if ln.strip() and not ln.lstrip().lower().startswith("warning") else ln for ln in lines]
         return _info_text(["Server:", *indented])

@@ -35,6 +35,7 @@ __all__ = [
     "AUTO",
     "CLIENT_MARKERS",
     "CLI_STARTS",
+    "CORE_TRIGGERS",
     "FIXED_CAUSE",
     "NETWORK_SYMPTOMS",
     "TEMPLATES",
@@ -111,7 +112,6 @@ _TLS_WORDS = (
     "ca.pem seems invalid",
     "private key is encrypted",
     "no valid private key found",
-    "error checking tls connection",
     "certificate_verify_failed",
     "ssl: wrong_version_number",
     "[ssl: wrong_version_number]",
@@ -120,6 +120,9 @@ _TLS_WORDS = (
     "unable to find ca",
     "certificate signed by unknown authority",
     "certificate has expired",
+    "certificate is valid for",
+    "pkix path building failed",
+    "validatorexception",
 )
 _GENERIC_WORDS = (
     "cannot connect to the docker daemon",
@@ -137,6 +140,9 @@ _GENERIC_WORDS = (
     "connection to the docker daemon at",
     "docker daemon not running",
     "is docker running",
+    "failed to reach docker daemon",
+    "connection to docker client failed",
+    "is currently not running",
 )
 _NOENV_WORDS = (
     "could not find a valid docker environment",
@@ -156,6 +162,10 @@ _NOENV_WORDS = (
     "no docker daemon found",
     "docker not found",
     "unable to detect a docker",
+    "mustextractdockerhost",
+    "make sure docker is installed",
+    "build to docker daemon failed, perhaps",
+    'cannot run program "docker"',
 )
 _DNS_WORDS = (
     "no such host",
@@ -216,6 +226,22 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="reason_proto", endpoint="none", source="docker-py utils.parse_host (cli-resolution.md R10)",
     ),
     Template(
+        "protocol-not-available-init", "invalid-host", R_HOST,
+        (("protocol not available",), ("error initializing docker client",)),
+        extract="reason_protocol", endpoint="none", source="kreuzwerker/terraform-provider-docker (client init error)",
+    ),
+    Template(
+        "endpoint-options", "invalid-host", R_HOST,
+        (("invalid docker endpoint options", "unable to create docker endpoint config"),),
+        extract="reason_line", endpoint="none", source="docker/cli@28f756087e cli/context/docker/load.go (context create)",
+    ),
+    Template(
+        "host-is-a-path", "invalid-host", R_HOST,
+        (("name or service not known", "no such host", "server misbehaving", "unknown host", "try again"),),
+        extract="host_is_a_path",
+        source="a DOCKER_HOST without its scheme, looked up as a host name (Go resolver / Java UnknownHostException)",
+    ),
+    Template(
         "npipe-on-unix", "invalid-host", R_HOST,
         (("npipe:// protocol is only supported on windows", "fd protocol is not implemented"),),
         extract="reason_line", endpoint="none", source=CLI_R8 + " R5.3",
@@ -268,6 +294,11 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     # -- TLS ------------------------------------------------------------------------------------
     Template(
+        "machine-tls-check", "tls", R_TLS_HINT, (("error checking tls connection",),),
+        extract="tls_tail", client="docker-machine",
+        source="docker/machine@b170508b commands/env.go:89 (its cause, when shown, decides first)",
+    ),
+    Template(
         "http-to-https", "http-to-https", R_HTTPS, (("client sent an http request to an https server",),),
         extract="reply_https", source="Go net/http server reply (cli-resolution.md R6)",
     ),
@@ -317,7 +348,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "eacces", "permission-denied", R_EACCES,
         (("while trying to connect", "connect: permission denied", "permissionerror", "errno 13",
-          "eacces", "lasterrorexception: [13]", "[13] permission denied"),),
+          "eacces", "lasterrorexception: [13]", "[13] permission denied", "error(13,"),),
         unless=("config file",), extract="eacces",
         source=_MOBY + "request.go:171 (29+); v20.10/v23 client/request.go (older wordings)",
     ),
@@ -328,8 +359,10 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "enoent", "socket-missing", R_ENOENT,
-        (("no such file or directory", "filenotfounderror", "errno 2]", "connect enoent", "[2] no such file"),
-         ("dial unix", ".sock", "filenotfounderror", "errno 2]", "connect enoent", "lasterrorexception", "[2] no such file")),
+        (("no such file or directory", "filenotfounderror", "errno 2]", "connect enoent", "[2] no such file",
+          "error(2, 'no such file"),
+         ("dial unix", ".sock", "filenotfounderror", "errno 2]", "connect enoent", "lasterrorexception", "[2] no such file",
+          "error(2, 'no such file", "containerd-rootless", "/containerd")),
         unless=("meta.json", "ca.pem", "config file"), extract="enoent",
         source=_MOBY + "request.go:177; docker-py transport/unixconn.py; docker-java LastErrorException",
     ),
@@ -340,9 +373,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="enoent", source="testcontainers-java/-go socket strategies (go: internal/core/docker_host.go:27)",
     ),
     Template(
+        "socket-does-not-exist", "socket-missing", R_ENOENT, (("does not exist",), (".sock",)),
+        unless=("context",), extract="enoent", source="portainer/agent: 'Unix socket PATH does not exist'",
+    ),
+    Template(
         "refused", "connection-refused", R_REFUSED,
         (("connection refused", "connectionrefusederror", "actively refused", "econnrefused", "errno 111]",
-          "connectexception: connection refused"),),
+          "connectexception: connection refused", "connectexception: failed to connect to", "connectionrefused: "),),
         extract="refused", source="errno ECONNREFUSED as printed by Go, Python, Node, Java and .NET",
     ),
     Template(
@@ -372,6 +409,11 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     # -- "no environment" from SDKs and tools -------------------------------------------------------
     Template(
+        "no-environment-listed", "no-environment", R_NOENV,
+        (("no <dockerhost> given", "no url given, no docker_host"),), endpoint="none",
+        client="maven-plugin", source="fabric8io/docker-maven-plugin DockerAccessFactory (lists the places it tried)",
+    ),
+    Template(
         "no-environment", "no-environment", R_NOENV, (_NOENV_WORDS,), endpoint="line",
         source=(
             "testcontainers-java@deb78e1e6 DockerClientProviderStrategy.java:230/267/275; "
@@ -389,6 +431,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "generic-py-aborted", "daemon-not-running", R_GENERIC,
         (("error while fetching server api version",), ("connection aborted",)),
+        unless=("remotedisconnected",),
         source="docker/docker-py@afc6d1ee docker/api/client.py:231",
     ),
     Template(
@@ -502,6 +545,42 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "associated with hostname",
     "etimedout",
     "trying to connect",
+    "not running",
+    "failed to reach docker",
+    "docker client failed",
+    "error initializing docker client",
+    "docker endpoint",
+    "unknown host",
+    "try again",
+    "pkix",
+    "validatorexception",
+    "mustextractdockerhost",
+    "docker is installed",
+    "build to docker daemon failed, perhaps",
+    'program "docker"',
+    "failed to connect to",
+    "error(13,",
+    "error(2,",
+    "no url given",
+)
+
+# The triggers searched in the middle of a long text (see normalise.candidate_spans):
+# the words of the commonest failures, each also a trigger or containing one.
+CORE_TRIGGERS: Final[tuple[str, ...]] = (
+    "docker daemon",
+    "docker api",
+    "error during connect",
+    "permission denied",
+    "no such file",
+    "connection refused",
+    "pipe",
+    "x509",
+    "tls",
+    "context not found",
+    "too old",
+    "too new",
+    "docker environment",
+    "podman",
 )
 
 # Clients named by what surrounds the message (stack frames, banners, URLs), in order.

@@ -39,7 +39,8 @@ def run_diagnosis(
 
 
 def explain_reading(text: str) -> tuple[ErrorReading, PasteReading]:
-    return read_error(text), read_paste(text)
+    error = read_error(text)
+    return error, read_paste(text, error)
 
 
 def product_hint(endpoint: str | None, home: str | None = None, uid: int | None = None) -> str | None:
