@@ -281,7 +281,7 @@ PASTES: dict[str, tuple[str, dict[str, str], str | None]] = {
 
 
 def test_every_paste_is_checked_and_sourced() -> None:
-    files = {p.name for p in (DATA / "pastes").glob("*.txt")}
+    files = {p.relative_to(DATA / "pastes").as_posix() for p in (DATA / "pastes").rglob("*.txt")}
     listed = {
         r["file"]: r for m in (DATA / "pastes").glob("*.json") for r in json.loads(m.read_text(encoding="utf-8"))
     }

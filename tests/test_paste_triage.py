@@ -41,7 +41,7 @@ def test_every_paste_cites_its_source() -> None:
     for f in files:
         assert f.read_text().startswith("# source: https://github.com/"), f.name
     listed = {r["file"] for m in PASTES.glob("*.json") for r in json.loads(m.read_text())}
-    assert {f.name for f in PASTES.glob("*.txt")} <= listed
+    assert {f.relative_to(PASTES).as_posix() for f in PASTES.rglob("*.txt")} <= listed
 
 
 @pytest.mark.parametrize(
