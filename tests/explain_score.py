@@ -109,7 +109,7 @@ def load(data: Path = DATA) -> list[Case]:
 
 
 def run(cases: Iterable[Case]) -> None:
-    from doctor.app import explain_offline, explain_reading
+    from doctor.run.pipeline import explain_offline, explain_reading
 
     for c in cases:
         reading, paste = explain_reading(c.text)

@@ -3,11 +3,11 @@
 Signals, each cited in the result:
 
 * the endpoint's shape, read by the engine identification's own path rules
-  (:func:`doctor.identify.product_from_path`) for the client OS the text shows
+  (:func:`doctor.knowledge.identify.product_from_path`) for the client OS the text shows
   (macOS and Windows paths, pipes, ``/mnt/wsl``), never assuming Linux;
 * a paste's API fields (Platform.Name, Name, Operating System, kernel, labels,
   Docker Root Dir, security options, components), read by the engine
-  identification itself (:func:`doctor.identify.identify_from_api`), so that
+  identification itself (:func:`doctor.knowledge.identify.identify_from_api`), so that
   ``explain`` and ``diagnose`` name the same product for the same answers;
 * context names, pipe names, CI service aliases and product words in the text.
 
@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from doctor import identify as engine_identify
 from doctor.explain.reading import ProductHint
+from doctor.knowledge import identify as engine_identify
 
 __all__ = ["client_platform", "from_paste", "from_text"]
 
