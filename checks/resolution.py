@@ -259,6 +259,17 @@ def config_file(facts: Facts) -> Iterator[Finding]:
             title=f"The context store cannot be read: {store.problem}",
             evidence=(store.problem,),
         )
+    if store.truncated:
+        found = True
+        yield Finding(
+            id="context-store-truncated",
+            check="config-file",
+            severity=Severity.WARNING,
+            title=f"The context store holds more than {len(store.contexts)} contexts: only that many were read",
+            detail="The context in use was read by its name; `docker context ls` and the other contexts' "
+            "checks see only part of the store.",
+            evidence=(f"{tilde(store.root, home)}/meta",),
+        )
     for meta in store.contexts.values():
         if meta.problem is None or meta.problem.kind == "type":
             continue

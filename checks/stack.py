@@ -280,10 +280,15 @@ def engine_facts(facts: Facts) -> Iterator[Finding]:
     if engine is None:
         return
     if engine.errors:
+        # /_ping answered and neither /version nor /info did: a wedged engine, not a usable one
+        # (`docker ps` would hang or fail the same way). Over ssh they are not fetched at all.
+        failed = {k: v for k, v in engine.errors.items() if not v.startswith("not fetched")}
+        wedged = {"/version", "/info"} <= set(failed)
         yield Finding(
             id="engine-partial",
             check="engine-facts",
-            severity=Severity.WARNING,
+            severity=Severity.ERROR if wedged else Severity.WARNING,
+            cause="engine-unresponsive" if wedged else None,
             title="The engine answers /_ping but not " + " and ".join(sorted(engine.errors)),
             detail="; ".join(f"{k}: {v}" for k, v in engine.errors.items()),
             evidence=tuple(f"{k}: {v}" for k, v in engine.errors.items()),

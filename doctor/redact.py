@@ -46,7 +46,8 @@ _MIN_SECRET_LEN = 6  # literal values shorter than this (flags like "1") would b
 MAX_LINE = 8192
 _OVERLAP = 1024
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}://")
+# A scheme starts where no scheme character precedes it: the engine tries each word once.
+_SCHEME = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://")
 # The rest of a URL: up to white space or a character that cannot be in one unquoted.
 _URL_REST = re.compile(r"[^\s\"'<>`]*")
 # user:password@host without a scheme (an `nc -vz admin:pw@host` built from a URL, a proxy setting).
@@ -84,10 +85,10 @@ _PEM_END = "-----END "
 _PRIVATE_KEY_HEADER = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
 
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
-# Candidates only (every compressed form included); ipaddress decides.
-_IPV6 = re.compile(
-    r"(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.-]{1,32})?(?![0-9A-Za-z:])"
-)
+# Candidates only: maximal runs of the characters of an IPv6 address (every compressed form included);
+# ipaddress decides. One pass of a character class: no backtracking.
+_IPV6_RUN = re.compile(r"(?<![0-9A-Za-z:._%])[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%[\w.-]{1,32})?")
+_NAME_HINTS = ("key", "pass", "token", "secret", "auth", "credential", "private")
 
 
 def is_secret_name(name: str) -> bool:
@@ -95,51 +96,47 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_VAR.search(name)) and not _NOT_SECRET_VAR.search(name)
 
 
-def _userinfo_end(rest: str) -> int:
-    """The index of the `@` that ends the userinfo in `rest` (a URL after `scheme://`), or -1.
+def _userinfo_end(text: str, start: int, end: int) -> int:
+    """The index of the `@` that ends the userinfo of the URL whose authority starts at `start`, or -1.
 
-    The LAST `@` of the authority ends the userinfo, so that a password that
-    contains `@` goes whole. A password with an unencoded `/` (illegal, but
-    seen) moves the end of the authority: when the authority has no `@` but a
-    `user:non-port` before the first `/` and an `@` after it, that `@` counts.
+    `end` is where the URL's token ends (white space, a quote). The LAST `@` of
+    the authority ends the userinfo, so that a password that contains `@` goes
+    whole. A password with an unencoded `/` (illegal, but seen) moves the end of
+    the authority: when the authority has no `@` but a `user:non-port` and an
+    `@` follows within `_SLASHED_PASSWORD` characters, that `@` counts. Every
+    search is bounded by the authority or that window: linear overall.
     """
-    cut = len(rest)
+    cut = end
     for sep in "/?#":
-        i = rest.find(sep)
-        if 0 <= i < cut:
+        i = text.find(sep, start, cut)
+        if i >= 0:
             cut = i
-    authority = rest[:cut]
-    at = authority.rfind("@")
+    at = text.rfind("@", start, cut)
     if at >= 0:
         return at
-    colon = authority.find(":")
-    if colon >= 0 and not authority[colon + 1 :].isdigit() and "@" in rest:
-        return rest.rfind("@")
+    colon = text.find(":", start, cut)
+    if colon >= 0 and not text[colon + 1 : cut].isdigit():
+        return text.rfind("@", cut, min(end, start + _SLASHED_PASSWORD))
     return -1
 
 
-def _scheme_start(text: str, sep: int) -> int:
-    """Where the scheme that ends at `sep` (the index of `://`) begins, or -1 (at most 31 characters back)."""
-    i = sep
-    while i > 0 and sep - i < 31 and (text[i - 1].isascii() and (text[i - 1].isalnum() or text[i - 1] in "+.-")):
-        i -= 1
-    while i < sep and not (text[i].isascii() and text[i].isalpha()):
-        i += 1  # a scheme starts with a letter
-    return i if i < sep else -1
+_SLASHED_PASSWORD = 1100
 
 
 def _scrub_urls(text: str) -> str:
     out: list[str] = []
     pos = 0
-    sep = text.find("://")
-    while sep >= 0:
-        start = sep + 3
-        scheme_at = _scheme_start(text, sep)
-        rest_m = _URL_REST.match(text, start) if scheme_at >= 0 and start >= pos else None
-        rest = rest_m.group(0) if rest_m else ""
-        at = _userinfo_end(rest) if rest else -1
+    token_end = -1  # where the current run of URL characters ends: every `://` inside it shares it
+    for m in _SCHEME.finditer(text):
+        scheme_at, start = m.start(), m.end()
+        at = -1
+        if start >= pos:
+            if start > token_end:
+                rest = _URL_REST.match(text, start)
+                token_end = rest.end() if rest else start
+            at = _userinfo_end(text, start, token_end)
         if at >= 0:
-            userinfo = rest[:at]
+            userinfo = text[start:at]
             user, colon, _ = userinfo.partition(":")
             scheme = text[scheme_at:start].lower()
             if colon and user and len(user) <= 64 and not _TOKENS.fullmatch(user) and "@" not in user:
@@ -150,8 +147,7 @@ def _scrub_urls(text: str) -> str:
                 kept = REDACTED
             out.append(text[pos:start])
             out.append(kept)
-            pos = start + at
-        sep = text.find("://", max(start, pos))
+            pos = at
     if not out:
         return text
     out.append(text[pos:])
@@ -207,9 +203,10 @@ def _scrub_window(text: str) -> str:
         text = _scrub_urls(text)
     if "@" in text and ":" in text:
         text = _scrub_bare_userinfo(text)
-    if "=" in text or ":" in text:
-        if "=" in text:
-            text = _QUERY_SECRET.sub(lambda m: m[1] + REDACTED, text)
+    low = text.lower()
+    if "=" in text:
+        text = _QUERY_SECRET.sub(lambda m: m[1] + REDACTED, text)
+    if ("=" in text or ":" in text) and any(h in low for h in _NAME_HINTS):
         text = _scrub_assignments(text)
     if any(h in text for h in _TOKEN_HINTS):
         text = _TOKENS.sub(REDACTED, text)
@@ -291,7 +288,7 @@ class Anonymizer:
         if "." in text:
             text = _windows(text, lambda t: _IPV4.sub(self._ip, t))
         if text.count(":") >= 2:
-            text = _windows(text, lambda t: _IPV6.sub(self._ip6, t))
+            text = _windows(text, lambda t: _IPV6_RUN.sub(self._ip6, t))
         return text
 
     def _ip(self, m: re.Match[str]) -> str:
@@ -303,13 +300,18 @@ class Anonymizer:
 
     def _ip6(self, m: re.Match[str]) -> str:
         ip = m[0]
+        before = m.string[m.start() - 1] if m.start() else ""
+        after = m.string[m.end()] if m.end() < len(m.string) else ""
+        if ip.count(":") < 2 or len(ip) > 64 or before.isalnum() or before == "_" or after.isalnum() or after == "_":
+            return ip  # part of a word, a time (12:34:56) …
+        ip = ip.rstrip(".")
         if not _is_ip6(ip):
             return ip  # a time (12:34:56), a MAC address, a Go duration …
         addr = ipaddress.IPv6Address(ip.split("%", 1)[0])
         if addr.is_loopback or addr.is_unspecified:
             return ip
         self.replaced.add("IP addresses")
-        return self._ips.setdefault(str(addr), f"<ip-{len(self._ips) + 1}>")
+        return self._ips.setdefault(str(addr), f"<ip-{len(self._ips) + 1}>") + m[0][len(ip) :]
 
 
 def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:

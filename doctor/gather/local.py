@@ -177,8 +177,17 @@ def _gather_store(facts: Facts) -> dockerconfig.ContextStore:
         return dockerconfig.ContextStore(root=root)
     except OSError as e:
         return dockerconfig.ContextStore(root=root, problem=_os_reason(e, meta_root))
+    # The context the CLI will use is read first, by its directory (sha256 of its name), as the CLI
+    # does: however many other contexts there are, it is never reported missing when it exists.
     with entries:
+        for name in _named_contexts(facts):
+            dir_id = dockerconfig.context_id(name)
+            meta = _read_meta(root, meta_root, dir_id)
+            if meta is not None:
+                contexts[dir_id] = meta
         for entry in entries:
+            if entry.name in contexts:
+                continue
             if len(contexts) >= MAX_CONTEXTS:
                 truncated = True
                 break
@@ -196,6 +205,27 @@ def _gather_store(facts: Facts) -> dockerconfig.ContextStore:
                 entry.name, path, data, read_error=error, tls_files=_list_tls(root + "/tls", entry.name)
             )
     return dockerconfig.ContextStore(root=root, contexts=contexts, truncated=truncated)
+
+
+def _named_contexts(facts: Facts) -> list[str]:
+    """The contexts named by --context, DOCKER_CONTEXT and currentContext (the CLI uses the first)."""
+    ctx = _ctx(facts)
+    names = [ctx.flags.context or "", ctx.env.get("DOCKER_CONTEXT", "")]
+    with contextlib.suppress(FactUnavailable):
+        names.append(facts.get(CONFIG).current_context or "")
+    return [n for n in dict.fromkeys(names) if n and n != "default"]
+
+
+def _read_meta(root: str, meta_root: str, dir_id: str) -> dockerconfig.ContextMeta | None:
+    path = f"{meta_root}/{dir_id}/meta.json"
+    try:
+        data: bytes | None = read_capped(path, 1024 * 1024)
+        error = None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        data, error = None, f"{path}: {(e.strerror or str(e)).lower()}"
+    return dockerconfig.parse_meta(dir_id, path, data, read_error=error, tls_files=_list_tls(root + "/tls", dir_id))
 
 
 def _gather_cert_files(facts: Facts) -> frozenset[str]:
