@@ -371,8 +371,10 @@ _FAKE_HOSTS = frozenset({"docker", "docker.example.com", "ipc", "d", "api.moby.l
 _TRAIL = ".:;,'\"`*)>]"
 
 
-def _norm_unix(path: str) -> str:
+def _norm_unix(path: str) -> str | None:
     path = path.rstrip(_TRAIL)
+    if "*" in path:
+        return None  # a Docker Desktop-internal vsock name or a redaction, not an endpoint
     if path.endswith("..."):
         path = path[:-3]
     if "%" in path:
@@ -398,8 +400,8 @@ def _norm_scheme_url(scheme: str, rest: str) -> str | None:
     if scheme == "npipe":
         m = re.search(r"pipe[/\\]([A-Za-z0-9_.\-]{1,128})", rest)
         return _norm_pipe(m.group(1)) if m else None
-    if not rest:
-        return None
+    if not rest or "**" in rest:
+        return None  # nothing, or a host redacted as **ip** (Markdown bold)
     if scheme == "tcp":
         return "tcp://" + rest.rstrip("/")
     return "ssh://" + rest.rstrip("/")

@@ -66,6 +66,7 @@ _WORDS: Final[tuple[tuple[str, str, str | None, float, str], ...]] = (
     ("vms/0/", "docker-desktop", "macos", 0.8, "Docker Desktop's VM directory (vms/0)"),
     ("-desktop.", "docker-desktop", None, 0.8, "Docker Desktop's bundled CLI plugins (-desktop.N versions)"),
     ("docker desktop", "docker-desktop", None, LIKELY, "the text names Docker Desktop"),
+    ("docker-desktop-data", "docker-desktop", "wsl", 0.9, "Docker Desktop's WSL distro (docker-desktop-data)"),
     ("docker for windows", "docker-desktop", "windows", LIKELY, "the text names Docker for Windows"),
     ("docker for mac", "docker-desktop", "macos", LIKELY, "the text names Docker for Mac"),
     ("operating system: docker desktop", "docker-desktop", None, CERTAIN, "Operating System is Docker Desktop"),
@@ -93,7 +94,6 @@ _WORDS: Final[tuple[tuple[str, str, str | None, float, str], ...]] = (
      "rootless Docker's systemd unit"),
     ("docker.service - docker application container engine", "docker-engine", None, 0.7,
      "Docker Engine's systemd unit"),
-    ("docker engine - community", "docker-engine", "docker-ce", 0.6, "docker-ce's platform name"),
 )
 # A product word that only means the product when it is not part of a longer name.
 _NOT_WHEN: Final[dict[str, tuple[str, ...]]] = {
@@ -200,9 +200,23 @@ def combine(evidence: list[Evidence]) -> ProductHint | None:
     return ProductHint(product, variants.get(product), confidence, round(score, 3), signals)
 
 
+def _endpoint_platform(endpoint: str | None) -> str | None:
+    """The client OS an endpoint's own shape shows (a URL-encoded path hides it from the text)."""
+    if not endpoint:
+        return None
+    low = endpoint.lower()
+    if low.startswith("npipe:"):
+        return "windows"
+    if low.startswith("unix:///users/"):
+        return "macos"
+    if low.startswith(("unix:///home/", "unix:///run/user/")):
+        return "linux"
+    return None
+
+
 def from_text(text: str, low: str, endpoint: str | None, client: str | None) -> ProductHint | None:
     """The product an error text points at (``low`` is ``text`` lower-cased, same indices)."""
-    platform = client_platform(low)
+    platform = client_platform(low) or _endpoint_platform(endpoint)
     evidence = _text_evidence(low)
     if endpoint:
         ev = _endpoint_evidence(endpoint, platform)

@@ -36,6 +36,7 @@ from doctor.explain.templates import (
 __all__ = ["read_error"]
 
 _EVIDENCE_LEN = 240
+_CHAIN_LEN = 16_000
 
 
 @dataclass(slots=True)
@@ -174,7 +175,10 @@ def _cause(sig: Signal, endpoint: str | None) -> str | None:
 # --------------------------------------------------------------------------------------
 # What the rest of the text adds to the deciding line (offline causes)
 
-_RE_UNIT_DOWN = re.compile(r"docker\.service[^\n]{0,120}\n(?:[^\n]{0,200}\n){0,6}?\s{0,8}active: (?:inactive|failed)")
+_RE_UNIT_DOWN = re.compile(
+    r"docker\.service[^\n]{0,120}\n(?:[^\n]{0,200}\n){0,6}?\s{0,8}active: (?:inactive|failed)"
+    r"|job for docker\.service failed"
+)
 _RE_FOUND_SOCKETS = re.compile(r"sockets found:\s{0,8}\n((?:[ \t]{1,8}\S{1,256}\n?){1,8})")
 _RE_COLIMA_SOCKET = re.compile(r"colima is running[\s\S]{0,600}?socket: (unix://\S{1,256})")
 _RE_TCP_PATH = re.compile(r"^tcp://[^/]{1,256}/\S")
@@ -207,6 +211,8 @@ def refine(symptom: str, cause: str | None, endpoint: str | None, details: dict[
     * the default context reported missing is not a missing context (it is virtual).
     """
     local = symptom in ("daemon-not-running", "socket-missing", "connection-refused")
+    if symptom == "daemon-not-running" and endpoint and endpoint.startswith("ssh://"):
+        return "ssh", "ssh-error"  # no errno shown: the ssh transport is what failed
     if symptom == "daemon-not-running" and endpoint and _RE_TCP_PATH.match(endpoint):
         return "invalid-host", "invalid-docker-host"
     if local and endpoint and endpoint.startswith("unix://"):
@@ -244,6 +250,11 @@ def read_error(text: str | bytes) -> ErrorReading:
         lines.append(raw)
         for seg in segments(clean(raw)):
             signals.extend(signals_in(seg, start))
+    if lines and not any(x.rank > R_UNKNOWN for x in signals):
+        # An exception chain or a multi-line message: the errno on one line, the socket
+        # or the product on another. Read the candidate lines once more as one chain.
+        chain = " : ".join(clean(x) for x in lines[:32])[:_CHAIN_LEN]
+        signals.extend(x for x in signals_in(chain, spans[0][0]) if x.rank > R_UNKNOWN)
     # The client, the product and the lines around the error are read from the text's
     # ends and its candidate lines only: bounded work, whatever the length.
     text = context_window(text, spans)
@@ -314,6 +325,8 @@ def read_error(text: str | bytes) -> ErrorReading:
             break
 
     symptom, cause = refine(symptom, _cause(best, endpoint), endpoint, details, low, text)
+    if client == "podman" and cause == "tcp-unreachable" and endpoint and "//127.0.0.1:" in endpoint:
+        cause = None  # podman machine's own port forward on this host: the machine, not a network
     return ErrorReading(
         symptom=symptom,
         endpoint=endpoint,

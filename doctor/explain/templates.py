@@ -62,6 +62,7 @@ R_EACCES = 68
 R_ENOENT = 66
 R_REFUSED = 64
 R_DNS = 63
+R_SSH_STDERR = 62  # below the errno family: podman's "failed to create sshClient: ... refused" is a refusal
 R_TIMEOUT = 60
 R_NOTAPI = 55
 R_NOENV = 50
@@ -143,6 +144,21 @@ _GENERIC_WORDS = (
     "failed to reach docker daemon",
     "connection to docker client failed",
     "is currently not running",
+    "connect to docker socket",
+    "docker is not running",
+    "daemon is not running",
+    "make sure docker is running",
+    "ensure docker is running",
+    "docker engine is not running",
+    "docker desktop is not running",
+    "cannot reach the docker daemon",
+    "could not reach docker",
+    "failed to connect. is docker running",
+    "provider_docker_not_running",
+    "provider_docker_cannot_connect",
+    "drv_docker_not_running",
+    "the docker service isn't running",
+    "is 'docker daemon' running",
 )
 _NOENV_WORDS = (
     "could not find a valid docker environment",
@@ -156,8 +172,17 @@ _NOENV_WORDS = (
     "no docker_host environment variable",
     "docker environment should have more than",
     "dockerunavailableexception",
-    "docker is not running",
     "docker is not available",
+    "docker not available",
+    "docker is not installed",
+    "is docker installed",
+    "no docker client strategy found",
+    "couldn't get a valid docker connection",
+    "please install docker",
+    "docker does not appear to be installed",
+    "sh: docker: not found",
+    "unable to find docker",
+    "could not find docker",
     "cannot find docker",
     "no docker daemon found",
     "docker not found",
@@ -166,6 +191,11 @@ _NOENV_WORDS = (
     "make sure docker is installed",
     "build to docker daemon failed, perhaps",
     'cannot run program "docker"',
+    "could not automatically start the docker daemon",
+    "spawn docker enoent",
+    'exec: "docker": executable file not found',
+    "docker: command not found",
+    "'docker' is not recognized",
 )
 _DNS_WORDS = (
     "no such host",
@@ -240,6 +270,25 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         (("name or service not known", "no such host", "server misbehaving", "unknown host", "try again"),),
         extract="host_is_a_path",
         source="a DOCKER_HOST without its scheme, looked up as a host name (Go resolver / Java UnknownHostException)",
+    ),
+    Template(
+        "url-parse", "invalid-host", R_HOST,
+        (("unsupported protocol scheme", "missing protocol scheme", "first path segment in url cannot contain colon",
+          "too many colons in address", "missing port in address"),),
+        unless=("registry", "https://index.docker.io", "/v2/"),
+        extract="reason_line", endpoint="none", source="Go net/url and net errors for a malformed DOCKER_HOST / -H",
+    ),
+    Template(
+        "url-parse-quoted", "invalid-host", R_HOST, (('parse "',), ("invalid character", "invalid port")),
+        extract="reason_line", endpoint="none", source="Go net/url: parse \"HOST\": invalid character / invalid port",
+    ),
+    Template(
+        "no-host-in-url", "invalid-host", R_HOST, (("no host in request url",),),
+        extract="reason_line", endpoint="none", source="Go net/http: a unix path used as an http:// URL host",
+    ),
+    Template(
+        "ssh-not-a-docker-url", "ssh", R_SSH, (("is not a valid docker url",), ("ssh://",)),
+        extract="ssh_reason", source="docker-py/k3x: an ssh:// URL where only tcp/unix were accepted",
     ),
     Template(
         "npipe-on-unix", "invalid-host", R_HOST,
@@ -328,19 +377,36 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="ssh_exit", source=CLI_R8 + " R7.3",
     ),
     Template(
-        "ssh-invalid", "ssh", R_SSH, (("ssh host connection is not valid", "invalid ssh url"),),
+        "ssh-invalid", "ssh", R_SSH, (("ssh host connection is not valid", "invalid ssh url", "running an ssh command"),),
         extract="ssh_reason", source=CLI_R8 + " R7.2",
+    ),
+    Template(
+        "ssh-stderr", "ssh", R_SSH_STDERR,
+        (("ssh: connect to host", "ssh: could not resolve hostname", "permission denied (publickey",
+          "host key verification failed", "ssh: handshake failed", "ssh: unable to authenticate",
+          "kex_exchange_identification", "did not exit after"),),
+        extract="ssh_reason",
+        source="OpenSSH / golang.org/x/crypto/ssh messages relayed by the CLI's ssh helper "
+        "(docker/cli@28f756087e cli/connhelper/commandconn/commandconn.go:151/161) and podman",
     ),
     Template(
         "ssh-missing", "ssh", R_SSH, (('exec: "ssh"',),), extract="ssh_missing", source=CLI_R8 + " R7.1",
     ),
     # -- Windows named pipes ----------------------------------------------------------------------
     Template(
+        "minikube-newgrp", "permission-denied", R_EACCES, (("provider_docker_newgrp",),), extract="eacces",
+        client="minikube", source="kubernetes/minikube@eb25dbc703 pkg/minikube/registry/drvs/docker/docker.go:339",
+    ),
+    Template(
+        "minikube-pipe", "named-pipe-missing", R_PIPE, (("provider_docker_pipe_not_found",),),
+        client="minikube", source="kubernetes/minikube@eb25dbc703 pkg/minikube/registry/drvs/docker/docker.go:343",
+    ),
+    Template(
         "pipe-denied", "permission-denied", R_EACCES, (("pipe",), _ACCESS_DENIED),
         extract="pipe_denied", source=CLI_R8 + " R9 (Windows: open //./pipe/...: Access is denied.)",
     ),
     Template(
-        "pipe-missing", "named-pipe-missing", R_PIPE, (("pipe",),), unless=_ACCESS_DENIED,
+        "pipe-missing", "named-pipe-missing", R_PIPE, (("pipe", "(2, 'createfile'"),), unless=_ACCESS_DENIED,
         extract="pipe_missing",
         source=CLI_R8 + " R9 (open //./pipe/NAME: The system cannot find the file specified.)",
     ),
@@ -379,6 +445,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "refused", "connection-refused", R_REFUSED,
         (("connection refused", "connectionrefusederror", "actively refused", "econnrefused", "errno 111]",
+          "refused to connect", "connection was refused", "is not listening", "provider_docker_refused",
           "connectexception: connection refused", "connectexception: failed to connect to", "connectionrefused: "),),
         extract="refused", source="errno ECONNREFUSED as printed by Go, Python, Node, Java and .NET",
     ),
@@ -393,7 +460,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "timeout", "timeout", R_TIMEOUT,
         (("i/o timeout", "deadline exceeded", "timed out", "timeoutexception", "timeout waiting", "etimedout",
-          "sockettimeoutexception", "readtimeouterror"),),
+          "sockettimeoutexception", "readtimeouterror", "gateway timeout", "provider_docker_deadline_exceeded"),),
         extract="timeout", source="Go/Python/Java timeout texts",
     ),
     Template(
@@ -405,12 +472,14 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "not-docker-api", "not-docker-api", R_NOTAPI,
         (("page not found", "api returned a 404", "supports the requested api version", "error reading json"),),
-        extract="after_colon", source=CLI_R8 + " R6.4",
+        unless=("internal server error", " 500 ", "returned 500", "bad gateway", "502"),
+        extract="after_colon", source=CLI_R8 + " R6.4 (a 404 for the API route; a 500 is the engine's own failure)",
     ),
     # -- "no environment" from SDKs and tools -------------------------------------------------------
     Template(
         "no-environment-listed", "no-environment", R_NOENV,
-        (("no <dockerhost> given", "no url given, no docker_host"),), endpoint="none",
+        (("no <dockerhost> given", "no url given, no docker_host", "no docker_host environment variable, no read"),),
+        endpoint="none",
         client="maven-plugin", source="fabric8io/docker-maven-plugin DockerAccessFactory (lists the places it tried)",
     ),
     Template(
@@ -523,6 +592,7 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "docker not",
     "cannot find docker",
     "docker running",
+    "docker is running",
     "daemon running",
     "could not be found in this wsl",
     "emulate docker cli using podman",
@@ -562,6 +632,48 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "error(13,",
     "error(2,",
     "no url given",
+    "gateway timeout",
+    "ssh command",
+    "no host in request url",
+    "valid docker url",
+    "docker socket",
+    "start the docker daemon",
+    "spawn docker",
+    'exec: "docker"',
+    "command not found",
+    "is not recognized",
+    "no read",
+    "protocol scheme",
+    "path segment",
+    "too many colons",
+    "missing port",
+    'parse "',
+    "ssh: ",
+    "publickey",
+    "host key verification",
+    "kex_exchange",
+    "sshclient",
+    "did not exit after",
+    "refused to connect",
+    "was refused",
+    "is not listening",
+    "provider_docker",
+    "drv_docker",
+    "docker service",
+    "docker not available",
+    "docker installed",
+    "docker client strategy",
+    "valid docker connection",
+    "install docker",
+    "installed",
+    "docker: not found",
+    "find docker",
+    "daemon is not running",
+    "reach the docker daemon",
+    "reach docker",
+    "docker desktop is not running",
+    "docker engine is not running",
+    "'docker daemon' running",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
