@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from checks._text import quote, source_words, tilde
+from checks.layers import CHECKS as _LAYER_CHECKS
 from doctor.api import (
     CONTEXT_PROBES,
     CONTEXT_STORE,
@@ -28,11 +29,13 @@ from doctor.api import (
     FactUnavailable,
     Finding,
     Installed,
+    ProcessInfo,
     Severity,
     SocketInfo,
     UserInfo,
     check,
 )
+from doctor.knowledge import fixes as fx
 from doctor.knowledge import identify
 from doctor.knowledge import outcomes as api
 from doctor.knowledge.hosts import redact_url
@@ -170,6 +173,23 @@ def _select_fix(res: Resolution, target: LiveEndpoint) -> list[str]:
     return fixes
 
 
+def _checked_select(
+    facts: Facts, res: Resolution, target: LiveEndpoint, live: list[LiveEndpoint], data: dict[str, object]
+) -> tuple[str, ...]:
+    """The ways to select a live endpoint that the model proves reach it, smallest first."""
+    world = fx.world_from_facts(facts)
+    if world is None:
+        return tuple(_select_fix(res, target))
+    candidates: list[fx.Fix] = []
+    for t in live[:4]:
+        candidates += fx.select_fixes(res.source, t.host, t.context, _lost_context(res))
+    chosen = fx.choose(world, candidates)
+    if not chosen:
+        return tuple(_select_fix(res, target))
+    data["fixes"] = fx.describe(chosen)
+    return fx.fix_lines(chosen)
+
+
 def _lost_context(res: Resolution) -> str | None:
     for o in res.overridden:
         if o.input in ("env:DOCKER_CONTEXT", "config"):
@@ -293,7 +313,7 @@ def _explain_failure(
                     *evidence,
                     *(f"answers: {e.host}" + (f" (context {e.context!r})" if e.context else "") for e in live[:6]),
                 ),
-                fix=tuple(_select_fix(res, target)),
+                fix=_checked_select(facts, res, target, live, data),
                 data=data,
             )
             return
@@ -302,7 +322,7 @@ def _explain_failure(
         yield _pipe_missing(facts, probe, ident, evidence, data)
         return
     if outcome == api.PERMISSION_DENIED:
-        yield _permission(sock, env.user, host, path, evidence, data)
+        yield _permission(facts, sock, env.user, host, path, evidence, data)
         return
     if outcome in (api.SOCKET_MISSING, api.REFUSED) and scheme == "unix":
         yield from _not_running(facts, env, probe, sock, ident, evidence, data)
@@ -366,7 +386,13 @@ def _outcome_words(outcome: str, probe: api.ProbeResult) -> str:
 
 
 def _permission(
-    sock: SocketInfo | None, user: UserInfo, host: str, path: str, evidence: list[str], data: dict[str, object]
+    facts: Facts,
+    sock: SocketInfo | None,
+    user: UserInfo,
+    host: str,
+    path: str,
+    evidence: list[str],
+    data: dict[str, object],
 ) -> Finding:
     kind = permission_kind(sock, user)
     data["permission"] = kind
@@ -378,6 +404,8 @@ def _permission(
         + ", ".join(sorted(user.group_names.get(g, str(g)) for g in user.process_gids))
     )
     group = (sock.group if sock else None) or "docker"
+    if kind in ("group-inactive", "not-in-group") and sock is not None and fx.privileged_group(sock.group, sock.gid):
+        return _foreign_group(facts, sock, user, host, path, evidence, data)
     if kind == "group-inactive":
         title = f"You are in group {group!r} (/etc/group) but this shell is not: it started before you were added"
         fix: tuple[str, ...] = (f"newgrp {group}    # or log out and back in",)
@@ -399,6 +427,13 @@ def _permission(
     else:
         title = f"You ({who}) are not in group {group!r}, which owns {host}"
         fix = (f"sudo usermod -aG {quote(group)} {quote(who)}", f"newgrp {group}    # or log out and back in")
+    if kind in ("group-inactive", "not-in-group"):
+        sudo = "sudo " if user.uid != 0 else ""
+        candidates = fx.group_fixes(group, who, member=kind == "group-inactive", sudo=sudo)
+        chosen = fx.choose(fx.world_from_facts(facts), [*candidates, fx.oneoff_sudo(sudo)])
+        if chosen:
+            data["fixes"] = fx.describe(chosen)
+            fix = fx.fix_lines(chosen)
     return Finding(
         id="permission-denied",
         check=CHECK_ID,
@@ -410,6 +445,134 @@ def _permission(
         fix=fix,
         data=data,
     )
+
+
+def _foreign_group(
+    facts: Facts,
+    sock: SocketInfo,
+    user: UserInfo,
+    host: str,
+    path: str,
+    evidence: list[str],
+    data: dict[str, object],
+) -> Finding:
+    """EACCES on a socket whose group is a privileged one (root, …): not a group to join.
+
+    Say whose socket it is and give that engine's remedy: dockerd's own group
+    (--group/-G, daemon.json "group", docker.socket's SocketGroup); for Podman's
+    rootful socket, the user's own rootless Podman; `sudo` for a one-off.
+    """
+    who = user.name or str(user.uid)
+    sudo = "sudo " if user.uid != 0 else ""
+    final = sock.link_chain[-1] if sock.link_chain else path
+    env = facts.get(ENVIRONMENT)
+    ident = identify.product_from_path(final, home=env.user.home, uid=user.uid, platform=env.platform)
+    try:
+        procs = facts.get(PROCESSES).items
+    except FactUnavailable:
+        procs = ()
+    server = _server_process(procs, path, final, sock)
+    podman = (ident is not None and ident.product == "podman") or (server is not None and server.name == "podman")
+    owner = f"{sock.owner or sock.uid}:{sock.group or sock.gid}"
+    mode = f"{sock.mode:04o}" if sock.mode is not None else "?"
+    data["permission"] = "privileged-group"
+    data["socket_group"] = sock.group
+    world = fx.world_from_facts(facts)
+    candidates: list[fx.Fix] = []
+    if podman:
+        whose = "Podman's rootful API socket"
+        rootless = f"/run/user/{user.uid}/podman/podman.sock"
+        candidates.append(
+            fx.Fix(
+                "select",
+                (f"export DOCKER_HOST=unix://{rootless}    # your own rootless Podman",),
+                (fx.Change(fx.ENV_SET, "DOCKER_HOST", "unix://" + rootless),),
+            )
+        )
+        candidates.append(
+            fx.Fix(
+                "start",
+                ("systemctl --user enable --now podman.socket", f"export DOCKER_HOST=unix://{rootless}"),
+                (
+                    fx.Change(fx.ENGINE_START, "podman.socket"),
+                    fx.Change(fx.ENV_SET, "DOCKER_HOST", "unix://" + rootless),
+                ),
+                note="not checked: starts your rootless Podman API socket",
+            )
+        )
+        detail = (
+            f"{host} is {whose} ({owner}, mode {mode}): only root may use it, and no group is meant to "
+            "be joined for it. Run your own rootless Podman and point docker at its socket, or use sudo for a one-off."
+        )
+    else:
+        whose = f"{server.name}'s socket (pid {server.pid})" if server is not None else "the engine's socket"
+        configured = _flag_value(server.cmdline, ("--group", "-G")) if server is not None else None
+        group = fx.docker_group(world.group_ids if world else {}, configured if configured != sock.group else None)
+        persist = (
+            f"# to make it last: start dockerd with --group {group} (it runs with --group {configured})"
+            if configured
+            else f'# to make it last: "group": "{group}" in /etc/docker/daemon.json, or SocketGroup={group} '
+            "in docker.socket; then restart docker"
+        )
+        if group is not None:
+            member = group in user.db_groups
+            steps = [f"{sudo}chgrp {quote(group)} {quote(final)}    # until dockerd restarts"]
+            changes = [fx.Change(fx.SOCKET_GROUP, group, path=path)]
+            if not member:
+                steps.append(f"{sudo}usermod -aG {quote(group)} {quote(who)}")
+                changes.append(fx.Change(fx.GROUP_ADD, group))
+            gids = world.process_gids if world else frozenset()
+            if world is None or world.group_ids.get(group) not in gids:
+                steps.append(f"newgrp {group}    # or log out and back in")
+                changes.append(fx.Change(fx.GROUP_ACTIVATE, group))
+            steps.append(persist)
+            candidates.append(fx.Fix("socket", tuple(steps), tuple(changes), scope="system"))
+        detail = (
+            f"{host} is {whose}; it belongs to {owner} (mode {mode}). Its group is {sock.group or sock.gid}, "
+            "a privileged group: joining it would give far more than the engine. dockerd gives its socket the "
+            'group of --group/-G (daemon.json "group", docker.socket\'s SocketGroup), normally docker.'
+        )
+    candidates.append(fx.oneoff_sudo(sudo))
+    chosen = fx.choose(world, candidates)
+    data["fixes"] = fx.describe(chosen)
+    evidence.append(
+        f"you are {who} (uid {user.uid}); this process carries groups "
+        + ", ".join(sorted(user.group_names.get(g, str(g)) for g in user.process_gids))
+    )
+    return Finding(
+        id="permission-denied",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="permission-denied",
+        title=f"{host} is {whose}, group {sock.group or sock.gid}: not a group to join",
+        detail=detail,
+        evidence=tuple(evidence),
+        fix=fx.fix_lines(chosen),
+        data=data,
+    )
+
+
+def _flag_value(argv: Sequence[str], names: tuple[str, ...]) -> str | None:
+    for i, arg in enumerate(argv):
+        for n in names:
+            if arg == n and i + 1 < len(argv):
+                return argv[i + 1]
+            if arg.startswith(n + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def _server_process(procs: Sequence[ProcessInfo], path: str, final: str, sock: SocketInfo) -> ProcessInfo | None:
+    """The engine process that serves this socket (by its listeners, else its -H / URI)."""
+    pids = {p for p, _n in sock.listeners if p != 1}
+    for p in procs:
+        if p.pid in pids:
+            return p
+    for p in procs:
+        served = {s.removeprefix("unix://") for s in (*p.serves, *p.listening)}
+        if path in served or final in served:
+            return p
+    return None
 
 
 def _permission_words(kind: str, host: str, who: str, group: str, sock: SocketInfo | None) -> str:
@@ -595,9 +758,9 @@ def _tcp_unreachable(probe: api.ProbeResult, res: Resolution, evidence: list[str
         api.UNREACHABLE: "network-unreachable",
     }[probe.outcome]
     data["reason"] = which
-    target = probe.dial.removeprefix("tcp://").split("/")[0]
+    target = probe.dial.removeprefix("tcp://").split("/")[0].rpartition("@")[2]
     hostname = target.rsplit(":", 1)[0].strip("[]")
-    fix = [f"nc -vz {quote(hostname)} {target.rsplit(':', 1)[-1]}    # test the port itself"]
+    fix = [fx.nc_line(probe.dial)]
     detail = f"{host}: {_outcome_words(probe.outcome, probe)}."
     if hostname == "docker":
         detail += (
@@ -850,4 +1013,5 @@ def _vt(v: str) -> tuple[int, ...]:
         return (0,)
 
 
-CHECKS = (endpoint_connection, api_version)
+# The layers under the API server (checks/layers.py) ride on this entry point.
+CHECKS = (endpoint_connection, api_version, *_LAYER_CHECKS)

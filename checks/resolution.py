@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote, source_words, tilde
-from doctor.api import CONFIG, CONTEXT_STORE, ENDPOINT_PROBE, ENVIRONMENT, RESOLUTION, Facts, Finding, Severity, check
+from doctor.api import (
+    CONFIG,
+    CONTEXT_STORE,
+    ENDPOINT_PROBE,
+    ENVIRONMENT,
+    RESOLUTION,
+    RESOLUTION_INPUTS,
+    Facts,
+    Finding,
+    Severity,
+    check,
+)
+from doctor.knowledge import fixes as fx
 from doctor.knowledge.dockerconfig import context_id
 from doctor.knowledge.hosts import redact_url
 
 CATEGORY = "resolution"
-
-# Hostnames that betray a scheme typo: `tcp//h:2375` is read as the host "tcp".
-_SCHEME_WORDS = {"tcp", "unix", "http", "https", "npipe", "ssh", "fd"}
 
 
 @check(
@@ -111,97 +120,118 @@ def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
     id="docker-host",
     title="DOCKER_HOST and -H parse as the CLI parses them",
     category=CATEGORY,
-    requires=(RESOLUTION, ENVIRONMENT),
+    requires=(RESOLUTION, ENVIRONMENT, ENDPOINT_PROBE),
 )
 def docker_host(facts: Facts) -> Iterator[Finding]:
-    """`DOCKER_HOST`/`-H` must be a URL the CLI accepts (unix://, tcp://, ssh://,
-    npipe:// on Windows). Some values parse but plainly mean something else: a
-    scheme typo such as `tcp//host:2375` is read as a host named `tcp`.
+    """`DOCKER_HOST`/`-H` (or the chosen context's host) must be a URL the CLI
+    accepts (unix://, tcp://, ssh://, npipe:// on Windows) and mean what was
+    meant. Embedded quotes, an unexpanded `~` or `$HOME`, whitespace, a relative
+    `unix://var/run/…`, extra or missing slashes, a bare path, `http(s)://`,
+    `npipe://` on Linux and typos of `unix`/`tcp` are named, and the corrected
+    value is given, checked by the model: it must parse and reach an engine.
     """
     res = facts.get(RESOLUTION)
     env = facts.get(ENVIRONMENT)
-    raw = env.values.get("DOCKER_HOST", "")
-    where = "-H" if res.source == "flag" else "DOCKER_HOST"
-    if res.error is not None and res.error.cause == "invalid-docker-host" and res.context != "default":
-        # The host came from a context's meta.json, not from DOCKER_HOST or -H.
-        meta_path = res.context_meta.meta_path if res.context_meta is not None else "its meta.json"
-        yield Finding(
-            id="invalid-docker-host",
-            check="docker-host",
-            severity=Severity.ERROR,
-            cause="invalid-docker-host",
-            title=f"Context {res.context!r} has a host the docker CLI refuses",
-            detail=f"Endpoints.docker.Host in {meta_path}: the CLI stops with: {redact_url(res.error.message)}. {res.error.hint}".strip(),
-            evidence=(meta_path,),
-            fix=(
-                f"docker context update {quote(res.context)} --docker host=unix:///var/run/docker.sock    # or the address meant",
-            ),
-        )
-        return
-    if res.error is not None and res.error.cause == "invalid-docker-host":
-        shown = redact_url(raw) if where == "DOCKER_HOST" else "the -H value"
-        fixes = [_suggest(raw)] if where == "DOCKER_HOST" else []
-        yield Finding(
-            id="invalid-docker-host",
-            check="docker-host",
-            severity=Severity.ERROR,
-            cause="invalid-docker-host",
-            title=f"{where} is not an address the docker CLI accepts",
-            detail=f"{where}={shown}: the CLI stops with: {redact_url(res.error.message)}. {res.error.hint}".strip(),
-            evidence=(f"{where}={shown}",),
-            fix=tuple(f for f in fixes if f) or ("unset DOCKER_HOST",),
-        )
-        return
-    if res.source not in ("flag", "env:DOCKER_HOST") or res.host is None:
-        return
-    host = res.host
-    hostname = host.removeprefix("tcp://").split(":")[0].strip("[]") if host.startswith("tcp://") else ""
-    typo = hostname.lower() in _SCHEME_WORDS or (host.startswith("tcp://") and ".sock" in host)
-    if typo:
-        yield Finding(
-            id="invalid-docker-host",
-            check="docker-host",
-            severity=Severity.ERROR,
-            cause="invalid-docker-host",
-            title=f"{where} parses, but not into what was meant",
-            detail=(
-                f"{where}={redact_url(raw)} is read by the CLI as {redact_url(host)}: "
-                f"a TCP host named {hostname!r}. The scheme is missing its '://'."
-            ),
-            evidence=(f"{where}={redact_url(raw)}", f"the CLI makes of it: {redact_url(host)}"),
-            fix=(_suggest(raw),),
-        )
-        return
-    if host != raw.strip() and raw:
-        yield Finding(
-            id="docker-host-normalised",
-            check="docker-host",
-            severity=Severity.OK,
-            title=f"{where}={redact_url(raw)} means {redact_url(host)} to the CLI",
-        )
+    if res.source == "flag":
+        where, raw = "-H", " ".join(facts.get(RESOLUTION_INPUTS).flags.hosts or ())
+    elif res.source == "env:DOCKER_HOST":
+        where, raw = "DOCKER_HOST", env.values.get("DOCKER_HOST", "")
+    elif res.context_meta is not None and res.context != "default":
+        where, raw = "context", res.context_meta.host or ""
     else:
-        yield Finding(
-            id="docker-host-valid", check="docker-host", severity=Severity.OK, title=f"{where} is a valid address"
-        )
-
-
-def _suggest(raw: str) -> str:
-    """A corrected DOCKER_HOST for common mistakes, as a command."""
-    value = raw.strip().strip("'\"")
-    for scheme in ("unix", "tcp", "ssh", "npipe"):
-        for wrong in (f"{scheme}//", f"{scheme}:/", f"{scheme}:"):
-            if value.startswith(wrong) and not value.startswith(f"{scheme}://"):
-                rest = value[len(wrong) :].lstrip("/")
-                rest = "/" + rest if scheme == "unix" else rest
-                return f"export DOCKER_HOST={quote(f'{scheme}://{rest}')}"
-    if value.startswith(("http://", "https://")):
-        rest = value.split("://", 1)[1]
-        return f"export DOCKER_HOST={quote('tcp://' + rest)}    # the CLI speaks tcp://, not http(s)://"
-    if value.startswith("/"):
-        return f"export DOCKER_HOST={quote('unix://' + value)}"
-    if value.startswith("npipe://"):
-        return "unset DOCKER_HOST    # a Windows named pipe cannot be used here"
-    return "unset DOCKER_HOST"
+        where, raw = "DOCKER_HOST", env.values.get("DOCKER_HOST", "")
+    invalid = res.error is not None and res.error.cause == "invalid-docker-host"
+    correction = fx.correct_host(raw, home=env.user.home, uid=env.user.uid, platform=env.platform, env=env.values)
+    probe = facts.get(ENDPOINT_PROBE).result
+    dead = invalid or probe is None or not probe.answered
+    if where == "context":
+        shown_where = f"context {res.context!r}"
+        meta_path = res.context_meta.meta_path if res.context_meta is not None else "its meta.json"
+    else:
+        shown_where, meta_path = where, ""
+    if not invalid and not correction.problems:
+        if res.source not in ("flag", "env:DOCKER_HOST") or res.host is None:
+            return
+        if res.host != raw.strip() and raw:
+            yield Finding(
+                id="docker-host-normalised",
+                check="docker-host",
+                severity=Severity.OK,
+                title=f"{where}={redact_url(raw)} means {redact_url(res.host)} to the CLI",
+            )
+        else:
+            yield Finding(
+                id="docker-host-valid", check="docker-host", severity=Severity.OK, title=f"{where} is a valid address"
+            )
+        return
+    world = fx.world_from_facts(facts)
+    candidates = fx.value_fixes(where, raw, correction, context=res.context)
+    chosen = fx.choose(world, candidates)
+    corrected = correction.corrected
+    lines: list[str] = []
+    note = ""
+    if corrected is not None and world is not None:
+        trial = fx.value_fixes(where, raw, correction, context=res.context)[:1]
+        verdict = fx.check(world, trial[0]) if trial else None
+        if verdict is not None and not verdict.checked:
+            note = f"{redact_url(corrected)} parses, but {verdict.note.removeprefix('would not help: ')}"
+    if chosen:
+        lines = list(fx.fix_lines(chosen))
+    elif where == "-H" and corrected:
+        lines = [f"# use -H {fx.q(corrected)}"]
+    elif where == "context":
+        lines = [
+            f"docker context update {fx.q(res.context)} --docker host={fx.q(corrected or 'unix:///var/run/docker.sock')}"
+            + ("" if corrected else "    # or the address meant")
+        ]
+    elif corrected:
+        lines = [f"export DOCKER_HOST={fx.q(corrected)}    # the corrected value"]
+    else:
+        lines = ["unset DOCKER_HOST"]
+    if note:
+        lines.append(f"# {note}")
+    problems = "; ".join(correction.problems)
+    what = (
+        f"the CLI stops with: {redact_url(res.error.message)}"
+        if invalid and res.error is not None
+        else f"the CLI reads it as {redact_url(res.host or '')}"
+    )
+    shown = redact_url(raw) if where != "-H" else "the -H value"
+    detail = f"{shown_where}={shown}: {what}."
+    if problems:
+        detail += f" What is wrong: {problems}."
+    if corrected:
+        detail += f" Meant: {redact_url(corrected)}."
+    if invalid and res.error is not None and res.error.hint:
+        detail += f" {res.error.hint}"
+    severity = Severity.ERROR if dead else Severity.WARNING
+    title = (
+        f"{shown_where} is not an address the docker CLI accepts"
+        if invalid
+        else f"{shown_where} parses, but not into what was meant"
+    )
+    if where == "context" and invalid:
+        title = f"Context {res.context!r} has a host the docker CLI refuses"
+    yield Finding(
+        id="invalid-docker-host" if dead else "docker-host-value",
+        check="docker-host",
+        severity=severity,
+        cause="invalid-docker-host" if dead else None,
+        title=title,
+        detail=detail,
+        evidence=tuple(
+            e
+            for e in (
+                f"{shown_where}={shown}",
+                meta_path,
+                f"the CLI makes of it: {redact_url(res.host)}" if res.host else "",
+                *(f"wrong: {p}" for p in correction.problems),
+            )
+            if e
+        ),
+        fix=tuple(lines),
+        data={"problems": list(correction.problems), "corrected": corrected, "fixes": fx.describe(chosen)},
+    )
 
 
 @check(

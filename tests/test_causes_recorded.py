@@ -28,6 +28,7 @@ from doctor.api import (
     INSTALLED,
     PROCESSES,
     RESOLUTION,
+    RESOLUTION_INPUTS,
     SOCKETS,
     DockerBinary,
     EndpointProbe,
@@ -76,17 +77,16 @@ def facts_from(rec: dict[str, Any]) -> Facts:
     }
     store = ContextStore(root=root, contexts=metas)
     config = ConfigFile(path=f"{home}/.docker/config.json", exists=True, current_context=rec["current_context"])
-    res = resolve(
-        Inputs(
-            flags=Flags(),
-            env=rec["env"],
-            home=home,
-            config=config,
-            store=store,
-            cli=CliFamily((28, 2, 2)),
-            platform=rec["platform"],
-        )
+    inputs = Inputs(
+        flags=Flags(),
+        env=rec["env"],
+        home=home,
+        config=config,
+        store=store,
+        cli=CliFamily((28, 2, 2)),
+        platform=rec["platform"],
     )
+    res = resolve(inputs)
     assert res.host is not None, res
     p = rec["probe"]
     probe = ProbeResult(res.host, res.dial or res.host, p["outcome"], p["detail"], p.get("errno"))
@@ -101,6 +101,7 @@ def facts_from(rec: dict[str, Any]) -> Facts:
         CONFIG: config,
         CONTEXT_STORE: store,
         RESOLUTION: res,
+        RESOLUTION_INPUTS: inputs,
         ENDPOINT_PROBE: EndpointProbe(probe),
         SOCKETS: tuple(socks),
         CONTEXT_PROBES: {},

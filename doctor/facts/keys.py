@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         EndpointProbe,
         Environment,
         Installed,
+        LocalEngine,
         PastedEndpoint,
         Processes,
         PythonSDKView,
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from doctor.knowledge.dockerconfig import ConfigFile, ContextStore
     from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
     from doctor.knowledge.requirements import Requirement
-    from doctor.knowledge.resolve import Resolution
+    from doctor.knowledge.resolve import Inputs, Resolution
 
 # --- local: the environment, the user, config.json, the context store, the docker binary
 ENVIRONMENT: Fact[Environment] = Fact("environment", "doctor.gather.local:_gather_env")
@@ -33,6 +34,8 @@ CONFIG: Fact[ConfigFile] = Fact("config", "doctor.gather.local:_gather_config")
 CONTEXT_STORE: Fact[ContextStore] = Fact("context_store", "doctor.gather.local:_gather_store")
 CERT_FILES: Fact[frozenset[str]] = Fact("cert_files", "doctor.gather.local:_gather_cert_files")
 DOCKER_BINARY: Fact[DockerBinary] = Fact("docker_binary", "doctor.gather.local:_gather_binary", network=True)
+# What resolution reads: the model check of a fix (knowledge/fixes.py) changes these and resolves again.
+RESOLUTION_INPUTS: Fact[Inputs] = Fact("resolution_inputs", "doctor.gather.local:_gather_inputs")
 RESOLUTION: Fact[Resolution] = Fact("resolution", "doctor.gather.local:_gather_resolution")
 
 # --- the machine's container stack
@@ -49,6 +52,8 @@ CONTEXT_PROBES: Fact[dict[str, ProbeResult]] = Fact(
 # --- the resolved endpoint and its engine
 ENDPOINT_PROBE: Fact[EndpointProbe] = Fact("endpoint_probe", "doctor.gather.engine:_gather_probe", network=True)
 ENGINE: Fact[EngineAnswers | None] = Fact("engine", "doctor.gather.engine:_gather_engine", network=True)
+# The dockerd serving the endpoint here, and whether its OCI runtimes' binaries are there.
+LOCAL_ENGINE: Fact[LocalEngine | None] = Fact("local_engine", "doctor.gather.runtimes:_gather")
 
 # --- `cdoctor explain`: the endpoint an error text names (contacted only when it is ours)
 PASTED_ENDPOINT: Fact[PastedEndpoint | None] = Fact("pasted_endpoint", "doctor.gather.pasted:_gather")

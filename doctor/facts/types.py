@@ -128,3 +128,22 @@ class PastedEndpoint:
     ours: str | None  # why it is one of this machine's endpoints ("the endpoint the docker CLI uses" …), or None
     contacted: bool  # cdoctor connected to it (only ever when it is ours)
     local: str | None = None  # a unix path not ours: what lstat/stat says about it (read-only)
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeBinary:
+    """One OCI runtime a local dockerd is configured with (/info Runtimes), checked on disk."""
+
+    name: str  # the runtime's name in dockerd (runc, crun, io.containerd.runc.v2, …)
+    path: str  # as configured
+    resolved: str | None  # the file found (None: not found)
+    executable: bool
+    default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LocalEngine:
+    """The dockerd process that serves the endpoint on this machine, and its runtimes."""
+
+    server: ProcessInfo
+    runtimes: tuple[RuntimeBinary, ...]

@@ -13,7 +13,7 @@ import stat
 import sys
 
 from doctor.facts import Facts, FactUnavailable
-from doctor.facts.keys import CERT_FILES, CONFIG, CONTEXT_STORE, DOCKER_BINARY, ENVIRONMENT
+from doctor.facts.keys import CERT_FILES, CONFIG, CONTEXT_STORE, DOCKER_BINARY, ENVIRONMENT, RESOLUTION_INPUTS
 from doctor.facts.types import DockerBinary, Environment, UserInfo
 from doctor.gather import bounded
 from doctor.knowledge import dockerconfig, resolve
@@ -297,7 +297,7 @@ def _gather_binary(facts: Facts) -> DockerBinary:
     return DockerBinary(path, real, kind, version, text[:200], tuple(evidence))
 
 
-def _gather_resolution(facts: Facts) -> resolve.Resolution:
+def _gather_inputs(facts: Facts) -> resolve.Inputs:
     ctx = _ctx(facts)
     env = facts.get(ENVIRONMENT)
     try:
@@ -305,7 +305,7 @@ def _gather_resolution(facts: Facts) -> resolve.Resolution:
         version = binary.version if binary.kind == "docker-cli" else None
     except FactUnavailable:
         version = None
-    inputs = resolve.Inputs(
+    return resolve.Inputs(
         flags=ctx.flags,
         env=ctx.env,
         home=env.user.home,
@@ -315,7 +315,10 @@ def _gather_resolution(facts: Facts) -> resolve.Resolution:
         cert_dir_files=facts.get(CERT_FILES),
         platform=env.platform,
     )
-    return resolve.resolve(inputs)
+
+
+def _gather_resolution(facts: Facts) -> resolve.Resolution:
+    return resolve.resolve(facts.get(RESOLUTION_INPUTS))
 
 
 def _gather_requirements(facts: Facts) -> tuple[Requirement, ...]:

@@ -30,6 +30,9 @@ CAUSE_ORDER = (
     "engine-unresponsive",
     # the engine
     "api-version-mismatch",
+    # the layers under the API server: `docker ps` works, `docker run` fails
+    "containerd-unreachable",
+    "runtime-missing",
     "engine-not-running",
     "containerd-only",
     "engine-not-installed",
@@ -41,7 +44,11 @@ CAUSE_ORDER = (
 _RANK = {c: i for i, c in enumerate(CAUSE_ORDER)}
 
 # Causes that mean `docker` cannot talk to an engine at all.
-_BROKEN = frozenset(CAUSE_ORDER[: CAUSE_ORDER.index("requirement-unmet")]) - {"api-version-mismatch"}
+_BROKEN = frozenset(CAUSE_ORDER[: CAUSE_ORDER.index("requirement-unmet")]) - {
+    "api-version-mismatch",
+    "containerd-unreachable",
+    "runtime-missing",
+}
 
 
 def primary(findings: Iterable[Finding]) -> Finding | None:

@@ -544,6 +544,17 @@ def build_chain(
                     "pid": cd_proc.pid if cd_proc else None,
                 }
             )
+        elif cd_address and server_proc is not None:
+            # dockerd dials a containerd that is not there: `docker ps` works, `docker run` fails.
+            chain.append(
+                {
+                    "layer": "containerd",
+                    "seen": False,
+                    "broken": True,
+                    "address": cd_address,
+                    "why": f"{server_proc.name} dials {cd_address}: no containerd there (docker run fails)",
+                }
+            )
         else:
             chain.append(
                 {"layer": "containerd", "seen": False, "why": no_version or "the engine does not report containerd"}
