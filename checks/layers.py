@@ -144,10 +144,9 @@ def _runtime_missing(runtimes: tuple[object, ...], default: object, cmdline: tup
     why = f"{path} does not exist" if resolved is None else f"{resolved} is not an executable file"
     usable = [r for r in runtimes if getattr(r, "executable", False) and not getattr(r, "default", False)]
     fixes: list[fx.Fix] = []
-    for r in usable[:2]:
+    named = [r for r in usable if not getattr(r, "name", "").startswith("io.containerd.")]
+    for r in named[:2]:
         rname = getattr(r, "name", "")
-        if rname.startswith("io.containerd."):
-            continue
         fixes.append(
             fx.Fix(
                 "runtime",

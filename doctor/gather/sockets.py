@@ -199,10 +199,23 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
     dh = env.values.get("DOCKER_HOST", "")
     if dh.startswith("unix://"):
         add(dh[len("unix://") :], "docker", "DOCKER_HOST")
+    # The value meant, where the value set is wrong (quotes, ~, a relative path…): the
+    # model check of its corrected value needs to know whether an engine answers there.
+    from doctor.knowledge.fixes import correct_host
+
+    meant = [("DOCKER_HOST (corrected)", dh), *(("-H (corrected)", h) for h in ctx.flags.hosts or ())]
     with contextlib.suppress(FactUnavailable):
         for meta in facts.get(CONTEXT_STORE).contexts.values():
             if meta.host and meta.host.startswith("unix://"):
                 add(meta.host[len("unix://") :], "docker", f"context {meta.name!r}")
+            if meta.host:
+                meant.append((f"context {meta.name!r} (corrected)", meta.host))
+    for reason, value in meant:
+        if not value:
+            continue
+        fixed = correct_host(value, home=env.user.home, uid=env.user.uid, platform=env.platform, env=env.values)
+        if fixed.corrected and fixed.corrected.startswith("unix:///"):
+            add(fixed.corrected[len("unix://") :], "docker", reason)
     for pattern, kind, reason in known_socket_paths(env):
         if any(c in pattern for c in "*?["):
             for match in sorted(glob.glob(pattern))[:50]:
@@ -305,7 +318,7 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
             info.file_type == "missing"
             and not info.dangling
             and not info.loop
-            and not any(r.startswith(("the endpoint", "DOCKER_HOST", "context")) for r in info.reasons)
+            and not any(r.startswith(("the endpoint", "DOCKER_HOST", "context", "-H")) for r in info.reasons)
         ):
             continue  # a known path that simply is not here: not worth listing
         r = done.get(path)

@@ -319,7 +319,8 @@ def choose(world: World | None, candidates: Iterable[Fix]) -> list[Fix]:
         return [replace(f, checked=None) if f.checked is None else f for f in safe_ones]
     judged = [check(world, f) for f in safe_ones]
     good = [f for f in judged if f.checked]
-    good.sort(key=lambda f: (len(f.changes), len(f.lines)))
+    # A one-off (sudo for one command) helps once: the lasting fix comes first.
+    good.sort(key=lambda f: (f.kind == "oneoff", len(f.changes), len(f.lines)))
     kept: list[Fix] = []
     for f in good:
         if any(set(k.changes) <= set(f.changes) and k.scope == f.scope for k in kept):
@@ -649,7 +650,12 @@ def world_from_facts(facts: Any) -> World | None:
         final = s.link_chain[-1] if s.link_chain else s.path
         probe = s.probe
         answered = probe is not None and probe.answered and probe.outcome != oc.NOT_DOCKER
-        denied = probe is not None and probe.outcome == oc.PERMISSION_DENIED and final in listening
+        # EACCES comes before the kernel looks for a listener: a socket we may not connect to
+        # counts as alive when it listens (/proc/net/unix) or is a socket file at all (a bind
+        # mount or another mount namespace hides its path from /proc/net/unix).
+        denied = probe is not None and probe.outcome == oc.PERMISSION_DENIED and (
+            final in listening or s.file_type == "socket"
+        )
         ident = identify.product_from_path(final, home=user.home, uid=user.uid, platform=env.platform)
         server = next((n for _p, n in s.listeners if _p != 1), "")
         st = SocketState(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -176,35 +175,10 @@ def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: floa
 
 
 def offline_fixes(r: ErrorReading) -> list[str]:
-    """What to run next when only the text is known: the fix the text supports, then a real diagnosis.
+    """What to run next when only the text is known (the texts live in knowledge/fixes.py)."""
+    from doctor.knowledge.fixes import offline_fixes as fixes_for
 
-    Offline, the user, socket group and context on the other machine are unknown;
-    shell variables stand in for them where the shell fills them itself.
-    """
-    d = r.details
-    fixes: list[str] = []
-    if r.cause == "permission-denied":
-        fixes += ['sudo usermod -aG docker "$USER"    # the socket\'s group, usually docker', "newgrp docker"]
-    elif r.cause == "context-not-found":
-        name = d.get("context")
-        fixes += ["docker context ls", "docker context use default"]
-        if name:
-            fixes.insert(0, f"unset DOCKER_CONTEXT    # if it names {name!r}")
-    elif r.cause == "invalid-config" and d.get("config_path"):
-        fixes.append(f"python3 -m json.tool {shlex.quote(d['config_path'])}    # shows where it breaks")
-    elif r.cause == "invalid-docker-host":
-        fixes.append('echo "$DOCKER_HOST"    # unix:///path, tcp://host:port or ssh://user@host')
-    elif r.cause == "api-version-mismatch":
-        fixes.append("unset DOCKER_API_VERSION    # if it is set; else upgrade the older side")
-    elif r.cause == "tls-error":
-        fixes.append('env | grep DOCKER_TLS; ls -l "${DOCKER_CERT_PATH:-$HOME/.docker}"')
-    elif r.cause == "tcp-unreachable" and r.endpoint and r.endpoint.startswith("tcp://"):
-        host, _, port = r.endpoint[len("tcp://"):].split("/")[0].rpartition(":")
-        fixes.append(f"nc -vz {shlex.quote(host.strip('[]'))} {port}")
-    elif r.cause == "ssh-error" and r.endpoint:
-        fixes.append(f"ssh -o BatchMode=yes {shlex.quote(r.endpoint.removeprefix('ssh://').split('/')[0])} docker version")
-    fixes.append("cdoctor    # on the machine that printed the error: names the cause there")
-    return fixes
+    return fixes_for(r.cause, r.details, r.endpoint)
 
 
 _SYMPTOM_WORDS = {
