@@ -186,7 +186,7 @@ def _checked_select(
     chosen = fx.choose(world, candidates)
     if not chosen:
         return tuple(_select_fix(res, target))
-    data["fixes"] = fx.describe(chosen)
+    data["fixes"] = fx.describe(chosen[:4])
     return fx.fix_lines(chosen)
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from doctor import __version__
-from doctor.commands import check, checks_list, diagnose, explain, report, stack
+from doctor.commands import check, checks_list, diagnose, explain, fix, report, stack
 from doctor.commands.common import CdoctorError
 from doctor.knowledge.resolve import Flags
 from doctor.run.context import DEFAULT_TIMEOUT
@@ -113,6 +113,7 @@ app.command("checks")(checks_list.list_checks)
 app.command(epilog=EXIT_CODES_HELP)(explain.explain)
 app.command(epilog=EXIT_CODES_HELP)(report.report)
 app.command("check", epilog=EXIT_CODES_HELP)(check.check_command)
+app.command("fix", epilog=EXIT_CODES_HELP)(fix.fix_command)
 
 
 _FAST_GLOBAL_VALUE = {"-H": "host", "--host": "host", "-c": "context", "--context": "context", "--config": "config"}
@@ -194,7 +195,7 @@ def _fast_diagnose(args: list[str]) -> int | None:
     )
 
 
-COMMANDS = frozenset({"diagnose", "stack", "checks", "explain", "report", "check"})
+COMMANDS = frozenset({"diagnose", "stack", "checks", "explain", "report", "check", "fix"})
 _TOP_LEVEL_ONLY = frozenset({"--help", "-h", "--version", "--install-completion", "--show-completion"})
 
 

@@ -47,7 +47,21 @@ def populated_home(home: Path) -> Path:
 
 
 @pytest.mark.parametrize("read_only", [False, True], ids=["writable-home", "read-only-home"])
-@pytest.mark.parametrize("command", [("diagnose", "--format", "json"), ("diagnose",), ("stack",)])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("diagnose", "--format", "json"),
+        ("diagnose",),
+        ("stack",),
+        ("report",),
+        ("check",),
+        ("explain", "Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?"),
+        # `cdoctor fix` writes only after confirmation: --dry-run, --shell and no terminal write nothing.
+        ("fix", "--dry-run"),
+        ("fix", "--shell", "bash"),
+        ("fix",),
+    ],
+)
 def test_run_writes_nothing(home: Path, tmp_path: Path, read_only: bool, command: tuple[str, ...]) -> None:
     config = populated_home(home)
     tmpdir = tmp_path / "tmpdir"

@@ -1,0 +1,300 @@
+"""`cdoctor fix`: the verified fixes for this machine as a plan, applied after confirmation.
+
+What it may apply itself is only the user's own docker configuration: the
+current context (config.json `currentContext`), a context's host (its
+meta.json), an unparsable config.json rewritten (the old file kept as a
+backup). Environment changes cannot reach the calling shell from a child
+process: they are printed as shell lines (`eval "$(cdoctor fix --shell
+bash)"`). An identified product's engine is started with the product's own
+command only when the user agrees. Nothing runs `sudo`, nothing joins a group:
+those fixes are printed for the user to run. After applying, the machine is
+diagnosed again and the exit code is that verdict's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from doctor.commands.common import ColorOpt, TimeoutOpt, emit, flags_of, run_context, secrets
+from doctor.knowledge import fixes as fx
+from doctor.run.context import DEFAULT_TIMEOUT
+
+SHELLS = ("bash", "zsh", "fish", "sh")
+_USER_CHANGES = frozenset({fx.CONTEXT_USE, fx.CONTEXT_HOST, fx.CONFIG_REWRITE})
+_SHELL_CHANGES = frozenset({fx.ENV_SET, fx.ENV_UNSET})
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One fix of the plan and what cdoctor may do with it."""
+
+    finding: str  # finding id
+    title: str
+    fix: fx.Fix
+    action: str  # "apply" (cdoctor writes the user's docker config) | "shell" | "start" | "yourself"
+
+    @property
+    def label(self) -> str:
+        return {
+            "apply": "cdoctor can apply it (your docker configuration)",
+            "shell": 'your shell: eval "$(cdoctor fix --shell bash)"',
+            "start": "starts the engine (only if you agree)",
+            "yourself": "run it yourself (needs root or the engine's owner)",
+        }[self.action]
+
+
+def _action(f: fx.Fix) -> str:
+    kinds = {c.kind for c in f.changes}
+    if kinds and kinds <= _USER_CHANGES:
+        return "apply"
+    if kinds and kinds <= _SHELL_CHANGES:
+        return "shell"
+    if kinds == {fx.ENGINE_START} and f.lines and not f.lines[0].startswith("sudo "):
+        return "start"
+    return "yourself"
+
+
+def plan(doc: dict[str, Any]) -> list[Step]:
+    """The verified fixes of a diagnosis, the primary finding's first (from each finding's data.fixes)."""
+    primary = (doc.get("diagnosis") or {}).get("primary_cause")
+    findings = [f for f in doc.get("findings") or [] if f.get("severity") in ("error", "warning")]
+    findings.sort(key=lambda f: (f.get("cause") != primary or primary is None, f.get("severity") != "error"))
+    steps: list[Step] = []
+    for f in findings:
+        data = f.get("data") or {}
+        for raw in data.get("fixes") or []:
+            fix = fx.Fix.from_dict(raw)
+            if fix.checked is False or not fx.safe(fix):
+                continue
+            steps.append(Step(str(f.get("id")), str(f.get("title")), fix, _action(fix)))
+    return steps
+
+
+def shell_text(steps: list[Step], shell: str) -> str:
+    """The environment changes of the first shell fix, for eval."""
+    for s in steps:
+        if s.action == "shell":
+            lines = fx.shell_lines(s.fix.changes, "fish" if shell == "fish" else "bash")
+            return "\n".join(lines) + "\n"
+    return ""
+
+
+# --- applying: only the user's own docker configuration ----------------------------------------------
+
+
+def _backup(path: str) -> str:
+    backup = f"{path}.cdoctor-backup-{time.strftime('%Y%m%d-%H%M%S')}"
+    with open(path, "rb") as src, open(backup, "xb") as dst:
+        dst.write(src.read())
+    return backup
+
+
+def _write_json(path: str, data: dict[str, Any]) -> None:
+    """Write like the docker CLI: tab-indented, via a temporary file renamed over the old one."""
+    tmp = f"{path}.cdoctor-tmp"
+    mode = 0o600
+    with contextlib.suppress(OSError):
+        mode = os.stat(path).st_mode & 0o777
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent="\t")
+    os.replace(tmp, path)
+
+
+def _config_dir(env: dict[str, str], home: str, flag: str | None) -> str:
+    return flag or env.get("DOCKER_CONFIG") or os.path.join(home, ".docker")
+
+
+def apply_change(change: fx.Change, config_dir: str, out: TextIO) -> None:
+    """Apply one user-scope change; raises OSError/ValueError with the reason."""
+    cfg = os.path.join(config_dir, "config.json")
+    if change.kind == fx.CONTEXT_USE:
+        data: dict[str, Any] = {}
+        if os.path.exists(cfg):
+            with open(cfg, encoding="utf-8") as f:
+                loaded = json.load(f)
+            if not isinstance(loaded, dict):
+                raise ValueError(f"{cfg} is not a JSON object")
+            data = loaded
+            out.write(f"  backup: {_backup(cfg)}\n")
+        else:
+            os.makedirs(config_dir, mode=0o700, exist_ok=True)
+        if change.name == "default":
+            data.pop("currentContext", None)
+        else:
+            data["currentContext"] = change.name
+        _write_json(cfg, data)
+        out.write(f"  {cfg}: currentContext = {change.name!r}\n")
+    elif change.kind == fx.CONTEXT_HOST:
+        import hashlib
+
+        meta = os.path.join(
+            config_dir, "contexts", "meta", hashlib.sha256(change.name.encode()).hexdigest(), "meta.json"
+        )
+        with open(meta, encoding="utf-8") as f:
+            data = json.load(f)
+        docker = ((data.get("Endpoints") or {}).get("docker")) if isinstance(data, dict) else None
+        if not isinstance(docker, dict):
+            raise ValueError(f"{meta} has no docker endpoint")
+        out.write(f"  backup: {_backup(meta)}\n")
+        docker["Host"] = change.value
+        _write_json(meta, data)
+        out.write(f"  {meta}: Endpoints.docker.Host = {change.value!r}\n")
+    elif change.kind == fx.CONFIG_REWRITE:
+        out.write(f"  backup: {_backup(cfg)}\n")
+        _write_json(cfg, {})
+        out.write(f"  {cfg}: rewritten as an empty configuration\n")
+    else:
+        raise ValueError(f"cdoctor does not apply {change.kind} itself")
+
+
+# --- the command ----------------------------------------------------------------------------------------
+
+
+def run(
+    diagnose: Callable[[], dict[str, Any]],
+    *,
+    yes: bool,
+    dry_run: bool,
+    shell: str | None,
+    start: bool,
+    config_flag: str | None,
+    render: Callable[[dict[str, Any]], None],
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    ask: Callable[[str], bool] | None = None,
+) -> int:
+    """Plan, confirm, apply, diagnose again. Returns the exit code of the last verdict."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    doc = diagnose()
+    steps = plan(doc)
+    status = (doc.get("diagnosis") or {}).get("status")
+    if shell is not None:
+        if shell not in SHELLS:
+            err.write(f"cdoctor: unknown shell {shell!r}: use bash, zsh or fish\n")
+            return 3
+        text = shell_text(steps, shell)
+        out.write(text)
+        if not text:
+            err.write("cdoctor fix: no change of the environment is needed here\n")
+        return 0 if status == "ok" or text else 1
+    if status == "ok" and not steps:
+        out.write("✓ nothing to fix: " + str((doc.get("diagnosis") or {}).get("summary") or "") + "\n")
+        return 0
+    out.write("cdoctor fix — the plan for this machine (each fix checked by cdoctor's model first)\n")
+    out.write(f"  {'✗' if status == 'broken' else '!'} {(doc.get('diagnosis') or {}).get('summary')}\n\n")
+    if not steps:
+        out.write("  No fix cdoctor can check here; see `cdoctor diagnose` for what to do.\n")
+        return 1
+    for i, s in enumerate(steps, 1):
+        verdict = "checked" if s.fix.checked else "not checked"
+        out.write(f"  {i}. [{s.label}] ({verdict}{': ' + s.fix.note if s.fix.note else ''})\n")
+        for line in s.fix.lines:
+            out.write(f"       {line}\n" if line.startswith("#") else f"       $ {line}\n")
+    out.write("\n")
+    applicable = [s for s in steps if s.action == "apply"]
+    startable = [s for s in steps if s.action == "start"]
+    if dry_run:
+        out.write("--dry-run: nothing was changed.\n")
+        return 1 if status != "ok" else 0
+    ask = ask or _ask
+    applied = False
+    env = dict(os.environ)
+    home = env.get("HOME") or os.path.expanduser("~")
+    cdir = _config_dir(env, home, config_flag)
+    for s in applicable[:1]:
+        if yes or ask(f"Apply fix {steps.index(s) + 1} ({' ; '.join(s.fix.lines)})?"):
+            out.write(f"applying fix {steps.index(s) + 1}:\n")
+            try:
+                for c in s.fix.changes:
+                    apply_change(c, cdir, out)
+                applied = True
+            except (OSError, ValueError) as e:
+                err.write(f"cdoctor fix: could not apply it: {e}\n")
+                return 1
+    if not applied and startable and start:
+        s = startable[0]
+        cmd = s.fix.lines[0].split("    #")[0].strip()
+        if yes or ask(f"Start the engine with `{cmd}`?"):
+            out.write(f"running: {cmd}\n")
+            try:
+                subprocess.run(shlex.split(cmd), check=False, timeout=300, stdin=subprocess.DEVNULL)
+                applied = True
+            except (OSError, subprocess.TimeoutExpired) as e:
+                err.write(f"cdoctor fix: {cmd} failed: {e}\n")
+    shells = [s for s in steps if s.action == "shell"]
+    if not applied:
+        if shells:
+            out.write('For your shell: eval "$(cdoctor fix --shell bash)"   (zsh: --shell zsh, fish: --shell fish)\n')
+        if not applicable:
+            out.write("Nothing cdoctor may apply itself; run the fix above.\n")
+        return 1 if status != "ok" else 0
+    out.write("\nafter the fix:\n")
+    again = diagnose()
+    render(again)
+    return 0 if (again.get("diagnosis") or {}).get("status") == "ok" else 1
+
+
+def _ask(question: str) -> bool:
+    if not sys.stdin.isatty():
+        sys.stderr.write(f"{question} [y/N] no (not a terminal: use --yes)\n")
+        return False
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def fix_command(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking (for scripts).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only; change nothing.")] = False,
+    shell: Annotated[
+        str | None,
+        typer.Option(
+            "--shell", help='Print the environment fix for eval: eval "$(cdoctor fix --shell bash)" (bash, zsh, fish).'
+        ),
+    ] = None,
+    start: Annotated[
+        bool, typer.Option("--start", help="Offer to start the identified product's engine with its own command.")
+    ] = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    color: ColorOpt = "auto",
+) -> None:
+    """The verified fixes for this machine as a plan; applies those that change only your docker configuration."""
+    from doctor.redact import scrub
+    from doctor.run.document import to_document
+    from doctor.run.pipeline import run_diagnosis
+
+    flags = flags_of(ctx)
+
+    def diagnose_once() -> dict[str, Any]:
+        report = run_diagnosis(run_context(flags, timeout))
+        doc: dict[str, Any] = scrub(to_document(report), secrets=secrets())
+        return doc
+
+    out = sys.stderr if shell is not None else sys.stdout
+    raise typer.Exit(
+        run(
+            diagnose_once,
+            yes=yes,
+            dry_run=dry_run,
+            shell=shell,
+            start=start,
+            config_flag=flags.config_dir,
+            render=lambda doc: emit(doc, "human", color=color, out=out),
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    )
