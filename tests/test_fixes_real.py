@@ -310,7 +310,7 @@ def test_docker_context_overrides_a_working_current_context(engine: Dockerd, hom
     (home / ".docker" / "config.json").write_text('{"currentContext": "work"}')
     scn = Scenario(home, {"DOCKER_CONTEXT": "podman"})
     top = prove(scn, "endpoint-mismatch")
-    assert top["fix"][0] == "unset DOCKER_CONTEXT", top["fix"]
+    assert top["fix"][0] == "unset DOCKER_CONTEXT    # then docker uses your context 'work'", top["fix"]
     assert not any(ln.strip() == "docker context use work" for ln in top["fix"]), top["fix"]
     assert any("export DOCKER_CONTEXT=work" in ln for ln in top["fix"]), top["fix"]
 
@@ -320,7 +320,7 @@ def test_docker_host_dead_while_docker_context_answers(engine: Dockerd, home: Pa
     write_context(home / ".docker", "work", engine.host)
     scn = Scenario(home, {"DOCKER_HOST": f"unix://{base}/gone.sock", "DOCKER_CONTEXT": "work"})
     top = prove(scn, "endpoint-mismatch")
-    assert top["fix"][0] == "unset DOCKER_HOST", top["fix"]
+    assert top["fix"][0] == "unset DOCKER_HOST    # then docker uses your context 'work'", top["fix"]
 
 
 def test_current_context_dead_podman_api_answers_in_a_context(base: Path, home: Path) -> None:
@@ -332,7 +332,7 @@ def test_current_context_dead_podman_api_answers_in_a_context(base: Path, home: 
         (home / ".docker" / "config.json").write_text('{"currentContext": "old"}')
         scn = Scenario(home, {})
         top = prove(scn, "endpoint-mismatch")
-        assert top["fix"][0] == "docker context use pod", top["fix"]
+        assert top["fix"][0] == "docker context use pod    # then docker uses your context 'pod'", top["fix"]
 
 
 # --- values explained and corrected ----------------------------------------------------------------------

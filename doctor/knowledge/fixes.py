@@ -303,7 +303,12 @@ def check(world: World, fix: Fix) -> Fix:
         return replace(fix, checked=None)
     after = reach(apply(world, fix))
     if after.ok:
-        return replace(fix, checked=True, note=fix.note or f"then docker reaches {after.host}")
+        res = after.resolution
+        if res is not None and res.context != "default":
+            note = f"then docker uses your context {res.context!r}"
+        else:
+            note = f"then docker reaches {after.host}"
+        return replace(fix, checked=True, note=fix.note or note)
     return replace(fix, checked=False, note=f"would not help: {after.why}")
 
 
@@ -340,7 +345,7 @@ def fix_lines(fixes: Sequence[Fix], *, alternatives: int = 2) -> tuple[str, ...]
         return ()
     first = fixes[0]
     lines = list(first.lines)
-    if first.checked is None and first.note and lines and "#" not in lines[-1]:
+    if first.note and lines and "#" not in lines[-1] and (first.checked is None or first.kind == "select"):
         lines[-1] += f"    # {first.note}"
     for alt in fixes[1 : 1 + alternatives]:
         body = " && ".join(ln.split("    #")[0] for ln in alt.lines if not ln.startswith("#"))
