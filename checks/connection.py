@@ -399,10 +399,7 @@ def _permission(
     who = user.name or str(user.uid)
     if sock is not None and sock.mode is not None:
         evidence.append(f"{path}: owner {sock.owner or sock.uid}, group {sock.group or sock.gid}, mode {sock.mode:04o}")
-    evidence.append(
-        f"you are {who} (uid {user.uid}); this process carries groups "
-        + ", ".join(sorted(user.group_names.get(g, str(g)) for g in user.process_gids))
-    )
+    evidence.append(_groups_evidence(who, user))
     group = (sock.group if sock else None) or "docker"
     if kind in ("group-inactive", "not-in-group") and sock is not None and fx.privileged_group(sock.group, sock.gid):
         return _foreign_group(facts, sock, user, host, path, evidence, data)
@@ -535,10 +532,7 @@ def _foreign_group(
     candidates.append(fx.oneoff_sudo(sudo))
     chosen = fx.choose(world, candidates)
     data["fixes"] = fx.describe(chosen)
-    evidence.append(
-        f"you are {who} (uid {user.uid}); this process carries groups "
-        + ", ".join(sorted(user.group_names.get(g, str(g)) for g in user.process_gids))
-    )
+    evidence.append(_groups_evidence(who, user))
     return Finding(
         id="permission-denied",
         check=CHECK_ID,
@@ -550,6 +544,11 @@ def _foreign_group(
         fix=fx.fix_lines(chosen),
         data=data,
     )
+
+
+def _groups_evidence(who: str, user: UserInfo) -> str:
+    groups = ", ".join(sorted(user.group_names.get(g, str(g)) for g in user.process_gids))
+    return f"you are {who} (uid {user.uid}); this process carries groups {groups}"
 
 
 def _flag_value(argv: Sequence[str], names: tuple[str, ...]) -> str | None:
