@@ -223,6 +223,11 @@ def default_to_diagnose(args: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run cdoctor; return the exit code (docs/output-contract.md)."""
+    from doctor import output
+    from doctor.render.boundary import text as safe
+    from doctor.run.pipeline import UnknownSelector
+
+    output.pin_streams()
     args = default_to_diagnose(list(sys.argv[1:] if argv is None else argv))
     try:
         fast = _fast_diagnose(args)
@@ -231,28 +236,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         rc = app(args=args, prog_name="cdoctor", standalone_mode=False)
     except typer.Exit as e:
         return int(e.exit_code)
+    # Every message below may quote what the user or the system gave (a path, an option's value):
+    # it goes through the terminal boundary like everything else cdoctor writes.
     except click_exc.UsageError as e:
-        sys.stderr.write(f"cdoctor: {e.format_message()}\n")
+        sys.stderr.write(f"cdoctor: {safe(' '.join(e.format_message().split()))}\n")
         if e.ctx is not None:
-            sys.stderr.write(f"Try '{e.ctx.command_path} --help'.\n")
+            sys.stderr.write(f"Try '{safe(e.ctx.command_path)} --help'.\n")
+        return int(ExitCode.INTERNAL)
+    except UnknownSelector as e:
+        sys.stderr.write(f"cdoctor: {safe(str(e))}\n")
         return int(ExitCode.INTERNAL)
     except typer.Abort:
         sys.stderr.write("cdoctor: interrupted\n")
         return 130
     except CdoctorError as e:
-        sys.stderr.write(f"cdoctor: {e}\n")
+        sys.stderr.write(f"cdoctor: {safe(str(e))}\n")
         return int(ExitCode.INTERNAL)
     except click_exc.ClickException as e:
-        sys.stderr.write(f"cdoctor: {e.format_message()}\n")
+        sys.stderr.write(f"cdoctor: {safe(e.format_message())}\n")
         return int(ExitCode.INTERNAL)
     except KeyboardInterrupt:
         sys.stderr.write("cdoctor: interrupted\n")
         return 130
     except BrokenPipeError:
+        output.quiet_broken_pipe()
         return 0
     except Exception as e:
         # A bug in cdoctor: one line by default; the traceback only when asked for.
-        sys.stderr.write(f"cdoctor: internal error: {type(e).__name__}: {str(e)[:300]}\n")
+        sys.stderr.write(f"cdoctor: internal error: {type(e).__name__}: {safe(str(e)[:300])}\n")
         if os.environ.get("CDOCTOR_DEBUG"):
             sys.stderr.write(
                 f"```\ncdoctor {__version__}, Python {sys.version.split()[0]}, {sys.platform}\n"

@@ -43,16 +43,27 @@ _PINNED: TextIO | None = None
 
 
 def pin_streams() -> None:
-    """Remember the real stdout now (call first thing in main, before any worker thread starts)."""
+    """Remember the real stdout now (call first thing in main, before any worker thread starts).
+
+    A closed descriptor 0, 1 or 2 (`cdoctor >&-`) is pointed at /dev/null first: else the
+    next file or socket cdoctor opens would get that number, and output meant for stdout
+    would go into it.
+    """
     global _PINNED
-    out = sys.stdout
-    if out is None or _closed(out):
-        # `cdoctor >&-`: nothing can be written; keep running for the exit code.
-        out = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
-        sys.stdout = out
-    _PINNED = out
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+    if sys.stdout is None or _closed(sys.stdout):
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     if sys.stderr is None or _closed(sys.stderr):
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    _PINNED = sys.stdout
 
 
 def _closed(stream: TextIO) -> bool:

@@ -22,6 +22,7 @@ from doctor.commands.common import (
     write,
 )
 from doctor.knowledge.resolve import Flags
+from doctor.render import boundary
 from doctor.run.context import DEFAULT_TIMEOUT
 
 
@@ -40,9 +41,7 @@ class WaitProgress:
     def __call__(self, attempt: int, elapsed: float, last: Any) -> None:
         if not self.enabled or last.ready:
             return
-        from doctor.redact import scrub_text
-
-        where = scrub_text(last.endpoint or "the endpoint")
+        where = boundary.text(last.endpoint or "the endpoint")
         sys.stderr.write(
             f"\rwaiting for {where}: {last.outcome} ({elapsed:.0f}s of {self.deadline:.0f}s, attempt {attempt})\x1b[K"
         )
@@ -154,9 +153,7 @@ def execute(
     color: str,
 ) -> int:
     import io
-    import json
 
-    from doctor.redact import scrub
     from doctor.run.document import to_document
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
@@ -197,11 +194,14 @@ def execute(
         "strict": strict,
         "requirements": [r.label for r in reqs],
     }
-    doc = scrub(raw, secrets=secrets())
+    doc = boundary.redacted(raw, secrets=secrets())
+    # What this command writes itself (the verdict line, the wait line) is terminal text too.
+    shown = boundary.sanitise(doc, "terminal")
     buf = io.StringIO()
     if fmt == "json":
-        json.dump(doc, buf, indent=2, ensure_ascii=False)
-        buf.write("\n")
+        from doctor.render import json as render_json
+
+        render_json.render(doc, buf)
     elif fmt == "junit":
         from doctor.render import junit
 
@@ -213,14 +213,15 @@ def execute(
         if code == 0 and not verbose:
             waited = f" (answered after {wait_doc['seconds']}s)" if wait_doc else ""
             warn = sum(1 for f in doc["findings"] if f["severity"] == "warning")
-            text.write(f"✓ {doc['diagnosis']['summary']}{waited}" + (f"; {warn} warning(s)" if warn else "") + "\n")
+            text.write(f"✓ {shown['diagnosis']['summary']}{waited}" + (f"; {warn} warning(s)" if warn else "") + "\n")
         else:
             from doctor.render import human
 
-            if timed_out and wait_doc is not None:
+            waited_doc = shown.get("wait")
+            if timed_out and waited_doc is not None:
                 text.write(
-                    f"✗ cdoctor: {wait_doc['endpoint'] or 'the endpoint'} did not answer within {deadline:g}s "
-                    f"({wait_doc['attempts']} attempts, last: {wait_doc['last_outcome']})\n\n"
+                    f"✗ cdoctor: {waited_doc['endpoint'] or 'the endpoint'} did not answer within {deadline:g}s "
+                    f"({waited_doc['attempts']} attempts, last: {waited_doc['last_outcome']})\n\n"
                 )
             to_tty = output is None or fmt != "human"
             human.render(doc, text, color=to_tty and use_color(color, sys.stdout), verbose=verbose or code != 0)
@@ -237,7 +238,9 @@ def execute(
     else:
         # stdout carries the document: the workflow commands go to stderr.
         write(buf.getvalue(), None)
-        sys.stderr.write(notes)
+        if notes:
+            sys.stderr.write(notes)
+            sys.stderr.flush()
     return int(code)
 
 
@@ -252,9 +255,12 @@ def _github(doc: dict[str, Any], *, strict: bool) -> str:
     lines = github.annotation_lines(doc, strict=strict)
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if path:
+        from doctor import output
+
+        # Nobody named this file on the command line: appended only to a regular file, never
+        # through a link, never blocking on a FIFO (doctor/output.py).
         try:
-            with open(path, "a", encoding="utf-8") as f:
-                f.write(github.summary(doc))
-        except OSError as e:
-            sys.stderr.write(f"cdoctor: cannot append the job summary to {path}: {e.strerror}\n")
+            output.append_private(path, github.summary(doc))
+        except output.SinkError as e:
+            sys.stderr.write(f"cdoctor: {boundary.text(str(e))}\n")
     return "".join(line + "\n" for line in lines)

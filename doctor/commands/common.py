@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -25,13 +26,30 @@ def flags_of(ctx: typer.Context) -> Flags:
 
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="human, json or markdown.")]
+def timeout_value(value: float) -> float:
+    """--timeout: a finite number of seconds in [0.1, 120] (nan, inf and negatives are usage errors)."""
+    if not math.isfinite(value) or not MIN_TIMEOUT <= value <= MAX_TIMEOUT:
+        raise typer.BadParameter(f"must be a number of seconds from {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g}, not {value}")
+    return value
+
+
+def color_value(value: str) -> str:
+    if value not in COLORS:
+        raise typer.BadParameter(f"must be one of {', '.join(COLORS)}, not {value!r}")
+    return value
+
+
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 120.0
+COLORS = ("auto", "always", "never")
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", "-t", min=0.1, max=120.0, help="Deadline of each probe, in seconds.")
+    float, typer.Option("--timeout", "-t", callback=timeout_value, help="Deadline of each probe, in seconds (0.1–120).")
 ]
 OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="Run only these checks (id or category).")]
 SkipOpt = Annotated[list[str] | None, typer.Option("--skip", help="Skip these checks (id or category).")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Exit 2 when there are warnings.")]
-ColorOpt = Annotated[str, typer.Option("--color", help="auto, always or never (NO_COLOR is honoured).")]
+ColorOpt = Annotated[
+    str, typer.Option("--color", callback=color_value, help="auto, always or never (NO_COLOR is honoured).")
+]
 ActivationOpt = Annotated[
     bool, typer.Option("--allow-activation", help="Connect to systemd-activated sockets (this starts the daemon).")
 ]
@@ -112,7 +130,17 @@ def emit(
     color: str = "auto",
     out: TextIO | None = None,
 ) -> None:
-    stream = out or sys.stdout
+    from doctor import output
+
+    stream = out or output.stdout()
+    try:
+        _render(doc, fmt, stream, verbose=verbose, explain_layers=explain_layers, color=color)
+        stream.flush()
+    except BrokenPipeError:
+        output.quiet_broken_pipe()  # `| head -c 1`: the reader left; the exit code still counts
+
+
+def _render(doc: dict[str, Any], fmt: str, stream: TextIO, *, verbose: bool, explain_layers: bool, color: str) -> None:
     if fmt == "json":
         from doctor.render import json as render_json
 
@@ -128,13 +156,22 @@ def emit(
 
 
 def write(text: str, output: str | None) -> None:
-    """stdout, or the one file the user asked for (`--output`): the only file cdoctor writes."""
+    """stdout, or the one file the user asked for (`--output`): the only file cdoctor writes.
+
+    The file is written whole or not at all (doctor/output.py): a FIFO, a device or
+    a symbolic link is refused, an existing file is replaced only by a complete one.
+    """
+    from doctor import output as sink
+
     if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream = sink.stdout()
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            sink.quiet_broken_pipe()  # `| head -c 1`: the reader left; the exit code still counts
         return
     try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise CdoctorError(f"cannot write {output}: {e.strerror}") from None
+        sink.write_atomic(output, text)
+    except sink.SinkError as e:
+        raise CdoctorError(str(e)) from None

@@ -40,7 +40,7 @@ def execute(
     focus: str | None = None,
     explain: dict[str, Any] | None = None,
 ) -> int:
-    from doctor.redact import scrub
+    from doctor.render.boundary import redacted
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
 
@@ -51,7 +51,7 @@ def execute(
         report = run_diagnosis(ctx, only=only, skip=skip, explain=explain)
     from doctor.run.document import to_document
 
-    doc = scrub(to_document(report), secrets=secrets())
+    doc = redacted(to_document(report), secrets=secrets())
     emit(doc, fmt, verbose=verbose, explain_layers=explain_layers, color=color)
     return int(exit_code(report.diagnosis, report.findings, strict=strict))
 

@@ -30,9 +30,9 @@ def explain(
     reading, paste = explain_reading(raw)
     if offline:
         doc = explain_offline(reading, paste, timeout=timeout)
-        from doctor.redact import scrub
+        from doctor.render import boundary
 
-        emit(scrub(doc, secrets=secrets()), fmt, color=color, verbose=verbose)
+        emit(boundary.redacted(doc, secrets=secrets()), fmt, color=color, verbose=verbose)
         raise typer.Exit(1 if doc["diagnosis"]["primary_cause"] else 0)
     explain_doc = {
         "symptom": reading.symptom,
@@ -71,11 +71,13 @@ def read_input(text: list[str] | None, file: str | None) -> str:
     if text:
         return " ".join(text)
     if file:
+        from doctor import output
+
+        # A FIFO or a device is refused without blocking; a regular file is read up to the cap.
         try:
-            with open(file, "rb") as f:
-                data = f.read(MAX_INPUT)
-        except OSError as e:
-            raise CdoctorError(f"cannot read {file}: {e.strerror}") from None
+            data = output.read_regular(file, MAX_INPUT)
+        except output.SinkError as e:
+            raise CdoctorError(str(e)) from None
     else:
         if sys.stdin is None or sys.stdin.isatty():
             raise CdoctorError(

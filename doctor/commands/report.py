@@ -72,7 +72,7 @@ def report(
 
     Secrets are always removed; --anonymize also replaces identities with placeholders.
     """
-    from doctor.redact import scrub
+    from doctor.render.boundary import redacted
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
 
@@ -86,7 +86,7 @@ def report(
     raw = to_document(rep)
     raw["report"] = {"versions": _versions(raw)}
     anon = _anonymizer() if anonymize else None
-    doc = scrub(raw, anon, secrets=secrets())
+    doc = redacted(raw, secrets=secrets(), anonymize=anon)
     # What kinds were replaced is known only after scrubbing; the values never are.
     doc["report"]["redaction"] = {
         "secrets": "always removed",

@@ -17,6 +17,10 @@ from doctor.run.report import SCHEMA, Report, build_report
 RUN_DEADLINES = 2.0
 
 
+class UnknownSelector(ValueError):
+    """--only/--skip names no check and no category: a usage error, not an internal one."""
+
+
 def run_diagnosis(
     ctx: RunContext, *, only: Sequence[str] = (), skip: Sequence[str] = (), explain: dict[str, Any] | None = None
 ) -> Report:
@@ -27,7 +31,7 @@ def run_diagnosis(
     loaded, errors = plugins.load()
     unknown = runner.unknown_selectors(loaded, [*only, *skip])
     if unknown:
-        raise ValueError(f"unknown check or category: {', '.join(unknown)} (see `cdoctor checks`)")
+        raise UnknownSelector(f"unknown check or category: {', '.join(unknown)} (see `cdoctor checks`)")
     chosen = runner.select(loaded, only, skip)
     facts = Facts(
         ctx, timeout=ctx.timeout, run_deadline=started + RUN_DEADLINES * ctx.timeout + 0.5, started=ctx.started
