@@ -68,9 +68,7 @@ def assert_safe(lines: list[str]) -> None:
     assert "chmod 666" not in text and "chmod 777" not in text, text
 
 
-def run_fix(
-    scn: Scenario, lines: list[str], check: str = f"{DOCKER} ps", *, oneoff: bool = False
-) -> dict[str, Any]:
+def run_fix(scn: Scenario, lines: list[str], check: str = f"{DOCKER} ps", *, oneoff: bool = False) -> dict[str, Any]:
     """Run the printed fix lines, then `check`, in the scenario's world (its namespace, its user)."""
     as_root, as_user, group = split_fix(lines)
     env = scn.full_env()
@@ -113,12 +111,15 @@ def diagnose(scn: Scenario) -> dict[str, Any]:
     }
     if scn.user is not None:
         step["user"] = list(scn.user)
+    spec: dict[str, Any] = {"waves": [[step]]}
+    if scn.containerd is not None:
+        c = scn.containerd
+        spec["containerd"] = {"argv": c.process.argv, "socket": c.socket, "log": str(c.process.log)}
     stage = Path(tempfile.mkdtemp(prefix="cdx12-stage-", dir="/tmp"))
     try:
         argv = [
             "unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
-            "sh", "-c", _setup_script(scn, stage), "sh", sys.executable, "-c", DRIVER,
-            json.dumps({"waves": [[step]]}),
+            "sh", "-c", _setup_script(scn, stage), "sh", sys.executable, "-c", DRIVER, json.dumps(spec),
         ]  # fmt: skip
         p = subprocess.run(argv, capture_output=True, text=True, timeout=180, check=False)
     finally:
@@ -456,3 +457,253 @@ def test_healthy_engine_has_no_layer_finding(engine: Dockerd) -> None:
 
 def _unused() -> None:  # keep imports honest for tools that scan them
     _ = (have, which)
+
+
+# --- every other cause: at least two more real scenarios that differ from test_causes_real's ------------
+
+
+def _cause(scn: Scenario, cause: str, *fix_has: str) -> dict[str, Any]:
+    """Diagnose only (the fix is not one a test can run here: starting an engine, installing one)."""
+    doc = diagnose(scn)
+    top = primary(doc, cause)
+    text = "\n".join(top["fix"])
+    for name in fix_has:
+        assert name in text, (name, top["fix"])
+    return top
+
+
+def _stale(path: Path) -> Path:
+    import socket
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(path))
+    s.close()  # the file stays: what a killed daemon leaves
+    return path
+
+
+def test_context_not_found_from_current_context_default_answers(engine: Dockerd, home: Path) -> None:
+    """currentContext (not DOCKER_CONTEXT) names a context that does not exist; the default socket answers."""
+    os.chmod(engine.socket, 0o660)
+    (home / ".docker" / "config.json").write_text('{"currentContext": "gone"}')
+    scn = Scenario(home, {}, bind={"/run/docker.sock": engine.socket})
+    top = prove(scn, "context-not-found")
+    assert top["fix"][0].startswith("docker context use default"), top["fix"]
+
+
+def test_context_not_found_from_docker_context_current_works(engine: Dockerd, home: Path) -> None:
+    write_context(home / ".docker", "work", engine.host)
+    (home / ".docker" / "config.json").write_text('{"currentContext": "work"}')
+    scn = Scenario(home, {"DOCKER_CONTEXT": "wrok"})
+    top = prove(scn, "context-not-found")
+    assert top["fix"][0].startswith("unset DOCKER_CONTEXT"), top["fix"]
+
+
+def test_engine_not_running_podman_stale_socket(ns: None, home: Path, base: Path) -> None:
+    """Another product's socket: podman's rootful API socket left stale."""
+    stale = _stale(base / "pstale" / "podman.sock")
+    scn = Scenario(
+        home, {"DOCKER_HOST": "unix:///run/podman/podman.sock"}, bind={"/run/podman/podman.sock": str(stale)}
+    )
+    top = _cause(scn, "engine-not-running", "podman")
+    assert "podman" in top["title"].lower(), top["title"]
+
+
+def test_engine_not_running_from_a_context(ns: None, home: Path, base: Path) -> None:
+    """The dead socket comes from the current context, not DOCKER_HOST; no other engine answers."""
+    stale = _stale(base / "cstale" / "docker.sock")
+    write_context(home / ".docker", "box", f"unix://{stale}")
+    (home / ".docker" / "config.json").write_text('{"currentContext": "box"}')
+    _cause(Scenario(home, {}), "engine-not-running", "docker")
+
+
+def test_engine_not_installed_as_another_user(user: tuple[int, int], home: Path) -> None:
+    uid, gid = user
+    scn = Scenario(owned_home(home, uid, gid), {"USER": USER}, hide_engines=True, user=(uid, gid, []))
+    _cause(scn, "engine-not-installed", "install")
+
+
+def test_engine_not_installed_docker_host_to_nowhere(ns: None, home: Path, base: Path) -> None:
+    scn = Scenario(home, {"DOCKER_HOST": f"unix://{base}/nothing/docker.sock"}, hide_engines=True)
+    _cause(scn, "engine-not-installed", "install")
+
+
+def _wedged(path: str) -> Any:
+    import socket
+    import threading
+
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(64)
+    os.chmod(path, 0o666)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(srv.accept()[0])
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+
+    def close() -> None:
+        stop.set()
+        t.join(2)
+        for c in held:
+            c.close()
+        srv.close()
+
+    return close
+
+
+def test_engine_unresponsive_through_a_context(ns: None, home: Path, base: Path) -> None:
+    path = str(base / "wedged-ctx.sock")
+    close = _wedged(path)
+    try:
+        write_context(home / ".docker", "slow", f"unix://{path}")
+        (home / ".docker" / "config.json").write_text('{"currentContext": "slow"}')
+        _cause(Scenario(home, {}), "engine-unresponsive", "restart")
+    finally:
+        close()
+
+
+def test_engine_unresponsive_as_another_user(user: tuple[int, int], home: Path, base: Path) -> None:
+    path = str(base / "wedged-user.sock")
+    close = _wedged(path)
+    uid, gid = user
+    try:
+        scn = Scenario(owned_home(home, uid, gid), {"DOCKER_HOST": f"unix://{path}", "USER": USER},
+                       user=(uid, gid, []))  # fmt: skip
+        _cause(scn, "engine-unresponsive")
+    finally:
+        close()
+
+
+def test_not_docker_api_plain_http_on_tcp(ns: None, home: Path) -> None:
+    """A plain HTTP server (not Docker) on the tcp port DOCKER_HOST names."""
+    import http.server
+    import threading
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        _cause(Scenario(home, {"DOCKER_HOST": f"tcp://127.0.0.1:{srv.server_address[1]}"}), "not-docker-api")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_not_docker_api_containerd_through_a_context(engine: Dockerd, home: Path) -> None:
+    ctrd_sock = str(Path(engine.socket).parent.parent / "containerd" / "containerd.sock")
+    write_context(home / ".docker", "ctr", f"unix://{ctrd_sock}")
+    (home / ".docker" / "config.json").write_text('{"currentContext": "ctr"}')
+    top = _cause(Scenario(home, {}), "not-docker-api")
+    assert "containerd" in top["title"], top["title"]
+
+
+def _containerd_at(base: Path, address: str) -> Containerd:
+    ctrd = Containerd(base)
+    ctrd.socket = address
+    ctrd.process.argv[ctrd.process.argv.index("--address") + 1] = address
+    return ctrd
+
+
+def test_containerd_only_k3s_path(ns: None, home: Path, base: Path) -> None:
+    """containerd at k3s's address (not /run/containerd), no Docker-API engine installed."""
+    ctrd = _containerd_at(base / "k3s", "/run/k3s/containerd/containerd.sock")
+    _cause(Scenario(home, {}, hide_engines=True, containerd=ctrd), "containerd-only",
+           "--address /run/k3s/containerd/containerd.sock")  # fmt: skip
+
+
+def test_containerd_only_as_another_user(user: tuple[int, int], home: Path, base: Path) -> None:
+    uid, gid = user
+    ctrd = _containerd_at(base / "cuser", "/run/containerd/containerd.sock")
+    scn = Scenario(owned_home(home, uid, gid), {"USER": USER}, hide_engines=True, containerd=ctrd,
+                   user=(uid, gid, []))  # fmt: skip
+    _cause(scn, "containerd-only", "nerdctl")
+
+
+def test_invalid_config_with_a_bom(ns: None, home: Path) -> None:
+    cfg = home / ".docker" / "config.json"
+    cfg.write_bytes(b'\xef\xbb\xbf{"currentContext": "x"}')
+    _cause(Scenario(home, {}), "invalid-config", str(cfg))
+
+
+def test_invalid_config_current_context_meta_broken(ns: None, home: Path) -> None:
+    meta = write_context(home / ".docker", "work", "unix:///x.sock")
+    meta.write_text('{"Name": "work", "Endpoints": {')
+    (home / ".docker" / "config.json").write_text('{"currentContext": "work"}')
+    _cause(Scenario(home, {}), "invalid-config", "rm -r")
+
+
+def test_tcp_unreachable_name_does_not_resolve(ns: None, home: Path) -> None:
+    top = _cause(Scenario(home, {"DOCKER_HOST": "tcp://no-such-host.invalid:2375"}), "tcp-unreachable", "nc -vz")
+    assert "resolve" in top["title"], top["title"]
+
+
+def test_tcp_unreachable_through_a_context_without_userinfo(ns: None, home: Path) -> None:
+    """A refused tcp endpoint from a context whose host carries a password: the fix never repeats it."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    write_context(home / ".docker", "remote", f"tcp://admin:PASSWORD@127.0.0.1:{port}")
+    (home / ".docker" / "config.json").write_text('{"currentContext": "remote"}')
+    doc = diagnose(Scenario(home, {}))
+    top = primary(doc, "tcp-unreachable")
+    assert f"nc -vz 127.0.0.1 {port}" in top["fix"][0], top["fix"]
+    assert "PASSWORD" not in json.dumps(doc)
+
+
+def test_tls_error_verify_without_ca(engine: Dockerd, home: Path) -> None:
+    """DOCKER_TLS_VERIFY=1 with no ca.pem: the CLI stops before it dials, even for a unix socket."""
+    scn = Scenario(home, {"DOCKER_HOST": engine.host, "DOCKER_TLS_VERIFY": "1"})
+    top = prove(scn, "tls-error")
+    assert top["fix"][0].startswith("unset DOCKER_TLS"), top["fix"]
+
+
+def test_tls_error_verify_zero_still_means_tls(engine: Dockerd, home: Path) -> None:
+    """DOCKER_TLS_VERIFY=0 turns TLS on too (any non-empty value)."""
+    scn = Scenario(home, {"DOCKER_HOST": engine.host, "DOCKER_TLS_VERIFY": "0"})
+    prove(scn, "tls-error")
+
+
+def test_api_version_mismatch_through_a_context(engine: Dockerd, home: Path) -> None:
+    write_context(home / ".docker", "work", engine.host)
+    (home / ".docker" / "config.json").write_text('{"currentContext": "work"}')
+    scn = Scenario(home, {"DOCKER_API_VERSION": "1.99"})
+    top = prove(scn, "api-version-mismatch")
+    assert top["fix"][0].startswith("unset DOCKER_API_VERSION"), top["fix"]
+
+
+def test_api_version_mismatch_too_old_through_a_context(engine: Dockerd, home: Path) -> None:
+    """The other direction: a client API older than the engine's minimum, the endpoint from a context."""
+    write_context(home / ".docker", "work", engine.host)
+    (home / ".docker" / "config.json").write_text('{"currentContext": "work"}')
+    scn = Scenario(home, {"DOCKER_API_VERSION": "1.10"})
+    top = prove(scn, "api-version-mismatch")
+    assert "oldest" in top["title"], top["title"]
+
+
+def test_ssh_error_through_a_context(ns: None, home: Path) -> None:
+    need("ssh")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    write_context(home / ".docker", "remote", f"ssh://root@127.0.0.1:{port}")
+    (home / ".docker" / "config.json").write_text('{"currentContext": "remote"}')
+    _cause(Scenario(home, {}), "ssh-error", f"-p {port}")
+
+
+def test_ssh_error_name_does_not_resolve(ns: None, home: Path) -> None:
+    need("ssh")
+    top = _cause(Scenario(home, {"DOCKER_HOST": "ssh://me@no-such-host.invalid"}), "ssh-error", "BatchMode=yes")
+    assert "resolve" in top["title"] or "failed" in top["title"], top["title"]
