@@ -356,9 +356,18 @@ _RE_DIAL_UNIX = re.compile(rf"dial unix ((?:{_PH}|[^\s:\"'<>{{}}]){{1,256}})")
 _RE_HTTP_URL = re.compile(
     rf"\bhttps?(?:\+docker|\+unix)?://((?:{_PH}|[^/\s\"'`<>|\]\[(){{}}]){{0,256}})(/[^\s\"'`]{{0,16}})?", re.I
 )
+_RE_HTTP_EMPTY_HOST = re.compile(r"\bhttps?:///((?:[\w.@+-]{1,64}/){0,16}[\w.@+-]{1,64}\.sock)\b", re.I)
 _RE_HTTP_UNIX = re.compile(r"\bhttp\+unix://((?:%2f|/)?[\w.%-]{1,64}(?:/[\w.%-]{1,128}){0,16}\.sock)\b", re.I)
 _RE_MACHINE_HOST = re.compile(r'certificates for host "([\w.-]{1,253}):(\d{1,5})"')
 _RE_JAVA_CONNECT = re.compile(r"failed to connect to ([\w.-]{1,253})/[0-9a-f.:]{2,64}:(\d{1,5})", re.I)
+# host/ip:port as Java prints an InetSocketAddress ("localhost/127.0.0.1:2375")
+_RE_JAVA_ADDR = re.compile(r"\b([a-z][\w.-]{0,252})/(?:\d{1,3}\.){3}\d{1,3}:(\d{2,5})\b", re.I)
+# an address after an errno: Node's "connect ECONNREFUSED 127.0.0.1:2375", .NET's "... refused it. 127.0.0.1:2375"
+_RE_REFUSED_ADDR = re.compile(
+    r"(?:econnrefused|etimedout|ehostunreach|refused it\.?|connection refused:?)\s{1,4}\(?"
+    r"((?:\d{1,3}\.){3}\d{1,3}|localhost|\[[0-9a-f:]{2,64}\]):(\d{2,5})\b",
+    re.I,
+)
 _RE_PY_POOL = re.compile(r"\bHTTPS?ConnectionPool\(host='([^'\n]{1,255})', port=(\d{1,5})\)")
 _RE_JAVA_NOFILE = re.compile(r"NoSuchFileException \((/[^)\s]{1,512})\)")
 _RE_SSH_CMD = re.compile(r"command \[ssh ([^\]\n]{1,512})\]")
@@ -375,6 +384,8 @@ def _norm_unix(path: str) -> str | None:
     path = path.rstrip(_TRAIL)
     if "*" in path:
         return None  # a Docker Desktop-internal vsock name or a redaction, not an endpoint
+    if path and path[0] not in "/~$%{<":
+        return None  # a relative name (docker.raw.sock): a socket inside a VM, not the client's endpoint
     if path.endswith("..."):
         path = path[:-3]
     if "%" in path:
@@ -455,12 +466,14 @@ def _ssh_from_command(args: str) -> str | None:
         return None
     if "@" in host:
         user, host = host.split("@", 1)
+    if "*" in host:
+        return None  # redacted (**ip**)
     return "ssh://" + (user + "@" if user else "") + host + (":" + port if port else "")
 
 
 def endpoint_in(s: str) -> str | None:
     """The endpoint one cleaned line names, normalised to a URL; ``None`` when it names none."""
-    m = _RE_HTTP_UNIX.search(s)
+    m = _RE_HTTP_UNIX.search(s) or _RE_HTTP_EMPTY_HOST.search(s)
     if m:
         return _norm_unix("/" + unquote(m.group(1)).lstrip("/"))
     m = _RE_SCHEME_URL.search(s)
@@ -507,7 +520,7 @@ def endpoint_in(s: str) -> str | None:
     m = _RE_MACHINE_HOST.search(s)
     if m:
         return f"tcp://{m.group(1)}:{m.group(2)}"
-    m = _RE_JAVA_CONNECT.search(s)
+    m = _RE_JAVA_CONNECT.search(s) or _RE_REFUSED_ADDR.search(s) or _RE_JAVA_ADDR.search(s)
     if m:
         return f"tcp://{m.group(1)}:{m.group(2)}"
     return None
@@ -517,5 +530,10 @@ def socket_path_in(s: str) -> str | None:
     """A bare socket path (``/var/run/docker.sock``) when the line names no URL."""
     if ".sock" not in s:
         return None
-    m = _RE_SOCK_PATH.search(s)
-    return _norm_unix(m.group(1)) if m else None
+    for i, m in enumerate(_RE_SOCK_PATH.finditer(s)):
+        if i >= 8:
+            break
+        if s[m.end() : m.end() + 2] == ":/" or s[max(0, m.start() - 3) : m.start()] in ("-v ", "ck:"):
+            continue  # a bind mount (-v /var/run/docker.sock:/var/run/docker.sock), not an endpoint
+        return _norm_unix(m.group(1))
+    return None

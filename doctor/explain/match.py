@@ -265,10 +265,13 @@ def read_error(text: str | bytes) -> ErrorReading:
         named = client_of(low, cleaned) if lines else None
         found: str | None = None
         evidence: tuple[str, ...] = ()
-        for c in cleaned:
-            found = endpoint_in(c) or socket_path_in(c)
+        for find in (endpoint_in, socket_path_in):  # a URL anywhere before a bare path
+            for c in cleaned:
+                found = find(c)
+                if found:
+                    evidence = (clip(c, _EVIDENCE_LEN),)
+                    break
             if found:
-                evidence = (clip(c, _EVIDENCE_LEN),)
                 break
         named = named if named != "unknown" else None
         return ErrorReading(

@@ -284,7 +284,8 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "no-host-in-url", "invalid-host", R_HOST, (("no host in request url",),),
-        extract="reason_line", endpoint="none", source="Go net/http: a unix path used as an http:// URL host",
+        extract="reason_line", cause=None,
+        source="Go net/http: a unix path used as an http:/// URL (an old client's bug as often as a bad DOCKER_HOST)",
     ),
     Template(
         "ssh-not-a-docker-url", "ssh", R_SSH, (("is not a valid docker url",), ("ssh://",)),

@@ -1,0 +1,79 @@
+"""Issue 13's targets, measured by tests/explain_score.py on the whole corpus and on half B
+(the half the catalogue was not written from). A regression fails here.
+
+Reproduce the tables: `PYTHONPATH=. python -m tests.explain_score` (and `--misses A`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests import explain_score
+
+# What the issue asks for on the half not used to write the catalogue.
+TARGETS = explain_score.TARGETS
+# Measured when the catalogue was last changed (B: 90.0 / 95.0 / 94.7 / 92.3 %, whole:
+# 93.6 / 97.0 / 96.0 / 93.9 %), less two points of slack for texts the corpus helpers
+# still add; a change of the reader may not go below them.
+FLOORS = {
+    "B": {"symptom": 0.88, "endpoint": 0.93, "product": 0.92, "cause": 0.90},
+    "whole": {"symptom": 0.91, "endpoint": 0.95, "product": 0.94, "cause": 0.92},
+}
+
+
+@pytest.fixture(scope="module")
+def summary() -> dict[str, Any]:
+    cases = explain_score.load()
+    explain_score.run(cases)
+    return explain_score.summary(cases)
+
+
+def _rate(summary: dict[str, Any], half: str, field: str) -> float:
+    right, total = summary["halves"][half][field]
+    assert total > 0
+    return float(right) / float(total)
+
+
+def test_the_corpus_is_big_enough_to_measure(summary: dict[str, Any]) -> None:
+    whole = summary["halves"]["whole"]
+    assert whole["symptom"][1] >= 400  # scored texts (pasted or docs)
+    pastes = sum(v["records"] for k, v in summary["client"]["whole"].items() if v["symptom"][1] == 0)
+    assert pastes >= 60
+    clients = [k for k, v in summary["client"]["whole"].items() if v["symptom"][1] > 0]
+    assert len(clients) >= 12
+    products = [k for k in summary["product"]["whole"] if k != "(none)"]
+    assert len(products) >= 8
+    assert summary["halves"]["A"]["records"] and summary["halves"]["B"]["records"]
+
+
+MET = [("whole", "endpoint"), ("whole", "product"), ("B", "product")]
+OPEN = [("B", "symptom"), ("whole", "symptom"), ("B", "endpoint")]  # issue 13 not done: see the report
+
+
+@pytest.mark.parametrize(("half", "field"), MET)
+def test_targets(summary: dict[str, Any], half: str, field: str) -> None:
+    assert _rate(summary, half, field) >= TARGETS[field], explain_score.tables(summary)
+
+
+@pytest.mark.parametrize(("half", "field"), OPEN)
+@pytest.mark.xfail(strict=True, reason="issue 13 open: below the target on the half the catalogue was not written from")
+def test_open_targets(summary: dict[str, Any], half: str, field: str) -> None:
+    """Strict: when one of these passes, move it to MET so that it can never regress."""
+    assert _rate(summary, half, field) >= TARGETS[field]
+
+
+@pytest.mark.parametrize("half", ["B", "whole"])
+@pytest.mark.parametrize("field", ["symptom", "endpoint", "product", "cause"])
+def test_no_regression(summary: dict[str, Any], half: str, field: str) -> None:
+    assert _rate(summary, half, field) >= FLOORS[half][field], explain_score.tables(summary)
+
+
+def test_the_split_is_by_repository() -> None:
+    assert explain_score.half("docker/cli") in ("A", "B")
+    assert explain_score.half("docker/cli") == explain_score.half("docker/cli")
+    halves = {explain_score.half(c.repo) for c in explain_score.load() if c.scored}
+    assert halves == {"A", "B"}
+    for c in explain_score.load():
+        assert c.half == ("A" if int(__import__("hashlib").sha256(c.repo.encode()).hexdigest(), 16) % 2 == 0 else "B")
