@@ -946,8 +946,11 @@ def _ssh(probe: api.ProbeResult, evidence: list[str], data: dict[str, object]) -
         port = rest.removeprefix(":")
     elif hostport.count(":") == 1:
         hostname, port = hostport.split(":")
+    user = user.partition(":")[0]  # a password in the URL never goes into a fix line
     dest = f"{user}@{hostname}" if user else hostname
-    argv = "ssh -o BatchMode=yes" + (f" -p {port}" if port else "") + f" {quote(dest)}"
+    # `--`: a host from a configuration that starts with `-` is a host to ssh, never an option.
+    argv = "ssh -o BatchMode=yes" + (f" -p {port}" if port.isdigit() else "") + (" --" if dest.startswith("-") else "")
+    argv += f" {quote(dest)}"
     return Finding(
         id="ssh-error",
         check=CHECK_ID,

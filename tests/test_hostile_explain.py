@@ -159,6 +159,17 @@ def test_ssh_remote_command_is_one_quoted_argument() -> None:
     assert argv[:2] == ["ssh", "-o"] and "-l" in argv and "-p" in argv
 
 
+# The only modules that start programs, and why each is safe (audited for issue 11):
+STARTERS = {
+    # every probe: argument lists, a deadline, a byte cap; ssh target validated, remote command quoted
+    "doctor/gather/bounded.py",
+    # `cdoctor fix --start`: the product's own start command from the catalogue (identify.start_command),
+    # split with shlex into a list (no shell), run only after the user agrees, stdin /dev/null, 300 s;
+    # its output goes to the user's terminal by design, so it is not captured or capped.
+    "doctor/commands/fix.py",
+}
+
+
 def test_no_shell_anywhere_in_the_tree() -> None:
     """Every program cdoctor starts goes through doctor/gather/bounded.py, with an argument list."""
     root = Path(__file__).resolve().parent.parent
@@ -169,7 +180,7 @@ def test_no_shell_anywhere_in_the_tree() -> None:
         for needle in ("shell=True", "os.system(", "os.popen(", "subprocess.getoutput", "asyncio.create_subprocess_shell"):
             if needle in text:
                 offenders.append(f"{rel}: {needle}")
-        if rel != "doctor/gather/bounded.py" and ("subprocess.run(" in text or "subprocess.Popen(" in text):
+        if rel not in STARTERS and ("subprocess.run(" in text or "subprocess.Popen(" in text):
             offenders.append(f"{rel}: starts a program outside doctor/gather/bounded.py")
     assert offenders == []
 

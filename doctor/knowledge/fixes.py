@@ -595,7 +595,10 @@ def offline_fixes(cause: str | None, details: Mapping[str, str], endpoint: str |
         fixes.append(nc_line(endpoint))
     elif cause == "ssh-error" and endpoint:
         authority = endpoint.removeprefix("ssh://").split("/")[0]
-        fixes.append(f"ssh -o BatchMode=yes {q(authority)} docker version")
+        user, at, host = authority.rpartition("@")
+        dest = (user.partition(":")[0] + "@" if at else "") + host  # never a password from the URL
+        # `--`: a pasted host that starts with `-` is a host to ssh, never an option (-oProxyCommand=…).
+        fixes.append(f"ssh -o BatchMode=yes {'-- ' if dest.startswith('-') else ''}{q(dest)} docker version")
     fixes.append("cdoctor    # on the machine that printed the error: names the cause there")
     return fixes
 
