@@ -117,3 +117,46 @@ def test_a_version_that_does_not_answer_with_a_valid_info_is_a_warning() -> None
         doc = json.loads(r.stdout)
         partial = next(f for f in doc["findings"] if f["id"] == "engine-partial")
         assert partial["severity"] == "warning"
+
+
+HOSTILE_NAME = "ctx``</details><img src=x onerror=alert(1)><a href=https://evil.example>x</a>\x1b]0;t\x07"
+
+
+def test_a_hostile_context_name_and_engine_version_stay_text_in_markdown(home: Path, tmp_path: Path) -> None:
+    """Why 6: a double backtick closed the code span; `<img onerror>`, `</details>`, `<a href>` became HTML."""
+    from markdown_it import MarkdownIt
+
+    from tests.engines import write_context
+
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    with EvilEngine(version=version("24.0.0``</details><img src=x onerror=alert(1)>")) as e:
+        write_context(home / ".docker", HOSTILE_NAME, e.host)
+        (home / ".docker" / "config.json").write_text(json.dumps({"currentContext": HOSTILE_NAME}))
+        summary = tmp_path / "summary.md"
+        report = cdoctor("report", "--timeout", "2")
+        check = cdoctor(
+            "check", "-v", "--timeout", "2", "--require-server", "99",
+            env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+        )
+        assert report.returncode in (0, 1, 2) and check.returncode == 1, report.stderr + check.stderr
+        for name, text in (("report", report.stdout), ("summary", summary.read_text())):
+            assert "ctx" in text
+            tags = set()
+            for tok in md.parse(text):
+                chunks = [tok.content] if tok.type == "html_block" else []
+                chunks += [c.content for c in tok.children or [] if c.type == "html_inline"]
+                for chunk in chunks:
+                    tags |= {t.lower() for t in re.findall(r"</?\s*([A-Za-z][A-Za-z0-9-]*)", chunk)}
+            assert tags <= {"details", "summary", "sub"}, f"{name}: HTML from outside: {tags}"
+            assert "\x1b" not in text
+
+
+def test_a_hostile_context_name_never_reaches_the_terminal_raw(home: Path) -> None:
+    from tests.engines import write_context
+
+    write_context(home / ".docker", HOSTILE_NAME, "unix:///nonexistent/evil.sock")
+    (home / ".docker" / "config.json").write_text(json.dumps({"currentContext": HOSTILE_NAME}))
+    for args in (("diagnose", "-v"), ("stack",), ("check", "-v")):
+        r = cdoctor(*args, "--timeout", "1")
+        assert r.returncode in (0, 1, 2), r.stderr
+        assert CONTROL.search(r.stdout.replace("\n", "")) is None, f"{args}: {r.stdout!r}"

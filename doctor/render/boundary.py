@@ -173,7 +173,8 @@ def md_text(value: object) -> str:
     # Only what can start or end markup: a lone `.` or `-` inside a word is left readable.
     s = re.sub(r"([\\`*_\[\]|~])", r"\\\1", s)
     # A leading `#`, `>`, `-`, `+`, `1.` would start a block when the text begins a line.
-    return re.sub(r"^([#+\-=]|\d+[.)])", r"\\\1", s)
+    s = re.sub(r"^([#+\-=])", r"\\\1", s)
+    return re.sub(r"^(\d+)([.)])", r"\1\\\2", s)
 
 
 def md_code(value: object) -> str:
