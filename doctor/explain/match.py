@@ -49,6 +49,10 @@ class Signal:
     template: Template
 
 
+# A trigger that contains another one finds no line the shorter one misses.
+_TRIGGERS = tuple(
+    t for t in dict.fromkeys(TRIGGERS) if not any(o != t and o in t for o in TRIGGERS)
+)
 _MAIN = tuple(t for t in TEMPLATES if not t.alone)
 _ALONE = tuple(t for t in TEMPLATES if t.alone)
 
@@ -244,7 +248,7 @@ def read_error(text: str | bytes) -> ErrorReading:
     low = lower(text)
     signals: list[Signal] = []
     lines: list[str] = []
-    spans = candidate_spans(low, TRIGGERS, CORE_TRIGGERS)
+    spans = candidate_spans(low, _TRIGGERS, CORE_TRIGGERS)
     for start, end in spans:
         raw = text[start:end]
         lines.append(raw)

@@ -34,7 +34,7 @@ __all__ = [
     "strip_prefix",
 ]
 
-WINDOW = 2048  # characters kept on each side of a keyword hit
+WINDOW = 1024  # characters kept on each side of a keyword hit
 HITS_FORWARD = 48  # hits per keyword taken from the start of the text
 HITS_BACKWARD = 16  # ... and from its end (the real error is often the last line)
 MAX_LINES = 600  # candidate lines classified in total
@@ -58,6 +58,8 @@ def prepare(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x1b" in text or "^[[" in text or "u001b[" in text or "x1b[" in text or "\\e[" in text:
         text = _ANSI.sub("", text)
+        if "\x1b" in text:  # a malformed sequence: drop the stray ESC so that a second pass is free
+            text = text.replace("\x1b", "")
     if "\\/" in text:
         text = text.replace("\\/", "/")
     return text
@@ -206,7 +208,7 @@ def _line_end(low: str, idx: int, hi: int) -> int:
     return end
 
 
-EDGE = 1_000_000  # characters at each end of a long text searched with every trigger
+EDGE = 524_288  # characters at each end of a long text searched with every trigger
 CONTEXT_EDGE = 65_536  # characters at each end kept in the context window
 CONTEXT_MAX = 524_288  # characters of candidate lines kept in the context window
 
