@@ -43,7 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PY = os.path.realpath(sys.executable)  # never a pyenv/virtualenv shim: the shim alone costs more than cdoctor
+# The running interpreter, venv included: its realpath would leave the venv and
+# lose the installed dependencies. (sys.executable is never a pyenv shim.)
+PY = sys.executable
 CDOCTOR = [PY, "-c", "import sys; from doctor.cli import main; sys.exit(main())"]  # what the console script runs
 FLOOR = [PY, "-c", "import typer, docker, psutil, tabulate"]
 DEFAULT_TIMEOUT = 3.0
