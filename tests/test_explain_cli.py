@@ -14,7 +14,7 @@ import pytest
 import typer
 
 from doctor.cli import app, main
-from tests.conftest import ROOT, cdoctor
+from tests.conftest import ROOT, assert_could_not_run, cdoctor
 
 SCHEMA = json.loads((ROOT / "doctor" / "schema" / "diagnosis-1.json").read_text())
 VALIDATOR = jsonschema.validators.validator_for(SCHEMA)(SCHEMA)  # checked once, not per document
@@ -166,7 +166,7 @@ def test_verbose_shows_every_check_with_its_timing(tmp_path: Path) -> None:
 
 def test_no_input_is_a_usage_error() -> None:
     r = cdoctor("explain", "--file", "/nonexistent/error.txt")
-    assert r.returncode == 3 and "cannot read" in r.stderr
+    assert_could_not_run(r, "cannot read", "/nonexistent/error.txt")
 
 
 def test_offline_gives_the_fix_the_text_supports() -> None:
