@@ -161,7 +161,7 @@ def test_explain_reads_the_recorded_text_the_same_way(path: Path) -> None:
     else:
         assert exp["text_cause"] == exp["cause"]
     if exp["product_hint"]:
-        assert doc["explain"]["product_hint"] in (exp["product_hint"], None)
+        assert doc["explain"]["product_hint"] == exp["product_hint"], doc["explain"]
 
 
 def test_pipe_owner_unknown_names_both_owners() -> None:

@@ -181,7 +181,10 @@ def _judge_ping(host: str, dial: str, status: int, headers: dict[str, str], body
     is_docker = _header(headers, "Api-Version") is not None or (
         status == 200 and body.strip() == "OK" and _header(headers, "Server") is not None
     )
-    if status == 200 and is_docker:
+    # Every Docker-API server answers /_ping with the two bytes "OK" (moby's
+    # api/server/router/system: `w.Write([]byte{'O', 'K'})`; podman does the same):
+    # a 200 with anything else is not an engine that is ready.
+    if status == 200 and is_docker and body.strip() == "OK":
         return ProbeResult(host, dial, OK, "", None, seconds, status, headers, body[:200])
     if is_docker:
         return ProbeResult(

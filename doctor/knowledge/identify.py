@@ -553,10 +553,7 @@ def product_from_path(
     determine a product (``/var/run/docker.sock``, ``//./pipe/docker_engine``, a plain
     TCP address).
     """
-    try:
-        return _from_path(path_or_url, home, uid, platform)
-    except Exception:
-        return None
+    return _from_path(path_or_url, home, uid, platform)
 
 
 def _platform_key(platform: str) -> str:
