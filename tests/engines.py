@@ -56,6 +56,12 @@ def wait_for_socket(path: str, timeout: float = 30.0, *, http: bool = True) -> N
     raise TimeoutError(f"{path} did not come up within {timeout}s: {last}")
 
 
+# Set by tests/conftest.py before each test: whether it carries the `engine` marker
+# (None outside pytest: bench/bench.py, a session by hand). `-m "not engine"` must
+# deselect every test that starts an engine, so starting one unmarked is an error.
+CURRENT_TEST_MARKED: bool | None = None
+
+
 class Process:
     """A daemon started by a test and stopped by pid."""
 
@@ -68,6 +74,8 @@ class Process:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        if CURRENT_TEST_MARKED is False:
+            raise AssertionError(f"a test without @pytest.mark.engine starts {self.argv[0]}: mark it")
         self.log.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.log, "ab")  # noqa: SIM115 - lives as long as the process
         self.proc = subprocess.Popen(

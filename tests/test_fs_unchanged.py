@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import stat
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import cdoctor
+from tests.conftest import cdoctor, read_only
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, int, float]]:
@@ -46,7 +46,7 @@ def populated_home(home: Path) -> Path:
     return config
 
 
-@pytest.mark.parametrize("read_only", [False, True], ids=["writable-home", "read-only-home"])
+@pytest.mark.parametrize("home_read_only", [False, True], ids=["writable-home", "read-only-home"])
 @pytest.mark.parametrize(
     "command",
     [
@@ -62,22 +62,15 @@ def populated_home(home: Path) -> Path:
         ("fix",),
     ],
 )
-def test_run_writes_nothing(home: Path, tmp_path: Path, read_only: bool, command: tuple[str, ...]) -> None:
+def test_run_writes_nothing(home: Path, tmp_path: Path, home_read_only: bool, command: tuple[str, ...]) -> None:
     config = populated_home(home)
     tmpdir = tmp_path / "tmpdir"
     tmpdir.mkdir()
-    if read_only:
-        for p in [*sorted(home.rglob("*"), reverse=True), home]:
-            p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-    before_home, before_tmp = snapshot(home), tmp_names()
-    try:
-        r = cdoctor(
-            *command, "--timeout", "1", env={"HOME": str(home), "DOCKER_CONFIG": str(config), "TMPDIR": str(tmpdir)}
-        )
-    finally:
+    env = {"HOME": str(home), "DOCKER_CONFIG": str(config), "TMPDIR": str(tmpdir)}
+    with read_only(home) if home_read_only else nullcontext([]) as prefix:
+        before_home, before_tmp = snapshot(home), tmp_names()
+        r = cdoctor(*command, "--timeout", "1", env=env, prefix=prefix)
         after_home, after_tmp = snapshot(home), tmp_names()
-        for p in [home, *home.rglob("*")]:
-            p.chmod(p.stat().st_mode | stat.S_IWUSR)
     assert "Traceback" not in r.stderr, r.stderr
     assert r.returncode in (0, 1, 2), r.stderr
     assert after_home == before_home

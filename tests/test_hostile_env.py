@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -19,18 +19,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from doctor.knowledge import dockerconfig, hosts, resolve
-from tests.conftest import ROOT
+from tests.conftest import ROOT, read_only
 
 RUN_LIMIT = 1.0 + 4.0  # --timeout 1, plus starting Python on a busy 2-core machine
 CDOCTOR = [sys.executable, "-c", "import sys; from doctor.cli import main; sys.exit(main())"]
 
 
-def run_raw(env: dict[bytes, bytes], *args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess[bytes], float]:
+def run_raw(
+    env: dict[bytes, bytes], *args: str, timeout: float = 60, prefix: Sequence[str] = ()
+) -> tuple[subprocess.CompletedProcess[bytes], float]:
     """cdoctor with an environment given as bytes (so that values need not be UTF-8)."""
     full = {b"PATH": os.environb.get(b"PATH", b"/usr/bin:/bin"), b"PYTHONPATH": str(ROOT).encode(), **env}
     started = time.monotonic()
     r = subprocess.run(
-        [*CDOCTOR, "diagnose", "--format", "json", "--timeout", "1", *args],
+        [*prefix, *CDOCTOR, "diagnose", "--format", "json", "--timeout", "1", *args],
         env=full,
         capture_output=True,
         timeout=timeout,
@@ -110,14 +112,9 @@ def test_home_does_not_exist(home: Path) -> None:
 def test_read_only_home(home: Path) -> None:
     (home / ".docker").mkdir()
     (home / ".docker" / "config.json").write_text("{}")
-    for p in (home / ".docker" / "config.json", home / ".docker", home):
-        p.chmod(stat.S_IRUSR | stat.S_IXUSR | (stat.S_IWUSR if p.is_file() else 0))
-    try:
-        r, seconds = run_raw({b"HOME": str(home).encode()})
-        assert_clean(r, seconds)
-    finally:
-        for p in (home, home / ".docker"):
-            p.chmod(0o755)
+    with read_only(home) as prefix:
+        r, seconds = run_raw({b"HOME": str(home).encode()}, prefix=prefix)
+    assert_clean(r, seconds)
 
 
 def test_no_docker_binary(home: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,21 +46,6 @@ HANGING_LISTENER = (
     "open(sys.argv[2], 'w').close()\n"
     "time.sleep(120)\n"  # accepts (the kernel's backlog does) and never answers
 )
-
-
-def _user(name: str) -> tuple[int, int]:
-    import pwd
-
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-            check=True,
-            capture_output=True,
-        )
-        entry = pwd.getpwnam(name)
-    return entry.pw_uid, entry.pw_gid
 
 
 def _expose_for(uid: int) -> list[str]:
@@ -254,10 +240,10 @@ def test_socket_that_never_answers(home: Path, engine_dir: Path) -> None:
     assert_in_time(seconds)
 
 
-def test_socket_of_another_user(shared_dir: Path) -> None:
+def test_socket_of_another_user(shared_dir: Path, system_user: Callable[[str], tuple[int, int]]) -> None:
     """Someone else's rootless engine: their socket, mode 0600; we are a third user."""
-    owner = _user("cdoctor-owner")
-    me = _user("cdoctor-other")
+    owner = system_user("cdoctor-owner")
+    me = system_user("cdoctor-other")
     path = shared_dir / "docker.sock"
     listener = socket.socket(socket.AF_UNIX)
     try:
@@ -279,8 +265,8 @@ def test_socket_of_another_user(shared_dir: Path) -> None:
     assert_in_time(seconds)
 
 
-def test_directory_without_search_permission(shared_dir: Path) -> None:
-    me = _user("cdoctor-other")
+def test_directory_without_search_permission(shared_dir: Path, system_user: Callable[[str], tuple[int, int]]) -> None:
+    me = system_user("cdoctor-other")
     locked = shared_dir / "locked"
     locked.mkdir(mode=0o700)
     path = locked / "docker.sock"

@@ -93,17 +93,26 @@ def _popen(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[st
 @pytest.mark.engine
 @pytest.mark.slow
 def test_wait_for_a_dockerd_that_starts_after_cdoctor(engine_dir: Path) -> None:
-    """cdoctor starts waiting first; the test starts dockerd 1.5 s later; cdoctor sees it and exits 0."""
+    """cdoctor starts waiting first; dockerd starts only after cdoctor's first attempt
+    failed; cdoctor sees it and exits 0."""
     need_root()
     need("containerd", "dockerd")
     from tests.engines import Containerd, Dockerd
 
     with Containerd(engine_dir) as ctrd:
         d = Dockerd(engine_dir, ctrd)
+        # Where dockerd will listen, a socket that hangs up on whoever connects: cdoctor's
+        # first attempt fails there, however long its interpreter takes to start.
+        early = socket.socket(socket.AF_UNIX)
+        early.bind(d.socket)
+        early.listen(8)
+        early.settimeout(30)
         started = time.monotonic()
         proc = _popen("-H", d.host, "check", "--wait", "60s", "--format", "json")
         try:
-            time.sleep(1.5)
+            early.accept()[0].close()
+            early.close()
+            os.unlink(d.socket)
             assert proc.poll() is None, "cdoctor must still be waiting: " + (proc.stderr.read() if proc.stderr else "")
             with d:
                 out, err = proc.communicate(timeout=60)
