@@ -249,7 +249,7 @@ def test_a_tls_resolution_error_is_the_primary_cause(env: dict[str, str], cli: s
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "docker").symlink_to(cli)
-    r = cdoctor("diagnose", "--format", "json", "--timeout", "1", env={**env, "PATH": f"{bin_dir}:/usr/bin:/bin"})
+    r = cdoctor("diagnose", "--format", "json", "--timeout", "5", env={**env, "PATH": f"{bin_dir}:/usr/bin:/bin"})
     doc = json.loads(r.stdout)
     assert r.returncode == 1, r.stderr
     assert doc["diagnosis"]["primary_cause"] == "tls-error"
