@@ -119,3 +119,43 @@ if __name__ == "__main__":
     for case, text in worst_cases().items():
         best = min(time_scrub(text) for _ in range(3))
         print(f"{best * 1000:8.1f} ms  {len(text):>9,} chars  {case}")
+
+
+def test_a_docker_that_prints_forever_costs_a_cap_not_memory(home: Path, tmp_path: Path) -> None:
+    """Why 9: a `docker` on PATH that prints without end took 1 GB; now its output is capped at 4 KiB."""
+    import resource
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("needs a C compiler for the endless docker")
+    src = tmp_path / "docker.c"
+    src.write_text(
+        '#include <string.h>\n#include <unistd.h>\n'
+        'int main(void){static char b[1<<16]; memset(b,\'x\',sizeof b); for(;;) write(1,b,sizeof b);}\n'
+    )
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    subprocess.run([cc, "-O2", "-o", str(bindir / "docker"), str(src)], check=True, timeout=120)
+
+    def limit() -> None:  # 1 GB of address space: reading the endless output whole would not fit
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    started = time.monotonic()
+    r = subprocess.run(
+        [sys.executable, "-m", "doctor", "diagnose", "--format", "json", "--timeout", "2"],
+        env={"HOME": str(home), "PATH": f"{bindir}:/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+             "DOCKER_HOST": "unix:///nonexistent/cdoctor.sock"},
+        capture_output=True, timeout=60, check=False, preexec_fn=limit, cwd=str(ROOT),
+    )
+    assert time.monotonic() - started < 15
+    assert r.returncode in (0, 1, 2), r.stderr.decode()[-500:]
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+    assert peak_mb < 400, f"cdoctor's peak memory was {peak_mb:.0f} MB"
+    doc = json.loads(r.stdout)
+    cli = next(c for c in doc["chain"] if c["layer"] == "cli")
+    assert cli.get("path") == str(bindir / "docker")
