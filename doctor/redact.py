@@ -45,6 +45,7 @@ _MIN_SECRET_LEN = 6  # literal values shorter than this (flags like "1") would b
 # of any pattern stays linear in the whole input whatever the line lengths.
 MAX_LINE = 8192
 _OVERLAP = 1024
+_CUT_AFTER = " \t\"'<>`,;|"
 
 # A scheme starts where no scheme character precedes it: the engine tries each word once.
 _SCHEME = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://")
@@ -225,12 +226,14 @@ def _windows(line: str, fn: Callable[[str], str]) -> str:
     out: list[str] = []
     pos = 0
     while pos < len(line):
-        # Cut at white space near the window's end where there is some, so that a secret is rarely split;
-        # a secret that spans a cut is still caught by the overlap of the next window.
+        # Cut after a character no secret shape contains (white space, a quote, a separator) in the
+        # window's last _OVERLAP characters, so that no URL, token or assignment is split. Only a run
+        # of more than _OVERLAP such-free characters is cut hard (and a secret inside it may be missed:
+        # docs/hostile-input.md).
         end = min(len(line), pos + MAX_LINE)
         if end < len(line):
-            space = line.rfind(" ", pos + MAX_LINE - _OVERLAP, end)
-            end = space + 1 if space > pos else end
+            cut = max(line.rfind(c, pos + MAX_LINE - _OVERLAP, end) for c in _CUT_AFTER)
+            end = cut + 1 if cut > pos else end
         out.append(fn(line[pos:end]))
         pos = end
     return "".join(out)
