@@ -143,3 +143,24 @@ def test_through_the_command() -> None:
         "explain", "--offline", "--format", "markdown", "--file", str(MORE / "docker-info-warnings-raspbian.txt")
     )
     assert r.returncode == 0 and "| engine warnings" in r.stdout
+
+
+def _all_pastes() -> list[Path]:
+    return sorted(
+        PASTES / r["file"] for m in sorted(PASTES.glob("*.json")) for r in json.loads(m.read_text()) if (PASTES / r["file"]).is_file()
+    )
+
+
+@pytest.mark.parametrize("path", _all_pastes(), ids=lambda p: p.name)
+def test_the_paste_product_and_the_hint_agree(path: Path) -> None:
+    """`engine.product` (the paste's API fields) and `explain.product_hint` are one answer (issue 13)."""
+    text = path.read_text(errors="surrogateescape")
+    if text.startswith("# source:"):
+        text = text.split("\n", 1)[1]
+    reading, paste = explain_reading(text)
+    doc = explain_offline(reading, paste, timeout=3.0)
+    engine, hint = doc["engine"], doc["explain"]["product_hint"]
+    if engine and engine["product"] not in (None, "unknown") and hint:
+        assert engine["product"] == hint, (engine, hint)
+    if hint:
+        assert doc["explain"]["product_signals"], "a product is never named without its signals"

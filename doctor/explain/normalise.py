@@ -156,6 +156,7 @@ def segments(s: str) -> list[str]:
 
 _URLISH_END = re.compile(r"(?:://|/)[^\s]{0,512}[\w./-]$")
 _CONT_START = re.compile(r"[a-z0-9/%._-]")
+_NEW_MESSAGE = re.compile(r"[a-z][\w.-]{0,30}: ")
 
 
 def _continues(prev: str, nxt: str) -> bool:
@@ -165,7 +166,11 @@ def _continues(prev: str, nxt: str) -> bool:
         return False
     if p[-1] in ".!?;" and not p.endswith(("docker.", "/.")):
         return False
-    return _CONT_START.match(n) is not None and not n.startswith(("$ ", "# "))
+    if _CONT_START.match(n) is None or n.startswith(("$ ", "# ")):
+        return False
+    # "docker: permission denied ..." after a command line is a new message, unless the
+    # previous line was cut inside a path or URL ("/var/run/docker." + "sock: ...").
+    return _NEW_MESSAGE.match(n) is None or _URLISH_END.search(p[-600:]) is not None
 
 
 def unwrap(text: str) -> str:
@@ -226,6 +231,13 @@ def candidate_spans(low: str, keywords: tuple[str, ...], core: tuple[str, ...] =
     def add(idx: int) -> None:
         lo = max(0, idx - WINDOW)
         start = low.rfind("\n", lo, idx) + 1 or lo
+        for _ in range(MAX_JOIN):  # the line may be the continuation of a wrapped one
+            if start <= lo or start < 2:
+                break
+            prev = low.rfind("\n", lo, start - 1) + 1 or lo
+            if not _continues(low[max(prev, start - 601) : start - 1], low[start : min(n, start + 200)]):
+                break
+            start = prev
         hi = min(n, idx + WINDOW)
         spans.add((start, _line_end(low, idx, hi)))
 

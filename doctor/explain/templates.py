@@ -378,7 +378,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="ssh_exit", source=CLI_R8 + " R7.3",
     ),
     Template(
-        "ssh-invalid", "ssh", R_SSH, (("ssh host connection is not valid", "invalid ssh url", "running an ssh command"),),
+        "ssh-invalid", "ssh", R_SSH, (("ssh host connection is not valid", "invalid ssh url"),),
         extract="ssh_reason", source=CLI_R8 + " R7.2",
     ),
     Template(
@@ -389,6 +389,10 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="ssh_reason",
         source="OpenSSH / golang.org/x/crypto/ssh messages relayed by the CLI's ssh helper "
         "(docker/cli@28f756087e cli/connhelper/commandconn/commandconn.go:151/161) and podman",
+    ),
+    Template(
+        "machine-ssh", "ssh", R_SSH, (("running an ssh command",),), extract="ssh_reason", cause=None,
+        client="docker-machine", source="docker/machine@b170508b libmachine/drivers (its own ssh into the VM)",
     ),
     Template(
         "ssh-missing", "ssh", R_SSH, (('exec: "ssh"',),), extract="ssh_missing", source=CLI_R8 + " R7.1",
@@ -461,8 +465,12 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "timeout", "timeout", R_TIMEOUT,
         (("i/o timeout", "deadline exceeded", "timed out", "timeoutexception", "timeout waiting", "etimedout",
-          "sockettimeoutexception", "readtimeouterror", "gateway timeout", "provider_docker_deadline_exceeded"),),
+          "sockettimeoutexception", "readtimeouterror", "provider_docker_deadline_exceeded"),),
         extract="timeout", source="Go/Python/Java timeout texts",
+    ),
+    Template(
+        "gateway-timeout", "timeout", R_TIMEOUT, (("gateway timeout",),), extract="timeout", cause=None,
+        source="HTTP 504 from a proxy between the client and the daemon (not the daemon's network)",
     ),
     Template(
         "python-error", "unknown", R_UNKNOWN,
