@@ -16,32 +16,34 @@ def list_checks(fmt: FormatOpt = "human") -> None:
     from doctor.run.plugins import load
 
     loaded, errors = load()
-    if fmt == "json":
-        import json
+    from doctor.render import boundary
 
-        json.dump(
-            {
-                "checks": [
-                    {
-                        "id": c.check.id,
-                        "title": c.check.title,
-                        "category": c.check.category,
-                        "plugin": c.plugin,
-                        "origin": c.origin,
-                    }
-                    for c in loaded
-                ],
-                "errors": [
-                    {"plugin": e.name, "value": e.value, "origin": e.origin, "reason": e.reason} for e in errors
-                ],
-            },
-            sys.stdout,
-            indent=2,
+    if fmt == "json":
+        sys.stdout.write(
+            boundary.json_dumps(
+                {
+                    "checks": [
+                        {
+                            "id": c.check.id,
+                            "title": c.check.title,
+                            "category": c.check.category,
+                            "plugin": c.plugin,
+                            "origin": c.origin,
+                        }
+                        for c in loaded
+                    ],
+                    "errors": [
+                        {"plugin": e.name, "value": e.value, "origin": e.origin, "reason": e.reason} for e in errors
+                    ],
+                }
+            )
+            + "\n"
         )
-        sys.stdout.write("\n")
     else:
-        rows = [(c.check.id, c.check.title, c.check.category, c.origin) for c in loaded]
+        # Plugin ids, titles and origins come from installed packages: terminal text like any other.
+        safe = boundary.terminal
+        rows = [tuple(safe(str(x)) for x in (c.check.id, c.check.title, c.check.category, c.origin)) for c in loaded]
         typer.echo(tabulate(rows, headers=["id", "title", "category", "from"], tablefmt="simple"))
         for e in errors:
-            typer.echo(f"! plugin {e.name} ({e.value}, {e.origin}) {e.reason}")
+            typer.echo(safe(f"! plugin {e.name} ({e.value}, {e.origin}) {e.reason}"))
     raise typer.Exit(0)

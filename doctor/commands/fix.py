@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, TextIO, cast
 
 import typer
 
@@ -294,7 +294,27 @@ def fix_command(
             start=start,
             config_flag=flags.config_dir,
             render=lambda doc: emit(doc, "human", color=color, out=out),
-            out=sys.stdout,
-            err=sys.stderr,
+            # The plan quotes fix lines and summaries built from paths and names found on this
+            # machine: they pass the terminal boundary like every other output.
+            out=cast(TextIO, _TerminalSafe(sys.stdout)),
+            err=cast(TextIO, _TerminalSafe(sys.stderr)),
         )
     )
+
+
+class _TerminalSafe:
+    """A text stream whose every write passes the terminal boundary (doctor/render/boundary.py)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from doctor.render.boundary import terminal
+
+        return self._stream.write(terminal(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
