@@ -685,6 +685,16 @@ def _not_running(
     detail = f"{host}: {reason}."
     if containerd:
         detail += " containerd runs meanwhile, but it does not speak the Docker API."
+    start = _start_fix(product, variant, env, inst)
+    # Starting an engine (or a product's VM) is not something the model can follow: say so.
+    begin = fx.Fix(
+        "start",
+        (start,),
+        (fx.Change(fx.ENGINE_START, product or what.strip().lower() or "engine"),),
+        scope="system" if start.startswith("sudo ") else "user",
+        note="not checked: cdoctor cannot know the engine will come up",
+    )
+    data["fixes"] = fx.describe([begin])
     yield Finding(
         id="engine-not-running",
         check=CHECK_ID,
@@ -693,7 +703,7 @@ def _not_running(
         title=f"The {what}engine is not running ({reason})",
         detail=detail,
         evidence=tuple(evidence),
-        fix=(_start_fix(product, variant, env, inst),),
+        fix=fx.fix_lines([begin]),
         data=data,
     )
 

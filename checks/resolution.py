@@ -278,7 +278,26 @@ def config_file(facts: Facts) -> Iterator[Finding]:
             detail=f"{lost}.",
             evidence=(f"{cfg.path}: {p.kind} problem{where}: {p.message}",),
             fix=tuple(fix),
-            data={"path": cfg.path, "line": p.line, "column": p.column, "kind": p.kind},
+            data={
+                "path": cfg.path,
+                "line": p.line,
+                "column": p.column,
+                "kind": p.kind,
+                # `cdoctor fix` may rewrite it (with a backup): docker ignores the whole file today.
+                "fixes": fx.describe(
+                    [
+                        fx.Fix(
+                            "config",
+                            (f"# cdoctor fix --yes: back up {cfg.path} and rewrite it as {{}}",),
+                            (fx.Change(fx.CONFIG_REWRITE, path=cfg.path),),
+                            scope="user",
+                            note="docker ignores the file now, so this loses nothing docker uses",
+                        )
+                    ]
+                )
+                if p.kind == "syntax"
+                else [],
+            },
         )
     if store.problem is not None:
         found = True

@@ -114,3 +114,21 @@ def test_fix_never_runs_sudo_or_joins_a_group(tmp_path: Path) -> None:
     assert "run it yourself" in text and "sudo usermod -aG docker u" in text
     assert "-aG root" not in text and "applying" not in text and "running:" not in text
     assert list(cfg.iterdir()) == []
+
+
+def test_yes_rewrites_an_unparsable_config_json_with_a_backup(real_dockerd: Any, home: Path) -> None:
+    """docker ignores a config.json that does not parse (and warns on every command): `cdoctor fix`
+    keeps a backup and rewrites it."""
+    cfg = home / ".docker"
+    cfg.mkdir(exist_ok=True)
+    broken = '{"auths": {"x": {}},\n  "currentContext": '
+    (cfg / "config.json").write_text(broken)
+    env = {"DOCKER_HOST": real_dockerd.host}
+    r = cdoctor("fix", "--yes", "--timeout", "5", "--color", "never", env=env)
+    assert "rewritten" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads((cfg / "config.json").read_text()) == {}
+    (backup,) = cfg.glob("config.json.cdoctor-backup-*")
+    assert backup.read_text() == broken
+    ps = docker_ps(home, env)
+    assert ps.returncode == 0 and "WARNING: Error loading config file" not in ps.stderr, ps.stderr

@@ -446,6 +446,8 @@ def test_default_runtime_missing(base: Path) -> None:
         ok = _docker(dockerd.host, *line.replace("…", f"--rm --network none {image} true").split()[1:])
         assert ok.returncode == 0, ok.stderr
         assert any("--default-runtime runc" in ln for ln in top["fix"]), top["fix"]
+        layer = next(c for c in doc["chain"] if c["layer"] == "runtime")
+        assert layer.get("broken") is True and "ghost" in layer["why"], layer
 
 
 def test_healthy_engine_has_no_layer_finding(engine: Dockerd) -> None:

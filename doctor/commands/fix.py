@@ -31,6 +31,7 @@ from doctor.knowledge import fixes as fx
 from doctor.run.context import DEFAULT_TIMEOUT
 
 SHELLS = ("bash", "zsh", "fish", "sh")
+MAX_STEPS = 6
 _USER_CHANGES = frozenset({fx.CONTEXT_USE, fx.CONTEXT_HOST, fx.CONFIG_REWRITE})
 _SHELL_CHANGES = frozenset({fx.ENV_SET, fx.ENV_UNSET})
 
@@ -78,7 +79,7 @@ def plan(doc: dict[str, Any]) -> list[Step]:
             if fix.checked is False or not fx.safe(fix):
                 continue
             steps.append(Step(str(f.get("id")), str(f.get("title")), fix, _action(fix)))
-    return steps
+    return steps[:MAX_STEPS]
 
 
 def shell_text(steps: list[Step], shell: str) -> str:

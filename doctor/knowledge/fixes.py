@@ -301,6 +301,8 @@ def check(world: World, fix: Fix) -> Fix:
     False when it does not, None when part of it cannot be followed by the model."""
     if any(c.kind in UNCHECKABLE for c in fix.changes) or not fix.changes:
         return replace(fix, checked=None)
+    if all(c.kind == CONFIG_REWRITE for c in fix.changes):
+        return replace(fix, checked=None)  # a repair of a file docker ignores: it does not change the endpoint
     after = reach(apply(world, fix))
     if after.ok:
         res = after.resolution

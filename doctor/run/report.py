@@ -162,7 +162,8 @@ def build_report(
             hint = identify.product_from_path(
                 sock.link_chain[-1], home=home, uid=env.user.uid, platform=env.platform
             )
-    chain = build_chain(binary, res, probe, engine, answers, processes, sockets, hint, home)
+    local = _try(facts, keys.LOCAL_ENGINE) if ctx.inventory and engine else None
+    chain = build_chain(binary, res, probe, engine, answers, processes, sockets, hint, home, local=local)
 
     findings = [f for r in runs for f in r.findings]
     ok_summary = "docker is healthy"
@@ -375,6 +376,8 @@ def build_chain(
     sockets: Any,
     hint: Any,
     home: str,
+    *,
+    local: Any = None,
 ) -> list[dict[str, Any]]:
     """The path `docker ps` travels, as far as it was seen; unseen layers say why.
 
@@ -586,6 +589,17 @@ def build_chain(
                     "seen": False,
                     "why": no_version or "the engine does not report its runtime",
                     "shims": len(shims),
+                }
+            )
+        default = next((r for r in getattr(local, "runtimes", ()) if r.default), None)
+        if default is not None and not default.executable:
+            # dockerd's default runtime's binary is missing: `docker run` fails at this layer.
+            chain[-1].update(
+                {
+                    "seen": False,
+                    "broken": True,
+                    "name": default.name,
+                    "why": f"default runtime {default.name}: {default.path} is not an executable file (docker run fails)",
                 }
             )
     info = answers.info if answers else None
