@@ -13,6 +13,7 @@ from doctor.api import (
     RESOLUTION,
     RESOLUTION_INPUTS,
     Facts,
+    FactUnavailable,
     Finding,
     Severity,
     check,
@@ -120,7 +121,7 @@ def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
     id="docker-host",
     title="DOCKER_HOST and -H parse as the CLI parses them",
     category=CATEGORY,
-    requires=(RESOLUTION, ENVIRONMENT, ENDPOINT_PROBE),
+    requires=(RESOLUTION, ENVIRONMENT),
 )
 def docker_host(facts: Facts) -> Iterator[Finding]:
     """`DOCKER_HOST`/`-H` (or the chosen context's host) must be a URL the CLI
@@ -142,8 +143,11 @@ def docker_host(facts: Facts) -> Iterator[Finding]:
         where, raw = "DOCKER_HOST", env.values.get("DOCKER_HOST", "")
     invalid = res.error is not None and res.error.cause == "invalid-docker-host"
     correction = fx.correct_host(raw, home=env.user.home, uid=env.user.uid, platform=env.platform, env=env.values)
-    probe = facts.get(ENDPOINT_PROBE).result
-    dead = invalid or probe is None or not probe.answered
+    try:
+        probe = facts.get(ENDPOINT_PROBE).result
+    except FactUnavailable:
+        probe = None  # the value is still explained; whether it breaks docker is the connection check's
+    dead = invalid or (probe is not None and not probe.answered)
     if where == "context":
         shown_where = f"context {res.context!r}"
         meta_path = res.context_meta.meta_path if res.context_meta is not None else "its meta.json"

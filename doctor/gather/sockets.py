@@ -184,8 +184,10 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
             entry[0].append(reason)
 
     endpoint_path = None
+    chosen_context: str | None = None
     try:
         res = facts.get(RESOLUTION)
+        chosen_context = res.context
         if res.host and res.host.startswith("unix://"):
             endpoint_path = os.path.abspath(res.host[len("unix://") :])
             add(endpoint_path, "docker", "the endpoint the docker CLI uses")
@@ -208,7 +210,7 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
         for meta in facts.get(CONTEXT_STORE).contexts.values():
             if meta.host and meta.host.startswith("unix://"):
                 add(meta.host[len("unix://") :], "docker", f"context {meta.name!r}")
-            if meta.host:
+            if meta.host and meta.name == chosen_context:  # only the context in use: a store may hold thousands
                 meant.append((f"context {meta.name!r} (corrected)", meta.host))
     for reason, value in meant:
         if not value:
