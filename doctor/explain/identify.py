@@ -87,6 +87,9 @@ _WORDS: Final[tuple[tuple[str, str, str | None, float, str], ...]] = (
     ("lookup docker on", "dind", "ci", 0.7, "the CI service alias 'docker' does not resolve"),
     ("lookup docker:", "dind", "ci", 0.7, "the CI service alias 'docker' does not resolve"),
     ("/var/snap/docker", "docker-engine", "snap", 0.85, "the Docker snap's data root"),
+    ("mirantis container runtime", "docker-engine", "mirantis", 0.85, "Mirantis Container Runtime (Windows Server engine)"),
+    ("docker engine - enterprise", "docker-engine", "enterprise", 0.85, "Docker Engine - Enterprise"),
+    ("operating system: windows server", "docker-engine", "windows-server", 0.8, "a Windows Server host's engine"),
     ("snap info docker", "docker-engine", "snap", 0.8, "the Docker snap is queried"),
     ("-snap-", "docker-engine", "snap", 0.6, "a snap build of docker"),
     ("/certs/client", "dind", "ci", 0.7, "docker:dind's client certificates (DOCKER_TLS_CERTDIR=/certs)"),
@@ -155,7 +158,7 @@ def _text_evidence(low: str, *, paste: bool = False) -> list[Evidence]:
     seen: set[str] = set()
     minikube_none = "'none' driver" in low  # minikube on the host's own engine: not a minikube daemon
     for word, product, variant, weight, why in _WORDS:
-        if paste and product == "docker-engine":
+        if paste and product == "docker-engine" and weight < 0.8:
             continue  # a paste's engine fields are read by the engine identification itself
         if product == "minikube" and minikube_none:
             continue
