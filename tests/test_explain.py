@@ -524,3 +524,117 @@ def test_every_template_cites_its_source_and_is_reachable() -> None:
         # A template is only tried on a line found by a trigger word: whenever it matches,
         # a trigger is in the line (every word of one of its groups contains a trigger).
         assert any(all(any(tr in w for tr in TRIGGERS) for w in group) for group in t.when), t.id
+
+
+# -- issue 13: the classes the reader used to miss ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom", "endpoint", "product"),
+    [
+        # the right sentence inside a logrus wrapper (error="…" after msg="…")
+        (
+            'time="2025-11-12T10:00:00Z" level=fatal msg="failed to list containers" error="Error response '
+            "from daemon: client version 1.24 is too old. Minimum supported API version is 1.44, please "
+            'upgrade your client to a newer version"',
+            "api-version", None, None,
+        ),
+        # the same as a zap/JSON log line
+        (
+            '{"level":"error","ts":1731400000,"msg":"docker","error":"Cannot connect to the Docker daemon at '
+            'unix:///var/run/docker.sock. Is the docker daemon running?"}',
+            "daemon-not-running", "unix:///var/run/docker.sock", None,
+        ),
+        # paths as people paste them
+        (
+            "Cannot connect to the Docker daemon at unix:///Users/{USER}/.orbstack/run/docker.sock. "
+            "Is the docker daemon running?",
+            "daemon-not-running", "unix:///Users/{USER}/.orbstack/run/docker.sock", "orbstack",
+        ),
+        (
+            "Cannot connect to the Docker daemon at unix:///var/run/docker. sock. Is the docker daemon running?",
+            "daemon-not-running", "unix:///var/run/docker.sock", None,
+        ),
+        (
+            "Cannot connect to the Docker daemon at unix:///home/<user>/.docker/desktop/docker.sock. Is the "
+            "docker daemon running?",
+            "daemon-not-running", "unix:///home/<user>/.docker/desktop/docker.sock", "docker-desktop",
+        ),
+        (
+            "error during connect: Get \"https://X.X.X.X:2376/v1.24/version\": x509: certificate signed by "
+            "unknown authority",
+            "tls", "tcp://X.X.X.X:2376", None,
+        ),
+        # a message wrapped by the terminal in the middle of the path
+        (
+            "ERROR: failed to connect to the docker API at unix:///Users/jane/.colima/default/docker.\n"
+            "sock; check if the path is correct and if the daemon is running: dial unix /Users/jane/.colima/"
+            "default/docker.sock: connect: no such file or directory",
+            "socket-missing", "unix:///Users/jane/.colima/default/docker.sock", "colima",
+        ),
+        # products from the text: a Windows pipe, a CI service alias
+        ("open //./pipe/dockerDesktopLinuxEngine: Access is denied.", "permission-denied",
+         "npipe:////./pipe/dockerDesktopLinuxEngine", "docker-desktop"),
+        (
+            'error during connect: Post "http://docker:2375/v1.24/auth": dial tcp: lookup docker: Try again',
+            "dns-failure", "tcp://docker:2375", "dind",
+        ),
+        # other clients' wordings
+        (
+            "Error checking TLS connection: Error checking and/or regenerating the certs: There was an error "
+            'validating certificates for host "192.168.99.100:2376": tls: oversized record received with '
+            "length 20527",
+            "tls", "tcp://192.168.99.100:2376", None,
+        ),
+        (
+            'testcontainers [DEBUG] Container runtime strategy "UnixSocketStrategy" does not work: "Error: '
+            'connect ENOENT /var/run/docker.sock"\nError: Could not find a working container runtime strategy',
+            "socket-missing", "unix:///var/run/docker.sock", None,
+        ),
+        ("Emulate Docker CLI using podman. Create /etc/containers/nodocker to quiet msg.", "cli-shim", None, "podman"),
+        (
+            "[ERROR] Failed to execute goal io.fabric8:docker-maven-plugin:0.43.0:build (default-cli): No "
+            "<dockerHost> given, no DOCKER_HOST environment variable, no read/writable '/var/run/docker.sock' "
+            "or '//./pipe/docker_engine' and no external provider like Docker machine configured",
+            "no-environment", None, None,
+        ),
+        # a Java exception chain: the errno is on the "Caused by" line, the socket above it
+        (
+            "com.github.dockerjava.api.exception.DockerClientException: Failed to ping /var/run/docker.sock\n"
+            "Caused by: java.io.IOException: com.sun.jna.LastErrorException: [13] Permission denied",
+            "permission-denied", "unix:///var/run/docker.sock", None,
+        ),
+    ],
+)
+def test_the_classes_issue_13_names(text: str, symptom: str, endpoint: str | None, product: str | None) -> None:
+    r = read_error(text)
+    assert (r.symptom, r.endpoint) == (symptom, endpoint), r
+    assert (r.product.product if r.product else None) == product, r.product
+    if r.product:
+        assert r.product.signals and r.product.confidence in ("certain", "likely", "guess")
+
+
+def test_products_of_pastes_from_every_signal() -> None:
+    colima = (
+        "Client: Docker Engine - Community\n Version:           26.1.1\n API version:       1.45\n"
+        " OS/Arch:           darwin/arm64\n Context:           colima\n\nServer: Docker Engine - Community\n"
+        " Engine:\n  Version:          26.1.1\n  API version:      1.45 (minimum version 1.24)\n"
+        "  OS/Arch:          linux/arm64\n"
+    )
+    p = read_paste(colima)
+    assert p.product is not None and p.product.product == "colima", p.product
+    assert any("context" in s for s in p.product.signals)
+    podman = (
+        "Client:       Podman Engine\nVersion:      4.9.3\nAPI Version:  4.9.3\n\n"
+        "Client: Docker Engine - Community\n Version:           24.0.7\n API version:       1.41 (downgraded from 1.43)\n"
+        " OS/Arch:           linux/amd64\n Context:           default\n\nServer: linux/amd64/ubuntu-24.04\n"
+        " Podman Engine:\n  Version:          4.9.3\n  APIVersion:       4.9.3\n  Arch:             amd64\n"
+    )
+    p = read_paste(podman)
+    assert p.product is not None and p.product.product == "podman", p.product
+    wsl = (
+        "Client:\n Context:    default\n\nServer:\n Server Version: 24.0.7\n Kernel Version: "
+        "5.15.133.1-microsoft-standard-WSL2\n Operating System: Ubuntu 22.04.3 LTS\n OSType: linux\n Name: DESKTOP-1\n"
+    )
+    p = read_paste(wsl)
+    assert p.product is not None and p.product.product == "docker-engine", p.product
