@@ -17,6 +17,7 @@ CAUSE_ORDER = (
     "invalid-config",
     "invalid-docker-host",
     "context-not-found",
+    "rootless-env",
     # the choice of endpoint
     "endpoint-mismatch",
     # the connection
@@ -27,15 +28,22 @@ CAUSE_ORDER = (
     "tcp-unreachable",
     "named-pipe-missing",
     "not-docker-api",
+    "socket-is-directory",
     "engine-unresponsive",
+    "partial-api",
     # the engine
     "api-version-mismatch",
     # the layers under the API server: `docker ps` works, `docker run` fails
     "containerd-unreachable",
     "runtime-missing",
+    # nothing answers: which engine is down, and why
+    "podman-api-socket-off",
     "engine-not-running",
     "containerd-only",
     "engine-not-installed",
+    # the engine answers `docker ps`, but other commands of this user fail
+    "credential-helper-missing",
+    "buildx-builder-unreachable",
     # requirements a pipeline states (cdoctor check --require-*)
     "requirement-unmet",
     # cdoctor could not gather the evidence of a check: the verdict is incomplete
@@ -44,7 +52,7 @@ CAUSE_ORDER = (
 _RANK = {c: i for i, c in enumerate(CAUSE_ORDER)}
 
 # Causes that mean `docker` cannot talk to an engine at all.
-_BROKEN = frozenset(CAUSE_ORDER[: CAUSE_ORDER.index("requirement-unmet")]) - {
+_BROKEN = frozenset(CAUSE_ORDER[: CAUSE_ORDER.index("credential-helper-missing")]) - {
     "api-version-mismatch",
     "containerd-unreachable",
     "runtime-missing",

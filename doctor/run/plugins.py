@@ -22,6 +22,14 @@ BUILTIN = {
     "connection": "checks.connection:CHECKS",
     "stack": "checks.stack:CHECKS",
     "sdk": "checks.sdk:CHECKS",
+    "credentials": "checks.credentials:CHECKS",
+    "api_floor": "checks.api_floor:CHECKS",
+    "partial_api": "checks.partial_api:CHECKS",
+    "clients": "checks.clients:CHECKS",
+    "buildx": "checks.buildx:CHECKS",
+    "rootless": "checks.rootless:CHECKS",
+    "in_container": "checks.in_container:CHECKS",
+    "stores": "checks.stores:CHECKS",
 }
 
 
