@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from checks._text import quote, tilde
 from doctor.api import (
+    CLIENT_SETTINGS,
     CONFIG,
     CONTEXT_PROBES,
     CONTEXT_STORE,
@@ -62,6 +63,7 @@ def consumers(
     home: str,
     uid: int,
     answers: Mapping[str, bool],
+    props: Mapping[str, str] | None = None,
 ) -> list[Consumer]:
     """The endpoint each well-known client would use here (pure).
 
@@ -69,6 +71,11 @@ def consumers(
     try candidates in turn (testcontainers) take the first that answers.
     """
     docker_host = env.get("DOCKER_HOST") or None
+    # Settings files (doctor.gather.clients): ~/.testcontainers.properties tc.host / docker.host,
+    # ~/.docker-java.properties DOCKER_HOST. tc.host (Testcontainers Desktop/Cloud) wins over all.
+    props = props or {}
+    tc_host = props.get("tc.host")
+    tc_docker_host = props.get("docker.host")
     xdg = env.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"
     h = home.rstrip("/")
     out = []
@@ -90,8 +97,11 @@ def consumers(
         )
     )
     # R10.2: testcontainers-go: DOCKER_HOST → /var/run/docker.sock → rootless paths, each checked with Info().
-    if docker_host:
-        out.append(Consumer("testcontainers-go", docker_host, "DOCKER_HOST"))
+    if tc_host:
+        out.append(Consumer("testcontainers-go", tc_host, "tc.host in ~/.testcontainers.properties"))
+    elif docker_host or tc_docker_host:
+        out.append(Consumer("testcontainers-go", docker_host or tc_docker_host,
+                            "DOCKER_HOST" if docker_host else "docker.host in ~/.testcontainers.properties"))  # fmt: skip
     else:
         hit = _first(
             [
@@ -125,8 +135,11 @@ def consumers(
     # R10.1: testcontainers-java: DOCKER_HOST (strategy 2), then by priority RootlessDocker (81:
     # $XDG_RUNTIME_DIR, ~/.docker/run, /run/user/UID), UnixSocket (80: /var/run/docker.sock),
     # DockerDesktop (79: ~/.docker/desktop). ~/.testcontainers.properties (tc.host) is not read here.
-    if docker_host:
-        out.append(Consumer("testcontainers-java", docker_host, "DOCKER_HOST"))
+    if tc_host:
+        out.append(Consumer("testcontainers-java", tc_host, "tc.host in ~/.testcontainers.properties"))
+    elif docker_host or tc_docker_host:
+        out.append(Consumer("testcontainers-java", docker_host or tc_docker_host,
+                            "DOCKER_HOST" if docker_host else "docker.host in ~/.testcontainers.properties"))  # fmt: skip
     else:
         hit = _first(
             [
@@ -145,6 +158,11 @@ def consumers(
                 "testcontainers-java", None, "no strategy answers: 'Could not find a valid Docker environment'"
             )
         )
+    # docker-java (DefaultDockerClientConfig): DOCKER_HOST, then ~/.docker-java.properties, then the default socket.
+    java_host = props.get("docker-java:DOCKER_HOST")
+    out.append(Consumer("docker-java", docker_host or java_host or DEFAULT,
+                        "DOCKER_HOST" if docker_host else "DOCKER_HOST in ~/.docker-java.properties" if java_host
+                        else "the default socket (it ignores contexts)"))  # fmt: skip
     return out
 
 
@@ -163,7 +181,7 @@ def _answers(state: Mapping[str, bool], probes: Mapping[str, bool], url: str | N
     id="sdk-endpoint",
     title="SDKs and test tools reach the same engine as the CLI",
     category=CATEGORY,
-    requires=(RESOLUTION, ENDPOINT_PROBE, SOCKETS, CONTEXT_STORE, CONFIG, ENVIRONMENT),
+    requires=(RESOLUTION, ENDPOINT_PROBE, SOCKETS, CONTEXT_STORE, CONFIG, ENVIRONMENT, CLIENT_SETTINGS),
 )
 def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
     """The docker CLI follows contexts; most SDKs and testcontainers read only
@@ -199,7 +217,17 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
         probes = {}
     probes[res.host] = True
     home = env.user.home
-    clients = consumers(env.values, store, cfg.current_context, home, env.user.uid, state)
+    try:
+        settings = facts.get(CLIENT_SETTINGS).settings
+    except FactUnavailable:
+        settings = ()
+    props = {(s.key if s.client == "testcontainers" else f"{s.client}:{s.key}"): s.value for s in settings}
+    for s in settings:
+        if s.answers is not None and s.value.startswith("unix://"):
+            state.setdefault(s.value[len("unix://") :], s.answers)
+        elif s.answers is not None:
+            probes.setdefault(s.value, s.answers)
+    clients = consumers(env.values, store, cfg.current_context, home, env.user.uid, state, props)
     if res.source in ("config", "env:DOCKER_CONTEXT", "flag:--context"):
         # The CLI follows a context: ask the docker-py installed here what *it* resolves
         # (gathered only now, because importing docker-py costs more than a healthy run).
