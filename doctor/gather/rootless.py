@@ -1,0 +1,112 @@
+"""The per-user side of rootless engines: the runtime directory, linger, user units, podman's socket.
+
+Rootless dockerd and rootless podman live in `$XDG_RUNTIME_DIR` (`/run/user/UID`),
+which exists only for a login session (ssh, a graphical login, `machinectl
+shell`) — not under `su`, `sudo -u`, cron or a plain `docker exec` — and only
+while the user is logged in unless linger is on (`/var/lib/systemd/linger/USER`).
+Podman's CLI needs no daemon, but the Docker API it offers (`podman.socket`) is
+off by default (bollard#790, crc-org/snc#686). Files are stat'ed, nothing is run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from dataclasses import dataclass
+
+from doctor.context import RunContext
+from doctor.facts import Fact, Facts
+from doctor.gather.local import ENVIRONMENT
+
+
+@dataclass(frozen=True, slots=True)
+class PathState:
+    path: str
+    kind: str  # socket | directory | file | missing | unreadable | other
+    uid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RootlessState:
+    uid: int
+    user: str | None
+    xdg_runtime_dir: str | None  # as set in the environment
+    xdg_state: PathState | None  # of $XDG_RUNTIME_DIR
+    run_user: PathState  # /run/user/UID
+    sockets: tuple[PathState, ...]  # rootless docker and podman sockets where they would be
+    linger: bool | None  # /var/lib/systemd/linger/USER exists (None: cannot be told)
+    binaries: dict[str, str]  # dockerd-rootless.sh, rootlesskit, podman -> path
+    user_units: tuple[str, ...]  # docker.service / podman.socket unit files for the user
+    podman_socket_enabled: bool  # a sockets.target.wants link for podman.socket
+    login: str  # "su" | "sudo" | "ssh" | "session" | "unknown": how this process came to be
+    login_uid: int | None  # /proc/self/loginuid
+
+
+def stat_path(path: str) -> PathState:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return PathState(path, "missing")
+    except NotADirectoryError:
+        return PathState(path, "missing")
+    except OSError:
+        return PathState(path, "unreadable")
+    mode = st.st_mode
+    kind = ("socket" if stat.S_ISSOCK(mode) else "directory" if stat.S_ISDIR(mode)
+            else "file" if stat.S_ISREG(mode) else "other")  # fmt: skip
+    return PathState(path, kind, st.st_uid)
+
+
+def _gather(facts: Facts) -> RootlessState:
+    ctx = facts.context
+    assert isinstance(ctx, RunContext)
+    env = facts.get(ENVIRONMENT)
+    uid, name, home = env.user.uid, env.user.name, env.user.home
+    xdg = ctx.env.get("XDG_RUNTIME_DIR") or None
+    run_user = f"/run/user/{uid}"
+    dirs = [d for d in dict.fromkeys([xdg, run_user]) if d]
+    sockets = [stat_path(os.path.join(d, rel)) for d in dirs for rel in ("docker.sock", "podman/podman.sock")]
+    if home:
+        sockets.append(stat_path(os.path.join(home, ".docker/run/docker.sock")))
+    if uid == 0:
+        sockets.append(stat_path("/run/podman/podman.sock"))
+    path_env = ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin"
+    binaries = {b: p for b in ("dockerd-rootless.sh", "rootlesskit", "podman") if (p := shutil.which(b, path=path_env))}
+    units: list[str] = []
+    unit_dirs = [os.path.join(home, ".config/systemd/user")] if home else []
+    unit_dirs += ["/etc/systemd/user", "/usr/lib/systemd/user", "/lib/systemd/user"]
+    for d in unit_dirs:
+        for unit in ("docker.service", "podman.socket"):
+            if os.path.exists(os.path.join(d, unit)):
+                units.append(os.path.join(d, unit))
+    wants = [os.path.join(d, "sockets.target.wants/podman.socket") for d in unit_dirs[:2]]
+    enabled = any(os.path.lexists(w) for w in wants)
+    linger: bool | None = None
+    if name:
+        if os.path.isdir("/var/lib/systemd/linger"):
+            linger = os.path.exists(os.path.join("/var/lib/systemd/linger", name))
+        elif os.path.isdir("/var/lib/systemd"):
+            linger = False
+    login_uid: int | None = None
+    try:
+        with open("/proc/self/loginuid") as f:
+            raw = int(f.read(32).strip())
+            login_uid = None if raw == 4294967295 else raw
+    except (OSError, ValueError):
+        pass
+    if ctx.env.get("SUDO_USER"):
+        login = "sudo"
+    elif login_uid is not None and login_uid != uid:
+        login = "su"
+    elif ctx.env.get("SSH_CONNECTION"):
+        login = "ssh"
+    elif login_uid == uid:
+        login = "session"
+    else:
+        login = "unknown"
+    return RootlessState(uid, name, xdg, stat_path(xdg) if xdg else None, stat_path(run_user), tuple(sockets),
+                         linger, binaries, tuple(units), enabled, login, login_uid)  # fmt: skip
+
+
+ROOTLESS: Fact[RootlessState] = Fact("rootless", _gather)

@@ -1,0 +1,109 @@
+"""Rootless engines, for real: rootless podman (Debian's podman 4.3) run as an unprivileged user in a
+private mount namespace, with its runtime directory /run/user/UID on a private tmpfs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+
+from checks.rootless import xdg_problem
+from doctor.gather.rootless import PathState, RootlessState
+from tests.conftest import need, need_root
+from tests.test_sockets import isolated_cdoctor
+
+UID = 65534
+RUN = f"/run/user/{UID}"
+SOCK = f"{RUN}/podman/podman.sock"
+
+
+def _as_user(cmd: str, home: Path) -> str:
+    env = f"HOME={home} XDG_RUNTIME_DIR={RUN} PATH=/usr/bin:/bin"
+    return f"setpriv --reuid={UID} --regid={UID} --clear-groups env -i {env} {cmd}"
+
+
+def _setup(home: Path, *, service: bool) -> list[str]:
+    lines = [
+        "mount -t tmpfs -o mode=755 tmpfs /run/user",
+        f"mkdir -p {RUN} && chown {UID}:{UID} {RUN} && chmod 700 {RUN}",
+        # The podman CLI works without any socket (it needs no daemon) …
+        _as_user("podman --storage-driver vfs info --format '{{.Host.Security.Rootless}}'", home)
+        + f" > {home}/podman-info.txt 2>&1 || true",
+    ]
+    if service:
+        lines.append(_as_user(f"sh -c 'mkdir -p {RUN}/podman && podman system service --time=0 unix://{SOCK}'", home)
+                     + f" > {home}/service.log 2>&1 &")  # fmt: skip
+        lines.append(f"for i in $(seq 150); do [ -S {SOCK} ] && break; sleep 0.1; done")
+    # … and what the docker CLI says, as that user, with the environment of the test.
+    lines.append(f"setpriv --reuid={UID} --regid={UID} --clear-groups docker ps > {home}/docker-ps.txt 2>&1 || true")
+    return lines
+
+
+@pytest.fixture
+def user_home(engine_dir: Path) -> Path:
+    """A home the unprivileged user can reach (pytest's tmp_path is 0700 root)."""
+    need_root()
+    need("podman", "setpriv", "unshare")
+    os.chmod(engine_dir, 0o755)
+    home = engine_dir / "u"
+    home.mkdir()
+    os.chown(home, UID, UID)
+    return home
+
+
+def _run(home: Path, before: list[str]) -> dict[str, object]:
+    proc, _ = isolated_cdoctor("--format", "json", home=home, user=(UID, UID), before="\n".join(before))
+    assert proc.returncode in (0, 1, 2), proc.stderr
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def _finding(doc: dict[str, object], fid: str) -> dict[str, object]:
+    [f] = [f for f in doc["findings"] if f["id"] == fid]  # type: ignore[union-attr]
+    return f  # type: ignore[no-any-return]
+
+
+@pytest.mark.engine
+def test_podman_cli_works_but_its_api_socket_is_off(user_home: Path) -> None:
+    env = f"export XDG_RUNTIME_DIR={RUN} DOCKER_HOST=unix://{SOCK}"
+    doc = _run(user_home, [env, *_setup(user_home, service=False)])
+    assert (user_home / "podman-info.txt").read_text().strip().endswith("true")  # rootless podman works
+    assert "podman.sock" in (user_home / "docker-ps.txt").read_text()  # docker does not
+    assert doc["diagnosis"]["primary_cause"] == "podman-api-socket-off"  # type: ignore[index]
+    f = _finding(doc, "podman-api-socket-off")
+    # No systemd in this namespace: the fix starts the service directly, on the path DOCKER_HOST names.
+    assert f["fix"][0].startswith(f"mkdir -p {RUN}/podman && podman system service --time=0 unix://{SOCK} &")  # type: ignore[index]
+    # The printed fix, run as printed (as that user), makes the finding go away.
+    fix = f["fix"][0].split("    #")[0].rstrip(" &")  # type: ignore[index]
+    after = _run(user_home, [env, *_setup(user_home, service=False),
+                             _as_user(f"sh -c {shlex.quote(fix)}", user_home) + f" >{user_home}/fix.log 2>&1 &",
+                             f"for i in $(seq 150); do [ -S {SOCK} ] && break; sleep 0.1; done"])  # fmt: skip
+    assert after["diagnosis"]["status"] == "ok", after["diagnosis"]  # type: ignore[index]
+    assert _finding(after, "rootless-ok")
+
+
+@pytest.mark.engine
+def test_xdg_runtime_dir_lost_under_su_breaks_the_rootless_endpoint(user_home: Path) -> None:
+    # ~/.bashrc has DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock; after `su`, XDG_RUNTIME_DIR is unset.
+    env = "unset XDG_RUNTIME_DIR; export DOCKER_HOST=unix:///podman/podman.sock"
+    doc = _run(user_home, [env, *_setup(user_home, service=True)])
+    assert "/podman/podman.sock" in (user_home / "docker-ps.txt").read_text()
+    assert doc["diagnosis"]["primary_cause"] == "rootless-env", doc["diagnosis"]  # type: ignore[index]
+    f = _finding(doc, "rootless-env")
+    assert "XDG_RUNTIME_DIR is unset" in f["title"] and SOCK in f["title"]  # type: ignore[operator]
+    assert f["fix"][:2] == [f"export XDG_RUNTIME_DIR={RUN}", f"export DOCKER_HOST=unix://{SOCK}"]
+    # The fix as printed: the engine answers.
+    fixed = _run(user_home, [f"export XDG_RUNTIME_DIR={RUN} DOCKER_HOST=unix://{SOCK}", *_setup(user_home, service=True)])
+    assert fixed["diagnosis"]["status"] == "ok", fixed["diagnosis"]  # type: ignore[index]
+
+
+def test_xdg_problems_pure() -> None:
+    base = dict(uid=1000, user="u", sockets=(), linger=False, binaries={}, user_units=(), podman_socket_enabled=False,
+                login="su", login_uid=0, run_user=PathState("/run/user/1000", "directory", 1000))  # fmt: skip
+    assert xdg_problem(RootlessState(xdg_runtime_dir=None, xdg_state=None, **base)) == "XDG_RUNTIME_DIR is unset"  # type: ignore[arg-type]
+    root_dir = RootlessState(xdg_runtime_dir="/run/user/0", xdg_state=PathState("/run/user/0", "directory", 0), **base)  # type: ignore[arg-type]
+    assert "belongs to uid 0" in (xdg_problem(root_dir) or "")
+    ok = RootlessState(xdg_runtime_dir="/run/user/1000", xdg_state=PathState("/run/user/1000", "directory", 1000), **base)  # type: ignore[arg-type]
+    assert xdg_problem(ok) is None
