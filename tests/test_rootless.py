@@ -100,8 +100,8 @@ def test_xdg_runtime_dir_lost_under_su_breaks_the_rootless_endpoint(user_home: P
 
 
 def test_xdg_problems_pure() -> None:
-    base = dict(uid=1000, user="u", sockets=(), linger=False, binaries={}, user_units=(), podman_socket_enabled=False,
-                login="su", login_uid=0, run_user=PathState("/run/user/1000", "directory", 1000))  # fmt: skip
+    base = {"uid": 1000, "user": "u", "sockets": (), "linger": False, "binaries": {}, "user_units": (), "podman_socket_enabled": False,
+                "login": "su", "login_uid": 0, "run_user": PathState("/run/user/1000", "directory", 1000)}  # fmt: skip
     assert xdg_problem(RootlessState(xdg_runtime_dir=None, xdg_state=None, **base)) == "XDG_RUNTIME_DIR is unset"  # type: ignore[arg-type]
     root_dir = RootlessState(xdg_runtime_dir="/run/user/0", xdg_state=PathState("/run/user/0", "directory", 0), **base)  # type: ignore[arg-type]
     assert "belongs to uid 0" in (xdg_problem(root_dir) or "")
