@@ -1,0 +1,187 @@
+"""Where containers and images are: every engine's counts, the image store in use and the
+one left behind, and containerd's namespaces.
+
+"docker ps shows nothing" is often the right engine with another store (Engine 29 and
+Docker Desktop ≥ 4.34 default to the containerd image store: images pulled with the
+graph driver stay in `<DockerRootDir>/image/<driver>/`), another engine, or
+containers in a containerd namespace docker never shows (`k8s.io`, `default`).
+Counts come from each engine's GET /info, from `repositories.json` of the
+inactive graph store, and from `ctr` (run with the fact's deadline, read-only
+`ls` commands) against each containerd socket found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from doctor.context import RunContext
+from doctor.facts import Fact, Facts, FactUnavailable
+from doctor.gather import api, http
+from doctor.gather.engine import ENGINE
+from doctor.gather.inventory import SOCKETS
+from doctor.gather.local import RESOLUTION, read_capped
+
+MAX_NAMESPACES = 8
+MAX_SOCKETS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class EngineCounts:
+    host: str
+    containers: int | None
+    running: int | None
+    images: int | None
+    driver: str | None
+    containerd_store: bool  # DriverStatus driver-type io.containerd.snapshotter.v1
+    root_dir: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceCounts:
+    namespace: str
+    containers: int | None
+    images: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerdCounts:
+    socket: str
+    namespaces: tuple[NamespaceCounts, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    engines: tuple[EngineCounts, ...] = ()  # the CLI's engine first
+    inactive_graph_images: Mapping[str, int] = field(default_factory=dict)  # repositories.json path -> tags
+    containerd: tuple[ContainerdCounts, ...] = ()
+
+
+def counts_from_info(host: str, info: Mapping[str, Any]) -> EngineCounts:
+    status = info.get("DriverStatus") or []
+    snap = any(isinstance(r, list) and len(r) == 2 and r[0] == "driver-type" and "snapshotter" in str(r[1]) for r in status)
+
+    def num(key: str) -> int | None:
+        v = info.get(key)
+        return v if isinstance(v, int) else None
+
+    return EngineCounts(host, num("Containers"), num("ContainersRunning"), num("Images"),
+                        str(info.get("Driver") or "") or None, snap, str(info.get("DockerRootDir") or "") or None)  # fmt: skip
+
+
+def graph_tags(text: str) -> int:
+    """Tagged images in a graph driver's repositories.json ({"Repositories": {repo: {tag: id}}})."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return 0
+    repos = data.get("Repositories") if isinstance(data, dict) else None
+    if not isinstance(repos, dict):
+        return 0
+    # Each repository maps "name:tag" and "name@sha256:…" references to image ids: count the tags.
+    return sum(1 for refs in repos.values() if isinstance(refs, dict) for ref in refs if "@" not in ref)
+
+
+def _ctr(ctr: str, sock: str, args: list[str], deadline: float) -> list[str] | str:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0.05:
+        return "not asked: the deadline passed"
+    try:
+        p = subprocess.run([ctr, "--address", sock, "--timeout", f"{max(1, int(remaining))}s", *args],
+                           capture_output=True, timeout=remaining, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return "ctr did not answer within the deadline"
+    except OSError as e:
+        return f"cannot run ctr: {e.strerror}"
+    if p.returncode != 0:
+        return p.stderr[:200].decode("utf-8", "replace").strip() or f"ctr exited with {p.returncode}"
+    return [line for line in p.stdout[:1_000_000].decode("utf-8", "replace").splitlines() if line.strip()]
+
+
+def count_namespaces(ctr: str, sockets: list[str], deadline: float) -> list[ContainerdCounts]:
+    """Containers and images per namespace of each containerd: every `ctr … ls` in parallel."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        names = dict(zip(sockets, pool.map(lambda s: _ctr(ctr, s, ["namespaces", "ls", "-q"], deadline), sockets), strict=True))
+        jobs = [(s, ns, kind) for s, n in names.items() if isinstance(n, list) for ns in n[:MAX_NAMESPACES]
+                for kind in ("containers", "images")]  # fmt: skip
+        results = list(pool.map(lambda j: _ctr(ctr, j[0], ["-n", j[1], j[2], "ls", "-q"], deadline), jobs))
+    got = {j: (len(r) if isinstance(r, list) else None) for j, r in zip(jobs, results, strict=True)}
+    out = []
+    for s, n in names.items():
+        if isinstance(n, str):
+            out.append(ContainerdCounts(s, error=n))
+            continue
+        out.append(ContainerdCounts(s, tuple(NamespaceCounts(ns, got.get((s, ns, "containers")), got.get((s, ns, "images")))
+                                             for ns in n[:MAX_NAMESPACES])))  # fmt: skip
+    return out
+
+
+def _gather(facts: Facts) -> Stores:
+    ctx = facts.context
+    assert isinstance(ctx, RunContext)
+    deadline = time.monotonic() + facts.budget(STORES)
+    engines: list[EngineCounts] = []
+    engine = facts.get(ENGINE)
+    own = facts.get(RESOLUTION).host or ""
+    if engine is not None and engine.info:
+        engines.append(counts_from_info(engine.host, engine.info))
+    try:
+        sockets = facts.get(SOCKETS)
+    except FactUnavailable:
+        sockets = ()
+    seen = {own, own.removeprefix("unix://")}
+    for s in sockets:
+        if s.kind != "docker" or s.probe is None or not s.probe.answered or s.path in seen:
+            continue
+        if s.link_chain and s.link_chain[-1] in seen:
+            continue
+        seen.add(s.path)
+        host = "unix://" + s.path
+        try:
+            resp = http.get(http.Target("unix", s.path), f"/v{api.CLIENT_API_VERSION}/info",
+                            timeout=max(0.05, deadline - time.monotonic()), limit=api.JSON_BODY_LIMIT)  # fmt: skip
+            info = json.loads(resp.body) if resp.status == 200 else None
+        except Exception as e:
+            engines.append(EngineCounts(host, None, None, None, None, False, None, f"{type(e).__name__}: {e}"[:200]))
+            continue
+        if isinstance(info, dict):
+            engines.append(counts_from_info(host, info))
+    # Images left in the graph driver's store while the containerd store is on.
+    inactive: dict[str, int] = {}
+    for first in engines[:1]:
+        if first.containerd_store and first.root_dir and own.startswith("unix://"):
+            base = os.path.join(first.root_dir, "image")
+            try:
+                drivers = sorted(os.listdir(base))[:8]
+            except OSError:
+                drivers = []
+            for d in drivers:
+                path = os.path.join(base, d, "repositories.json")
+                try:
+                    n = graph_tags(read_capped(path, 16 * 1024 * 1024).decode("utf-8", "replace"))
+                except OSError:
+                    continue
+                if n:
+                    inactive[path] = n
+    # containerd namespaces, through ctr: one thread per socket, the calls of a socket in parallel.
+    ctr = shutil.which("ctr", path=ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin")
+    targets = [s.path for s in sockets if s.kind == "containerd" and s.file_type == "socket" and s.probe is not None
+               and s.probe.outcome == "listening" and not s.path.endswith("crio.sock")][:MAX_SOCKETS]  # fmt: skip
+    ctrs: list[ContainerdCounts] = []
+    if targets and ctr is None:
+        ctrs = [ContainerdCounts(t, error="ctr is not installed: namespaces not counted") for t in targets]
+    elif targets and ctr is not None:
+        ctrs = count_namespaces(ctr, targets, deadline)
+    return Stores(tuple(engines), inactive, tuple(ctrs))
+
+
+STORES: Fact[Stores] = Fact("stores", _gather, network=True)
