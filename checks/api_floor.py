@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from checks._text import quote
 from doctor.check import check
-from doctor.facts import Facts, FactUnavailable
+from doctor.facts import Facts
 from doctor.gather.clients import DOCKER_CLIS, DOCKER_PY_VERSION, DockerCLI
 from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
 from doctor.gather.local import ENVIRONMENT, RESOLUTION
@@ -103,13 +103,8 @@ def api_floor(facts: Facts) -> Iterator[Finding]:
     server_max = server_max or (probe.api_version if probe else None)
     if server_min is None and server_max is None:
         return
-    try:
-        clis = facts.get(DOCKER_CLIS)
-    except FactUnavailable as e:
-        clis = ()
-        missing = e.reason
-    else:
-        missing = ""
+    # Not caught: without the CLIs' versions this check cannot pass (fact-unavailable, not ok).
+    clis = facts.get(DOCKER_CLIS)
     env = facts.get(ENVIRONMENT)
     forced = env.values.get("DOCKER_API_VERSION")
     evidence = [f"engine: API {server_max or '?'} (minimum {server_min or '?'})"]
@@ -129,10 +124,15 @@ def api_floor(facts: Facts) -> Iterator[Finding]:
     py = facts.get(DOCKER_PY_VERSION)
     if py:
         evidence.append(f"docker-py {py}: asks the engine's version and follows it (version='auto'): accepted")
-    if missing:
-        evidence.append(f"docker CLIs on PATH: not known ({missing})")
     data: dict[str, object] = {"server_min": server_min, "server_max": server_max,
                                "refused": [c.path for c in refused], "accepted": [c.path for c in accepted]}  # fmt: skip
+    user_cli = clis[0] if clis else None
+    if user_cli is not None and user_cli.version is None and user_cli.error and "deadline" in user_cli.error and not refused:
+        # The docker the user runs could not be asked its version in time: never a pass.
+        yield Finding(id="api-floor-unknown", check=CHECK_ID, severity=Severity.ERROR,
+                      title=f"{user_cli.path}: its version could not be read in time, so whether this engine accepts "
+                      "it is not known", evidence=tuple(evidence), data=data)  # fmt: skip
+        return
     if not refused:
         yield Finding(id="api-floor-ok", check=CHECK_ID, severity=Severity.OK,
                       title="every docker CLI here speaks an API this engine accepts",

@@ -93,13 +93,28 @@ def _version_of(real: str, env: Mapping[str, str], timeout: float) -> tuple[tupl
 
 
 def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
+    """Each docker on PATH with its version: the first from DOCKER_BINARY (already asked), the
+    others asked in parallel, each within the fact's deadline."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from doctor.gather.local import DOCKER_BINARY
+
     ctx = _ctx(facts)
     env = {k: v for k, v in ctx.env.items() if not k.startswith("DOCKER_")}
-    out: list[DockerCLI] = []
-    for i, (path, real) in enumerate(docker_candidates(ctx.env.get("PATH", os.defpath))):
+    found = docker_candidates(ctx.env.get("PATH", os.defpath))
+    if not found:
+        return ()
+    first = facts.get(DOCKER_BINARY)
+
+    def ask(item: tuple[int, tuple[str, str]]) -> DockerCLI:
+        i, (path, real) = item
+        if i == 0 and first.realpath == real and first.kind == "docker-cli" and first.version:
+            return DockerCLI(path, real, True, first.version, first.version_text or "")
         version, text, error = _version_of(real, env, facts.budget(DOCKER_CLIS))
-        out.append(DockerCLI(path, real, i == 0, version, text, error))
-    return tuple(out)
+        return DockerCLI(path, real, i == 0, version, text, error)
+
+    with ThreadPoolExecutor(max_workers=MAX_CLIS) as pool:
+        return tuple(pool.map(ask, enumerate(found)))
 
 
 DOCKER_CLIS: Fact[tuple[DockerCLI, ...]] = Fact("docker_clis", _gather_clis, network=True)
