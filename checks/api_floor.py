@@ -16,12 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote
-from doctor.check import check
-from doctor.facts import Facts
-from doctor.gather.clients import DOCKER_CLIS, DOCKER_PY_VERSION, DockerCLI
-from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
-from doctor.gather.local import ENVIRONMENT, RESOLUTION
-from doctor.model import Finding, Severity
+from doctor.api import (
+    DOCKER_CLIS,
+    DOCKER_PY_VERSION,
+    ENDPOINT_PROBE,
+    ENGINE,
+    ENVIRONMENT,
+    RESOLUTION,
+    DockerCLI,
+    Facts,
+    Finding,
+    Severity,
+    check,
+)
 
 CHECK_ID = "api-floor"
 CAUSE = "api-version-mismatch"

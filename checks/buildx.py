@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote, tilde
-from doctor.check import check
-from doctor.facts import Facts
-from doctor.gather.buildx import BUILDX
-from doctor.gather.local import ENVIRONMENT
-from doctor.hosts import redact_url
-from doctor.model import Finding, Severity
+from doctor.api import (
+    BUILDX,
+    ENVIRONMENT,
+    Facts,
+    Finding,
+    Severity,
+    check,
+)
+from doctor.knowledge.hosts import redact_url
 
 CHECK_ID = "buildx-builder"
 CAUSE = "buildx-builder-unreachable"

@@ -16,16 +16,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote, tilde
-from doctor.check import check
-from doctor.facts import Facts, FactUnavailable
-from doctor.gather.clients import CLIENT_SETTINGS, ENDPOINT_KEYS, Setting
-from doctor.gather.engine import ENDPOINT_PROBE
-from doctor.gather.inventory import SOCKETS
-from doctor.gather.local import ENVIRONMENT, RESOLUTION
-from doctor.hosts import redact_url
-from doctor.model import Finding, Severity
+from doctor.api import (
+    CLIENT_SETTINGS,
+    ENDPOINT_PROBE,
+    ENVIRONMENT,
+    RESOLUTION,
+    SOCKETS,
+    Facts,
+    FactUnavailable,
+    Finding,
+    Setting,
+    Severity,
+    check,
+)
+from doctor.knowledge.hosts import redact_url
 
 CHECK_ID = "client-settings"
+ENDPOINT_KEYS = frozenset({"docker.host", "tc.host", "DOCKER_HOST"})
 DEFAULT = "unix:///var/run/docker.sock"
 
 _WHO = {

@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote
-from doctor.check import check
-from doctor.facts import Facts
-from doctor.gather.credentials import CREDENTIAL_HELPERS, CredentialHelper
-from doctor.gather.local import ENVIRONMENT
-from doctor.model import Finding, Severity
+from doctor.api import (
+    CREDENTIAL_HELPERS,
+    ENVIRONMENT,
+    CredentialHelper,
+    Facts,
+    Finding,
+    Severity,
+    check,
+)
 
 CHECK_ID = "credential-helpers"
 CAUSE = "credential-helper-missing"

@@ -16,12 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote
-from doctor.check import check
-from doctor.facts import Facts
-from doctor.gather.container import CONTAINER, MountedSocket
-from doctor.gather.engine import ENDPOINT_PROBE
-from doctor.gather.local import ENVIRONMENT, RESOLUTION
-from doctor.model import Finding, Severity
+from doctor.api import (
+    CONTAINER,
+    ENDPOINT_PROBE,
+    ENVIRONMENT,
+    RESOLUTION,
+    Facts,
+    Finding,
+    MountedSocket,
+    Severity,
+    check,
+)
 
 CHECK_ID = "in-container"
 SHARED_FS = ("virtiofs", "fuse.sshfs", "9p", "fuse.osxfs", "vboxsf", "fakeowner", "fuse.grpcfuse", "fuse.virtiofs")

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from doctor.check import check
-from doctor.facts import Facts
-from doctor.gather.engine import ENDPOINT_PROBE
-from doctor.gather.partial_api import PARTIAL_API, CallResult
-from doctor.hosts import redact_url
-from doctor.model import Finding, Severity
+from doctor.api import (
+    ENDPOINT_PROBE,
+    PARTIAL_API,
+    CallResult,
+    Facts,
+    Finding,
+    Severity,
+    check,
+)
+from doctor.knowledge.hosts import redact_url
 
 CHECK_ID = "partial-api"
 HAPROXY_MARK = "Request forbidden by administrative rules"

@@ -15,12 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks._text import quote
-from doctor.check import check
-from doctor.facts import Facts
-from doctor.gather.engine import ENDPOINT_PROBE
-from doctor.gather.local import ENVIRONMENT, RESOLUTION
-from doctor.gather.rootless import ROOTLESS, RootlessState
-from doctor.model import Finding, Severity
+from doctor.api import (
+    ENDPOINT_PROBE,
+    ENVIRONMENT,
+    RESOLUTION,
+    ROOTLESS,
+    Facts,
+    Finding,
+    RootlessState,
+    Severity,
+    check,
+)
 
 CHECK_ID = "rootless"
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from doctor.check import check
-from doctor.facts import Facts
-from doctor.gather.stores import STORES, EngineCounts
-from doctor.hosts import redact_url
-from doctor.model import Finding, Severity
+from doctor.api import (
+    STORES,
+    EngineCounts,
+    Facts,
+    Finding,
+    Severity,
+    check,
+)
+from doctor.knowledge.hosts import redact_url
 
 CHECK_ID = "stores"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks import api_floor as af
-from doctor.gather.clients import DockerCLI
+from doctor.api import DockerCLI
 from tests.conftest import cdoctor
 from tests.fakeengine import FakeEngine
 

@@ -11,13 +11,22 @@ from pathlib import Path
 import pytest
 
 from checks.in_container import in_container
+from doctor.api import (
+    CONTAINER,
+    ENDPOINT_PROBE,
+    ENVIRONMENT,
+    RESOLUTION,
+    ContainerView,
+    EndpointProbe,
+    Environment,
+    MountedSocket,
+    PathState,
+    UserInfo,
+)
 from doctor.facts import Facts
-from doctor.gather.container import CONTAINER, ContainerView, MountedSocket, parse_mountinfo
-from doctor.gather.engine import ENDPOINT_PROBE, EndpointProbe
-from doctor.gather.local import ENVIRONMENT, RESOLUTION, Environment, UserInfo
-from doctor.gather.rootless import PathState
-from doctor.outcomes import ProbeResult
-from doctor.resolve import Resolution
+from doctor.gather.container import parse_mountinfo
+from doctor.knowledge.outcomes import ProbeResult
+from doctor.knowledge.resolve import Resolution
 from tests.conftest import ROOT
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from checks.stores import stores
+from doctor.api import STORES, Stores
 from doctor.facts import Facts
-from doctor.gather.stores import STORES, Stores, counts_from_info, graph_tags
+from doctor.gather.stores import counts_from_info, graph_tags
 from tests.conftest import cdoctor
 
 # Reconstructed from moby daemon/info.go (containerd image store: DriverStatus is

@@ -13,7 +13,13 @@ from doctor.facts.store import Fact
 
 if TYPE_CHECKING:
     from doctor.facts.types import (
+        Buildx,
+        CallResult,
+        ClientSettings,
+        ContainerView,
+        CredentialHelper,
         DockerBinary,
+        DockerCLI,
         EndpointProbe,
         Environment,
         Installed,
@@ -21,7 +27,9 @@ if TYPE_CHECKING:
         PastedEndpoint,
         Processes,
         PythonSDKView,
+        RootlessState,
         SocketInfo,
+        Stores,
     )
     from doctor.knowledge.dockerconfig import ConfigFile, ContextStore
     from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
@@ -63,3 +71,15 @@ PYTHON_SDK: Fact[PythonSDKView] = Fact("python_sdk", "doctor.gather.sdk:_gather"
 
 # --- the invocation: `cdoctor check --require-*`
 REQUIREMENTS: Fact[tuple[Requirement, ...]] = Fact("requirements", "doctor.gather.local:_gather_requirements")
+
+# --- the world around the engine: other clients, credential helpers, partial APIs, builders,
+# rootless engines, running in a container, where containers and images are
+CREDENTIAL_HELPERS: Fact[tuple[CredentialHelper, ...]] = Fact("credential_helpers", "doctor.gather.credentials:_gather")
+DOCKER_CLIS: Fact[tuple[DockerCLI, ...]] = Fact("docker_clis", "doctor.gather.clients:_gather_clis", network=True)
+DOCKER_PY_VERSION: Fact[str | None] = Fact("docker_py_version", "doctor.gather.clients:_gather_docker_py")
+CLIENT_SETTINGS: Fact[ClientSettings] = Fact("client_settings", "doctor.gather.clients:_gather_settings")
+PARTIAL_API: Fact[tuple[CallResult, ...]] = Fact("partial_api", "doctor.gather.partial_api:_gather", network=True)
+BUILDX: Fact[Buildx] = Fact("buildx", "doctor.gather.buildx:_gather", network=True)
+ROOTLESS: Fact[RootlessState] = Fact("rootless", "doctor.gather.rootless:_gather")
+CONTAINER: Fact[ContainerView] = Fact("container", "doctor.gather.container:_gather")
+STORES: Fact[Stores] = Fact("stores", "doctor.gather.stores:_gather", network=True)

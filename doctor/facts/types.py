@@ -6,6 +6,7 @@ checks (and plugins, through doctor.api) only read them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -147,3 +148,173 @@ class LocalEngine:
 
     server: ProcessInfo
     runtimes: tuple[RuntimeBinary, ...]
+
+# --- the world around the engine (issue 14): other clients, helpers, proxies, builders, rootless,
+# containers, stores
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialHelper:
+    """One helper program named by config.json."""
+
+    name: str  # "desktop"
+    program: str  # "docker-credential-desktop"
+    key: str  # "credsStore" or "credHelpers"
+    registries: tuple[str, ...]  # for credHelpers: the registries that use it
+    path: str | None  # where it is on PATH; None: missing
+    config: str  # the config.json path
+    line: int | None  # line of the key in config.json (1-based)
+
+
+@dataclass(frozen=True, slots=True)
+class DockerCLI:
+    path: str  # as found on PATH
+    realpath: str
+    first: bool  # the one `docker` runs
+    version: tuple[int, int, int] | None
+    text: str = ""  # what `--version` printed (first line)
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One endpoint-related setting a client reads from a file or the environment."""
+
+    client: str  # "testcontainers" | "docker-java" | "compose"
+    key: str
+    value: str
+    file: str | None  # None: the environment
+    line: int | None = None
+    # Whether the endpoint it names answers /_ping (unix sockets and loopback tcp only; None: not probed).
+    answers: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientSettings:
+    settings: tuple[Setting, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)  # TESTCONTAINERS_*, COMPOSE_*, SUDO_*, container hints
+    cwd: str = ""
+    # What sudo does with DOCKER_HOST: "kept" (env_keep names it, or !env_reset), "dropped"
+    # (sudoers read, nothing keeps it), None when sudoers could not be read.
+    sudo_keeps_docker_host: bool | None = None
+    sudoers_evidence: str = ""
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    section: str  # "info", "containers", …
+    request: str  # "GET /v1.45/containers/json?limit=1"
+    status: int | None  # None: no HTTP answer (see error)
+    body_head: str = ""
+    server: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+@dataclass(frozen=True, slots=True)
+class BuilderNode:
+    name: str
+    endpoint: str  # as written: a context name or an address
+    host: str | None  # the address it resolves to (None: a context that does not exist)
+    probe: outcomes.ProbeResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Buildx:
+    dir: str
+    current_file: str | None = None  # path of `current`, when it exists
+    current_name: str | None = None
+    current_key: str | None = None
+    current_global: bool = False
+    cli_key: str = ""  # the key buildx computes for the CLI's current endpoint
+    applies: bool = False  # the current file selects this builder for the CLI's endpoint
+    driver: str | None = None
+    nodes: tuple[BuilderNode, ...] = ()
+    missing_instance: bool = False  # `current` names a builder with no instances/ file
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PathState:
+    path: str
+    kind: str  # socket | directory | file | missing | unreadable | other
+    uid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RootlessState:
+    uid: int
+    user: str | None
+    xdg_runtime_dir: str | None  # as set in the environment
+    xdg_state: PathState | None  # of $XDG_RUNTIME_DIR
+    run_user: PathState  # /run/user/UID
+    sockets: tuple[PathState, ...]  # rootless docker and podman sockets where they would be
+    linger: bool | None  # /var/lib/systemd/linger/USER exists (None: cannot be told)
+    binaries: dict[str, str]  # dockerd-rootless.sh, rootlesskit, podman -> path
+    user_units: tuple[str, ...]  # docker.service / podman.socket unit files for the user
+    podman_socket_enabled: bool  # a sockets.target.wants link for podman.socket
+    login: str  # "su" | "sudo" | "ssh" | "session" | "unknown": how this process came to be
+    login_uid: int | None  # /proc/self/loginuid
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    mount_point: str
+    root: str  # the path inside the source file system (a bind mount's host path)
+    fstype: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MountedSocket:
+    state: PathState
+    mount: Mount | None  # the bind mount exactly at this path, if any
+    selinux_label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerView:
+    inside: bool
+    markers: tuple[str, ...]
+    engine: str | None  # "docker" | "podman" | "kubernetes" | "lxc" | … (a guess from the markers)
+    sockets: tuple[MountedSocket, ...]
+    selinux_enforcing: bool | None
+    process_label: str | None
+    tls_dirs: dict[str, tuple[str, ...]]  # DOCKER_CERT_PATH / $DOCKER_TLS_CERTDIR/client -> files present
+
+
+@dataclass(frozen=True, slots=True)
+class EngineCounts:
+    host: str
+    containers: int | None
+    running: int | None
+    images: int | None
+    driver: str | None
+    containerd_store: bool  # DriverStatus driver-type io.containerd.snapshotter.v1
+    root_dir: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceCounts:
+    namespace: str
+    containers: int | None
+    images: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerdCounts:
+    socket: str
+    namespaces: tuple[NamespaceCounts, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    engines: tuple[EngineCounts, ...] = ()  # the CLI's engine first
+    inactive_graph_images: Mapping[str, int] = field(default_factory=dict)  # repositories.json path -> tags
+    containerd: tuple[ContainerdCounts, ...] = ()

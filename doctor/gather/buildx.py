@@ -14,39 +14,21 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 
-from doctor import outcomes
-from doctor.facts import Fact, Facts
-from doctor.gather import api
-from doctor.gather.local import CONTEXT_STORE, RESOLUTION, read_capped
-from doctor.resolve import TLSSettings
+from doctor.facts import Facts
+from doctor.facts.keys import BUILDX, CONTEXT_STORE, RESOLUTION
+from doctor.facts.types import BuilderNode, Buildx
+from doctor.gather import dockerapi as api
+from doctor.gather.local import read_capped
+from doctor.knowledge import outcomes
+from doctor.knowledge.resolve import TLSSettings
 
 MAX_BYTES = 256 * 1024
 MAX_INSTANCES = 64
 
 
-@dataclass(frozen=True, slots=True)
-class BuilderNode:
-    name: str
-    endpoint: str  # as written: a context name or an address
-    host: str | None  # the address it resolves to (None: a context that does not exist)
-    probe: outcomes.ProbeResult | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Buildx:
-    dir: str
-    current_file: str | None = None  # path of `current`, when it exists
-    current_name: str | None = None
-    current_key: str | None = None
-    current_global: bool = False
-    cli_key: str = ""  # the key buildx computes for the CLI's current endpoint
-    applies: bool = False  # the current file selects this builder for the CLI's endpoint
-    driver: str | None = None
-    nodes: tuple[BuilderNode, ...] = ()
-    missing_instance: bool = False  # `current` names a builder with no instances/ file
-    problem: str | None = None
 
 
 def _gather(facts: Facts) -> Buildx:
@@ -121,4 +103,3 @@ def _connect(host: str, timeout: float) -> outcomes.ProbeResult:
     return outcomes.ProbeResult(host, host, outcomes.OK, "accepts connections", seconds=time.monotonic() - started)
 
 
-BUILDX: Fact[Buildx] = Fact("buildx", _gather, network=True)

@@ -20,12 +20,13 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from importlib import metadata
 
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts
-from doctor.gather.local import ENVIRONMENT, read_capped
+from doctor.facts import Facts
+from doctor.facts.keys import CLIENT_SETTINGS, DOCKER_BINARY, DOCKER_CLIS, ENVIRONMENT
+from doctor.facts.types import ClientSettings, DockerCLI, Setting
+from doctor.gather.local import read_capped
+from doctor.run.context import RunContext
 
 MAX_BYTES = 256 * 1024
 MAX_CLIS = 6
@@ -41,14 +42,6 @@ def _ctx(facts: Facts) -> RunContext:
 # --- docker CLIs on PATH -------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DockerCLI:
-    path: str  # as found on PATH
-    realpath: str
-    first: bool  # the one `docker` runs
-    version: tuple[int, int, int] | None
-    text: str = ""  # what `--version` printed (first line)
-    error: str | None = None
 
 
 def docker_candidates(path_env: str) -> list[tuple[str, str]]:
@@ -97,8 +90,6 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
     others asked in parallel, each within the fact's deadline."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from doctor.gather.local import DOCKER_BINARY
-
     ctx = _ctx(facts)
     env = {k: v for k, v in ctx.env.items() if not k.startswith("DOCKER_")}
     found = docker_candidates(ctx.env.get("PATH", os.defpath))
@@ -117,7 +108,6 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
         return tuple(pool.map(ask, enumerate(found)))
 
 
-DOCKER_CLIS: Fact[tuple[DockerCLI, ...]] = Fact("docker_clis", _gather_clis, network=True)
 
 
 def _gather_docker_py(facts: Facts) -> str | None:
@@ -127,35 +117,13 @@ def _gather_docker_py(facts: Facts) -> str | None:
         return None
 
 
-DOCKER_PY_VERSION: Fact[str | None] = Fact("docker_py_version", _gather_docker_py)
 
 
 # --- settings files other clients read -------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One endpoint-related setting a client reads from a file or the environment."""
-
-    client: str  # "testcontainers" | "docker-java" | "compose"
-    key: str
-    value: str
-    file: str | None  # None: the environment
-    line: int | None = None
-    # Whether the endpoint it names answers /_ping (unix sockets and loopback tcp only; None: not probed).
-    answers: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ClientSettings:
-    settings: tuple[Setting, ...] = ()
-    env: Mapping[str, str] = field(default_factory=dict)  # TESTCONTAINERS_*, COMPOSE_*, SUDO_*, container hints
-    cwd: str = ""
-    # What sudo does with DOCKER_HOST: "kept" (env_keep names it, or !env_reset), "dropped"
-    # (sudoers read, nothing keeps it), None when sudoers could not be read.
-    sudo_keeps_docker_host: bool | None = None
-    sudoers_evidence: str = ""
-    problems: tuple[str, ...] = ()
 
 
 _PROP_RE = re.compile(r"^\s*([^#!=:\s][^=:\s]*)\s*[=:]\s*(.*?)\s*$")
@@ -270,8 +238,8 @@ def _probed(s: Setting, facts: Facts) -> Setting:
         return s
     from dataclasses import replace
 
-    from doctor.gather import api
-    from doctor.resolve import TLSSettings
+    from doctor.gather import dockerapi as api
+    from doctor.knowledge.resolve import TLSSettings
 
     try:
         probe = api.ping(v, v, TLSSettings(), facts.budget(CLIENT_SETTINGS))
@@ -280,4 +248,3 @@ def _probed(s: Setting, facts: Facts) -> Setting:
     return replace(s, answers=probe.answered)
 
 
-CLIENT_SETTINGS: Fact[ClientSettings] = Fact("client_settings", _gather_settings)

@@ -10,42 +10,23 @@ system type) and SELinux's state. Reads files only.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts
-from doctor.gather.local import RESOLUTION, read_capped
-from doctor.gather.rootless import PathState, stat_path
+from doctor.facts import Facts
+from doctor.facts.keys import RESOLUTION
+from doctor.facts.types import ContainerView, Mount, MountedSocket
+from doctor.gather.local import read_capped
+from doctor.gather.rootless import stat_path
+from doctor.run.context import RunContext
 
 MAX_BYTES = 1024 * 1024
 SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock")
 _CGROUP_MARKS = ("docker", "kubepods", "containerd", "libpod", "lxc")
 
 
-@dataclass(frozen=True, slots=True)
-class Mount:
-    mount_point: str
-    root: str  # the path inside the source file system (a bind mount's host path)
-    fstype: str
-    source: str
 
 
-@dataclass(frozen=True, slots=True)
-class MountedSocket:
-    state: PathState
-    mount: Mount | None  # the bind mount exactly at this path, if any
-    selinux_label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerView:
-    inside: bool
-    markers: tuple[str, ...]
-    engine: str | None  # "docker" | "podman" | "kubernetes" | "lxc" | … (a guess from the markers)
-    sockets: tuple[MountedSocket, ...]
-    selinux_enforcing: bool | None
-    process_label: str | None
-    tls_dirs: dict[str, tuple[str, ...]]  # DOCKER_CERT_PATH / $DOCKER_TLS_CERTDIR/client -> files present
 
 
 def _unescape(s: str) -> str:
@@ -126,4 +107,3 @@ def _gather(facts: Facts) -> ContainerView:
     return ContainerView(bool(markers), tuple(markers), engine, tuple(sockets), selinux, proc_label, tls_dirs)
 
 
-CONTAINER: Fact[ContainerView] = Fact("container", _gather)

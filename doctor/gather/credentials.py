@@ -12,26 +12,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
 
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts
-from doctor.gather.local import CONFIG, read_capped
+from doctor.facts import Facts
+from doctor.facts.keys import CONFIG
+from doctor.facts.types import CredentialHelper
+from doctor.gather.local import read_capped
+from doctor.run.context import RunContext
 
 MAX_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class CredentialHelper:
-    """One helper program named by config.json."""
-
-    name: str  # "desktop"
-    program: str  # "docker-credential-desktop"
-    key: str  # "credsStore" or "credHelpers"
-    registries: tuple[str, ...]  # for credHelpers: the registries that use it
-    path: str | None  # where it is on PATH; None: missing
-    config: str  # the config.json path
-    line: int | None  # line of the key in config.json (1-based)
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -83,4 +73,3 @@ def _gather(facts: Facts) -> tuple[CredentialHelper, ...]:
     return find_helpers(cfg.path, text, ctx.env.get("PATH", os.defpath))
 
 
-CREDENTIAL_HELPERS: Fact[tuple[CredentialHelper, ...]] = Fact("credential_helpers", _gather)

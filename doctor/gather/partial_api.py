@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from dataclasses import dataclass
 
-from doctor.facts import Fact, Facts
-from doctor.gather import api, http
-from doctor.gather.engine import ENDPOINT_PROBE, ENGINE
-from doctor.gather.local import RESOLUTION
+from doctor.facts import Facts
+from doctor.facts.keys import ENDPOINT_PROBE, ENGINE, PARTIAL_API, RESOLUTION
+from doctor.facts.types import CallResult
+from doctor.gather import dockerapi as api
+from doctor.gather import http
 
 BODY_LIMIT = 64 * 1024
 _NONE = "cdoctor-probe-no-such-name"
@@ -31,18 +31,6 @@ PROBES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    section: str  # "info", "containers", …
-    request: str  # "GET /v1.45/containers/json?limit=1"
-    status: int | None  # None: no HTTP answer (see error)
-    body_head: str = ""
-    server: str | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
 
 
 def _gather(facts: Facts) -> tuple[CallResult, ...]:
@@ -86,4 +74,3 @@ def _gather(facts: Facts) -> tuple[CallResult, ...]:
     return tuple(out)
 
 
-PARTIAL_API: Fact[tuple[CallResult, ...]] = Fact("partial_api", _gather, network=True)

@@ -13,34 +13,11 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from dataclasses import dataclass
 
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts
-from doctor.gather.local import ENVIRONMENT
-
-
-@dataclass(frozen=True, slots=True)
-class PathState:
-    path: str
-    kind: str  # socket | directory | file | missing | unreadable | other
-    uid: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RootlessState:
-    uid: int
-    user: str | None
-    xdg_runtime_dir: str | None  # as set in the environment
-    xdg_state: PathState | None  # of $XDG_RUNTIME_DIR
-    run_user: PathState  # /run/user/UID
-    sockets: tuple[PathState, ...]  # rootless docker and podman sockets where they would be
-    linger: bool | None  # /var/lib/systemd/linger/USER exists (None: cannot be told)
-    binaries: dict[str, str]  # dockerd-rootless.sh, rootlesskit, podman -> path
-    user_units: tuple[str, ...]  # docker.service / podman.socket unit files for the user
-    podman_socket_enabled: bool  # a sockets.target.wants link for podman.socket
-    login: str  # "su" | "sudo" | "ssh" | "session" | "unknown": how this process came to be
-    login_uid: int | None  # /proc/self/loginuid
+from doctor.facts import Facts
+from doctor.facts.keys import ENVIRONMENT
+from doctor.facts.types import PathState, RootlessState
+from doctor.run.context import RunContext
 
 
 def stat_path(path: str) -> PathState:
@@ -109,4 +86,3 @@ def _gather(facts: Facts) -> RootlessState:
                          linger, binaries, tuple(units), enabled, login, login_uid)  # fmt: skip
 
 
-ROOTLESS: Fact[RootlessState] = Fact("rootless", _gather)

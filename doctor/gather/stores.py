@@ -19,51 +19,26 @@ import subprocess
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
-from doctor.context import RunContext
-from doctor.facts import Fact, Facts, FactUnavailable
-from doctor.gather import api, http
-from doctor.gather.engine import ENGINE
-from doctor.gather.inventory import SOCKETS
-from doctor.gather.local import RESOLUTION, read_capped
+from doctor.facts import Facts, FactUnavailable
+from doctor.facts.keys import ENGINE, RESOLUTION, SOCKETS, STORES
+from doctor.facts.types import ContainerdCounts, EngineCounts, NamespaceCounts, Stores
+from doctor.gather import dockerapi as api
+from doctor.gather import http
+from doctor.gather.local import read_capped
+from doctor.run.context import RunContext
 
 MAX_NAMESPACES = 8
 MAX_SOCKETS = 6
 
 
-@dataclass(frozen=True, slots=True)
-class EngineCounts:
-    host: str
-    containers: int | None
-    running: int | None
-    images: int | None
-    driver: str | None
-    containerd_store: bool  # DriverStatus driver-type io.containerd.snapshotter.v1
-    root_dir: str | None
-    error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class NamespaceCounts:
-    namespace: str
-    containers: int | None
-    images: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerdCounts:
-    socket: str
-    namespaces: tuple[NamespaceCounts, ...] = ()
-    error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Stores:
-    engines: tuple[EngineCounts, ...] = ()  # the CLI's engine first
-    inactive_graph_images: Mapping[str, int] = field(default_factory=dict)  # repositories.json path -> tags
-    containerd: tuple[ContainerdCounts, ...] = ()
 
 
 def counts_from_info(host: str, info: Mapping[str, Any]) -> EngineCounts:
@@ -184,4 +159,3 @@ def _gather(facts: Facts) -> Stores:
     return Stores(tuple(engines), inactive, tuple(ctrs))
 
 
-STORES: Fact[Stores] = Fact("stores", _gather, network=True)
