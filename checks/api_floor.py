@@ -136,7 +136,7 @@ def api_floor(facts: Facts) -> Iterator[Finding]:
     user_cli = clis[0] if clis else None
     if user_cli is not None and user_cli.version is None and user_cli.error and "deadline" in user_cli.error and not refused:
         # The docker the user runs could not be asked its version in time: never a pass.
-        yield Finding(id="api-floor-unknown", check=CHECK_ID, severity=Severity.ERROR,
+        yield Finding(id="api-floor-unknown", check=CHECK_ID, severity=Severity.WARNING,
                       title=f"{user_cli.path}: its version could not be read in time, so whether this engine accepts "
                       "it is not known", evidence=tuple(evidence), data=data)  # fmt: skip
         return

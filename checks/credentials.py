@@ -38,15 +38,26 @@ _INSTALL = {
 }
 
 
+# Helper names that are public knowledge (shipped by Docker, the distributions, the clouds): shown.
+# Any other name is not printed — a config.json may carry names private to an organisation.
+KNOWN = frozenset({"desktop", "osxkeychain", "wincred", "pass", "secretservice", "ecr-login", "gcloud", "gcr",
+                   "acr-env", "dev-containers", "rancher-desktop"})  # fmt: skip
+
+
+def shown(helper: CredentialHelper) -> str:
+    return repr(helper.name) if helper.name in KNOWN else "a helper (its name is not shown)"
+
+
 def remove_fix(helper: CredentialHelper) -> str:
     """A pasteable edit of config.json that drops only this helper (python3, no jq)."""
     path = quote(helper.config)
     if helper.key == "credsStore":
         code = 'import json,sys;p=sys.argv[1];c=json.load(open(p));c.pop("credsStore",None);json.dump(c,open(p,"w"),indent=2)'
     else:
+        # By registry, so that the helper's name is never printed.
         code = (
             'import json,sys;p=sys.argv[1];c=json.load(open(p));'
-            f'c["credHelpers"]={{k:v for k,v in c["credHelpers"].items() if v!={helper.name!r}}};'
+            f'[c["credHelpers"].pop(r,None) for r in {list(helper.registries)!r}];'
             'json.dump(c,open(p,"w"),indent=2)'
         )
     return f"python3 -c {quote(code)} {path}"
@@ -65,29 +76,31 @@ def credential_helpers(facts: Facts) -> Iterator[Finding]:
         return
     for h in helpers:
         where = f"{h.config}" + (f" line {h.line}" if h.line else "")
+        name = shown(h)
+        program = h.program if h.name in KNOWN else "its docker-credential-* program"
         if h.path is not None:
             yield Finding(id="credential-helper-found", check=CHECK_ID, severity=Severity.OK,
-                          title=f"{h.key} {h.name!r}: {h.program} is {h.path}",
-                          evidence=(f"{where}: {h.key} names {h.name!r}",))  # fmt: skip
+                          title=f"{h.key} names {name}: {program} is on PATH",
+                          evidence=(f"{where}: {h.key} names {name}",))  # fmt: skip
             continue
         scope = "every registry" if h.key == "credsStore" else ", ".join(h.registries)
         fails = ("docker login fails, and builds and compose pulls that read credentials fail" if h.key == "credsStore"
                  else "docker login to those registries fails, and builds that need their credentials fail")  # fmt: skip
-        fix = [f"{remove_fix(h)}    # removes only {h.key} {h.name!r} from {h.config}"]
-        fix.append(_INSTALL.get(h.name, f"# or install {h.program} and put it on PATH"))
+        fix = [f"{remove_fix(h)}    # removes only that {h.key} entry from {h.config}"]
+        fix.append(_INSTALL.get(h.name, f"# or install {program} and put it on PATH"))
         yield Finding(
             id=CAUSE,
             check=CHECK_ID,
             severity=Severity.ERROR,
             cause=CAUSE,
-            title=f"{h.key} names {h.name!r}, but {h.program} is not on PATH: {fails} ({scope})",
-            detail=f'docker login prints: Error saving credentials: error storing credentials - err: exec: "{h.program}": '
+            title=f"{h.key} names {name}, but {program} is not on PATH: {fails} ({scope})",
+            detail=f'docker login prints: Error saving credentials: error storing credentials - err: exec: "{program}": '
             "executable file not found in $PATH (compose and buildx: error getting credentials …). `docker ps` is not affected"
             + (" (a leftover of an uninstalled Docker Desktop)." if h.name == "desktop" else "."),
-            evidence=(f"{where}: {h.key} names {h.name!r}" + (f" for {scope}" if h.registries else ""),
-                      f"{h.program}: not found on PATH (looked up, not run)"),
+            evidence=(f"{where}: {h.key} names {name}" + (f" for {scope}" if h.registries else ""),
+                      f"{program}: not found on PATH (looked up, not run)"),
             fix=tuple(fix),
-            data={"helper": h.name, "program": h.program, "key": h.key, "registries": list(h.registries),
+            data={"helper": h.name if h.name in KNOWN else None, "key": h.key, "registries": list(h.registries),
                   "config": h.config, "line": h.line},
         )
 

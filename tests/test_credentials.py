@@ -32,7 +32,7 @@ def test_find_helpers_looks_up_path_and_never_runs(tmp_path: Path) -> None:
 
 def test_the_fix_removes_only_that_key(tmp_path: Path) -> None:
     cfg = tmp_path / "config.json"
-    cfg.write_text('{"auths": {"r.example": {}}, "credsStore": "desktop", "credHelpers": {"a": "gone", "b": "kept"}}')
+    cfg.write_text('{"auths": {"r.example": {}}, "credsStore": "desktop", "credHelpers": {"a": "gone", "c": "gone", "b": "kept"}}')
     for h in find_helpers(str(cfg), cfg.read_text(), ""):
         if h.name == "kept":
             continue

@@ -18,13 +18,13 @@ from __future__ import annotations
 import glob
 import os
 import re
-import subprocess
 from collections.abc import Mapping
 from importlib import metadata
 
 from doctor.facts import Facts
 from doctor.facts.keys import CLIENT_SETTINGS, DOCKER_BINARY, DOCKER_CLIS, ENVIRONMENT
 from doctor.facts.types import ClientSettings, DockerCLI, Setting
+from doctor.gather import bounded
 from doctor.gather.local import read_capped
 from doctor.run.context import RunContext
 
@@ -70,10 +70,9 @@ def _version_of(real: str, env: Mapping[str, str], timeout: float) -> tuple[tupl
     except OSError as e:
         return None, "", f"cannot read: {e.strerror}"
     try:
-        proc = subprocess.run([real, "--version"], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                              env={**env, "DOCKER_CONFIG": "/nonexistent/cdoctor-version-probe",
-                                   "DOCKER_CLI_HINTS": "false"}, check=False)  # fmt: skip
-    except subprocess.TimeoutExpired:
+        proc = bounded.run([real, "--version"], timeout=timeout, cap=4096,
+                           env={**env, "DOCKER_CONFIG": "/nonexistent/cdoctor-version-probe", "DOCKER_CLI_HINTS": "false"})  # fmt: skip
+    except bounded.Timeout:
         return None, "", "`--version` did not answer within the deadline"
     except OSError as e:
         return None, "", f"cannot run: {e.strerror}"
@@ -101,6 +100,9 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
         i, (path, real) = item
         if i == 0 and first.realpath == real and first.kind == "docker-cli" and first.version:
             return DockerCLI(path, real, True, first.version, first.version_text or "")
+        if i == 0 and first.realpath == real and first.error:
+            # Asked already and it failed (it did not answer in time): do not ask twice.
+            return DockerCLI(path, real, True, None, "", first.error)
         version, text, error = _version_of(real, env, facts.budget(DOCKER_CLIS))
         return DockerCLI(path, real, i == 0, version, text, error)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +23,8 @@ from typing import Any
 from doctor.facts import Facts, FactUnavailable
 from doctor.facts.keys import ENGINE, RESOLUTION, SOCKETS, STORES
 from doctor.facts.types import ContainerdCounts, EngineCounts, NamespaceCounts, Stores
+from doctor.gather import bounded, http
 from doctor.gather import dockerapi as api
-from doctor.gather import http
 from doctor.gather.local import read_capped
 from doctor.run.context import RunContext
 
@@ -71,9 +70,9 @@ def _ctr(ctr: str, sock: str, args: list[str], deadline: float) -> list[str] | s
     if remaining <= 0.05:
         return "not asked: the deadline passed"
     try:
-        p = subprocess.run([ctr, "--address", sock, "--timeout", f"{max(1, int(remaining))}s", *args],
-                           capture_output=True, timeout=remaining, stdin=subprocess.DEVNULL, check=False)  # fmt: skip
-    except subprocess.TimeoutExpired:
+        p = bounded.run([ctr, "--address", sock, "--timeout", f"{max(1, int(remaining))}s", *args],
+                        timeout=remaining, cap=1_000_000)  # fmt: skip
+    except bounded.Timeout:
         return "ctr did not answer within the deadline"
     except OSError as e:
         return f"cannot run ctr: {e.strerror}"
