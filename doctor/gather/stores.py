@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from doctor.facts import Facts, FactUnavailable
-from doctor.facts.keys import ENGINE, RESOLUTION, SOCKETS, STORES
+from doctor.facts.keys import ENGINE, PROCESSES, RESOLUTION, SOCKETS, STORES
 from doctor.facts.types import ContainerdCounts, EngineCounts, NamespaceCounts, Stores
 from doctor.gather import bounded, http
 from doctor.gather import dockerapi as api
@@ -150,6 +150,19 @@ def _gather(facts: Facts) -> Stores:
     ctr = shutil.which("ctr", path=ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin")
     targets = [s.path for s in sockets if s.kind == "containerd" and s.file_type == "socket" and s.probe is not None
                and s.probe.outcome == "listening" and not s.path.endswith("crio.sock")][:MAX_SOCKETS]  # fmt: skip
+    # A program per call is not free: ask only where containers may hide. A containerd that backs a
+    # dockerd holds that dockerd's containers (namespace moby, counted by /info) — asked only when the
+    # engine docker uses shows nothing, or when shims run in other namespaces; a standalone
+    # containerd (k3s, nerdctl, a Kubernetes node) is always asked.
+    try:
+        procs = facts.get(PROCESSES).items
+    except FactUnavailable:
+        procs = ()
+    backing = {p.containerd_address for p in procs if p.name.startswith("dockerd") and p.containerd_address}
+    foreign = any(p.namespace not in (None, "moby") for p in procs if p.name.startswith("containerd-shim"))
+    shows_nothing = not engines or (not engines[0].containers and not engines[0].images)
+    if not (shows_nothing or foreign):
+        targets = [t for t in targets if t not in backing]
     ctrs: list[ContainerdCounts] = []
     if targets and ctr is None:
         ctrs = [ContainerdCounts(t, error="ctr is not installed: namespaces not counted") for t in targets]
