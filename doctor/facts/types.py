@@ -149,6 +149,7 @@ class LocalEngine:
     server: ProcessInfo
     runtimes: tuple[RuntimeBinary, ...]
 
+
 # --- the world around the engine (issue 14): other clients, helpers, proxies, builders, rootless,
 # containers, stores
 
