@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from doctor import __version__
-from doctor.commands import check, checks_list, diagnose, explain, fix, report, stack
+from doctor.commands import check, checks_list, diagnose, docker_plugin, explain, fix, report, stack
 from doctor.commands.common import CdoctorError
 from doctor.knowledge.resolve import Flags
 from doctor.run.context import DEFAULT_TIMEOUT
@@ -114,6 +114,7 @@ app.command(epilog=EXIT_CODES_HELP)(explain.explain)
 app.command(epilog=EXIT_CODES_HELP)(report.report)
 app.command("check", epilog=EXIT_CODES_HELP)(check.check_command)
 app.command("fix", epilog=EXIT_CODES_HELP)(fix.fix_command)
+app.add_typer(docker_plugin.typer_app(), name="docker-plugin")
 
 
 _FAST_GLOBAL_VALUE = {"-H": "host", "--host": "host", "-c": "context", "--context": "context", "--config": "config"}
@@ -195,7 +196,7 @@ def _fast_diagnose(args: list[str]) -> int | None:
     )
 
 
-COMMANDS = frozenset({"diagnose", "stack", "checks", "explain", "report", "check", "fix"})
+COMMANDS = frozenset({"diagnose", "stack", "checks", "explain", "report", "check", "fix", "docker-plugin"})
 _TOP_LEVEL_ONLY = frozenset({"--help", "-h", "--version", "--install-completion", "--show-completion"})
 
 
