@@ -68,8 +68,12 @@ METADATA: dict[str, str] = {
     "Vendor": "cdoctor",
     "Version": __version__,
     "ShortDescription": "Which Docker-API stack answers, by what path, and why docker failed",
-    "URL": "https://github.com/cdoctor/cdoctor",
 }
+# The metadata's optional URL: the project names no home page yet (pyproject has no
+# [project.urls]); Go's omitempty leaves an empty one out, and so do we.
+PROJECT_URL = ""
+if PROJECT_URL:
+    METADATA["URL"] = PROJECT_URL
 # Commands that talk to the engine: a failure of these may be about reaching it.
 # Prefix match on command tokens (manager/hooks.go hookMatch): "container" covers
 # "container ls", "compose" covers "compose up", "buildx build" only that.
