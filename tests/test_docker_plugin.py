@@ -643,9 +643,9 @@ def _fake_docker(tmp_path: Path, version: str) -> str:
     ("version", "legacy", "runs"),
     [
         ("29.3.0", False, "error-hooks (after a failed command)"),
-        ("29.7.2", True, "hooks"),
+        ("29.7.2", True, "hooks (after every matched command; the hook speaks only after a failure)"),
         ("29.2.1", False, "none: this CLI ignores error-hooks (install --legacy-hooks)"),
-        ("26.1.0", True, "hooks"),
+        ("26.1.0", True, "hooks (after every matched command; the hook speaks only after a failure)"),
         ("26.0.2", True, "none: this CLI has no hooks (docker/cli 26.1.0 added them)"),
     ],
 )
