@@ -170,6 +170,8 @@ def test_argv_as_the_cli_passes_it() -> None:
     assert t.args == ["--config", "/cfg"] and t.env == {"DOCKER_CERT_PATH": "/c"}
     t = dp.translate_argv(["--tlscacert", "/x/my-ca.crt", "doctor"])
     assert "DOCKER_CERT_PATH" not in t.env and t.notes
+    assert dp.translate_argv(["help", "doctor"]).args == ["--help"]
+    assert dp.translate_argv(["-c", "x", "help", "doctor", "check"]).args == ["--context", "x", "check", "--help"]
     # Arguments after the plugin's name are cdoctor's, even when they look like docker's.
     t = dp.translate_argv(["doctor", "-H", "x", "--context", "y"])
     assert t.args == ["-H", "x", "--context", "y"]

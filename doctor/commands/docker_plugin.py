@@ -211,6 +211,8 @@ def translate_argv(argv: Sequence[str]) -> Translated:
     rest = args[i:]
     if rest[:1] == [PLUGIN_NAME]:
         rest = rest[1:]
+    elif rest[:2] == ["help", PLUGIN_NAME]:  # `docker help doctor [command]` runs the plugin with these args
+        rest = [*rest[2:], "--help"]
     for name, value in values:
         if value is None:
             continue
@@ -343,8 +345,8 @@ def verdict(error: str, env: Mapping[str, str]) -> list[str]:
 
 def _local_socket(endpoint: str, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """What one connect to the named socket, and to the other stacks' known sockets, shows."""
-    from doctor.knowledge import identify
     from doctor.gather import quick
+    from doctor.knowledge import identify
 
     path = endpoint[len("unix://") :]
     outcome = quick.connect_unix(path, PROBE_DEADLINE)
@@ -392,8 +394,8 @@ def _local_socket(endpoint: str, env: Mapping[str, str]) -> tuple[list[str], lis
 
 def _known_docker_sockets(env: Mapping[str, str]) -> list[str]:
     """The Docker-API socket paths every stack is known to use (doctor/gather/inventory.py's catalogue)."""
-    from doctor.gather.sockets import known_socket_paths
     from doctor.facts.types import Environment, UserInfo
+    from doctor.gather.sockets import known_socket_paths
 
     user = UserInfo(
         uid=os.getuid(),
