@@ -393,21 +393,11 @@ def _local_socket(endpoint: str, env: Mapping[str, str]) -> tuple[list[str], lis
 
 
 def _known_docker_sockets(env: Mapping[str, str]) -> list[str]:
-    """The Docker-API socket paths every stack is known to use (doctor/gather/inventory.py's catalogue)."""
-    from doctor.facts.types import Environment, UserInfo
-    from doctor.gather.sockets import known_socket_paths
+    """The Docker-API socket paths every stack is known to use (the catalogue in knowledge/socket_paths.py)."""
+    from doctor.knowledge.socket_paths import known_socket_paths
 
-    user = UserInfo(
-        uid=os.getuid(),
-        gid=os.getgid(),
-        name=None,
-        home=env.get("HOME", ""),
-        home_source="HOME",
-        process_gids=frozenset(),
-        db_groups=frozenset(),
-    )
-    environment = Environment(values=dict(env), user=user, platform=sys.platform, wsl=False, kernel="")
-    return [path for path, kind, _ in known_socket_paths(environment) if kind == "docker"]
+    known = known_socket_paths(env.get("HOME", ""), os.getuid(), env.get("XDG_RUNTIME_DIR"))
+    return [path for path, kind, _ in known if kind == "docker"]
 
 
 # ---------------------------------------------------------------------------------------------

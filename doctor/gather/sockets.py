@@ -17,7 +17,7 @@ from doctor.facts.types import EndpointProbe, Environment, ProcessInfo, SocketIn
 from doctor.gather import dockerapi
 from doctor.gather.pasted import is_own
 from doctor.gather.procfs import holders_of, listeners, systemd_activation
-from doctor.knowledge import outcomes
+from doctor.knowledge import outcomes, socket_paths
 from doctor.knowledge.resolve import TLSSettings
 from doctor.run.context import RunContext
 
@@ -29,47 +29,8 @@ def _ctx(facts: Facts) -> RunContext:
 
 
 def known_socket_paths(env: Environment) -> list[tuple[str, str, str]]:
-    """(path or glob, kind, reason) for the sockets every stack is known to use."""
-    home = env.user.home.rstrip("/")
-    uid = env.user.uid
-    xdg = env.values.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"
-    known = [
-        ("/var/run/docker.sock", "docker", "the default Docker socket"),
-        ("/run/docker.sock", "docker", "the default Docker socket (/run)"),
-        (f"{xdg}/docker.sock", "docker", "rootless Docker"),
-        (f"/run/user/{uid}/docker.sock", "docker", "rootless Docker"),
-        (f"{xdg}/podman/podman.sock", "docker", "rootless Podman"),
-        ("/run/podman/podman.sock", "docker", "rootful Podman"),
-        ("/run/containerd/containerd.sock", "containerd", "containerd"),
-        ("/run/docker/containerd/containerd.sock", "containerd", "dockerd's own containerd"),
-        ("/run/k3s/containerd/containerd.sock", "containerd", "k3s/RKE2 containerd"),
-        ("/var/snap/microk8s/common/run/containerd.sock", "containerd", "microk8s containerd"),
-        ("/run/k0s/containerd.sock", "containerd", "k0s containerd"),
-        ("/var/run/crio/crio.sock", "containerd", "CRI-O"),
-        (
-            "/mnt/wsl/docker-desktop/shared-sockets/guest-services/docker.proxy.sock",
-            "docker",
-            "Docker Desktop WSL integration",
-        ),
-        ("/mnt/wsl/rancher-desktop/run/docker.sock", "docker", "Rancher Desktop WSL integration"),
-    ]
-    if home:
-        known += [
-            (f"{home}/.docker/run/docker.sock", "docker", "Docker Desktop (macOS) / rootless Docker without systemd"),
-            (f"{home}/.docker/desktop/docker.sock", "docker", "Docker Desktop (Linux)"),
-            (f"{home}/.rd/docker.sock", "docker", "Rancher Desktop"),
-            (f"{home}/.colima/*/docker.sock", "docker", "Colima"),
-            (f"{home}/.colima/docker.sock", "docker", "Colima (legacy path)"),
-            (f"{home}/.config/colima/*/docker.sock", "docker", "Colima"),
-            (f"{home}/.colima/*/containerd.sock", "containerd", "Colima (containerd runtime)"),
-            (f"{home}/.orbstack/run/docker.sock", "docker", "OrbStack"),
-            (f"{home}/.lima/*/sock/docker.sock", "docker", "Lima"),
-            (f"{home}/.lima/*/sock/podman.sock", "docker", "Lima (podman)"),
-            (f"{home}/.local/share/containers/podman/machine/podman.sock", "docker", "podman machine"),
-            (f"{home}/.local/share/containers/podman/machine/*/podman.sock", "docker", "podman machine"),
-            (f"{home}/Library/Containers/com.docker.docker/Data/docker.raw.sock", "docker", "Docker Desktop (raw)"),
-        ]
-    return known
+    """(path or glob, kind, reason) for the sockets every stack is known to use (knowledge/socket_paths.py)."""
+    return socket_paths.known_socket_paths(env.user.home, env.user.uid, env.values.get("XDG_RUNTIME_DIR"))
 
 
 def _link_chain(path: str) -> tuple[tuple[str, ...], bool, bool]:
