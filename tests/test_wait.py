@@ -129,6 +129,42 @@ def test_wait_for_a_dockerd_that_starts_after_cdoctor(engine_dir: Path) -> None:
     assert err == ""  # no progress in a pipe
 
 
+def test_checks_after_a_wait_longer_than_the_timeout_have_their_own_deadline(engine_dir: Path) -> None:
+    """--timeout 2, an engine that comes after 4 s and answers in 0.5 s: the checks get their full 2 s.
+
+    (Their deadline used to count from the process start: after a long wait, 0.05 s were
+    left per probe and a slow answer became engine-unresponsive or diagnosis-incomplete.)"""
+    import socket as socketlib
+
+    from tests import zoo
+
+    path = f"{engine_dir}/slow.sock"
+    proc = _popen("-H", f"unix://{path}", "check", "--wait", "60s", "--timeout", "2", "--format", "json")
+    server = None
+    try:
+        time.sleep(4.0)  # with cdoctor's start-up, more than --timeout passes before the engine comes
+        sock = socketlib.socket(socketlib.AF_UNIX)
+        sock.bind(path)
+        sock.listen(16)
+        server = zoo.Server(sock, "docker")
+
+        def slow(conn: socketlib.socket, deadline: float) -> None:
+            time.sleep(0.5)
+            zoo.docker(conn, deadline)
+
+        server.handler = slow
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if server is not None:
+            server.stop()
+    doc = json.loads(out)
+    assert doc["wait"]["ready"] is True and doc["wait"]["seconds"] > 1.0
+    assert doc["diagnosis"]["primary_cause"] is None, doc["diagnosis"]  # was engine-unresponsive (0.1 s left)
+    assert proc.returncode == 0, out + err
+
+
 @pytest.mark.slow
 def test_wait_deadline_passes_when_nothing_comes(tmp_path: Path) -> None:
     """No socket ever: exit 4 at the deadline (within a small constant) with the full diagnosis."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Annotated, Any
 
 import typer
@@ -180,9 +181,12 @@ def execute(
             "endpoint": result.last.endpoint if result.last else None,
             "last_outcome": result.last.outcome if result.last else None,
         }
-        if timed_out:
-            from dataclasses import replace
+        from dataclasses import replace
 
+        # The checks' probe deadlines count from now, not from the process start: a wait
+        # longer than --timeout must not leave them with no time (diagnosis-incomplete).
+        ctx = replace(ctx, started=time.monotonic())
+        if timed_out:
             ctx = replace(ctx, timeout=min(timeout, AFTER_WAIT_TIMEOUT))
     rep = run_diagnosis(ctx, only=only, skip=skip)
     code = exit_code(rep.diagnosis, rep.findings, strict=strict, wait_timed_out=timed_out)
