@@ -192,6 +192,9 @@ def test_docker_context_doctor_diagnoses_that_context(cli: str, config: Path, ho
     assert doc["endpoint"]["host"] == host and doc["endpoint"]["context"] == "labx", r.stderr
     assert doc["diagnosis"]["status"] == "ok" and doc["engine"]["product"] == "docker-engine"
     assert r.returncode == 0
+    # The rules of the CLI that ran the plugin (DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND), not PATH's first docker.
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout.split()[2]
+    assert doc["endpoint"]["cli_rules"].startswith(f"docker CLI {version.rstrip(',').split('+')[0]}"), doc["endpoint"]
 
 
 @pytest.mark.cli

@@ -113,6 +113,11 @@ def plugin_main(argv: Sequence[str]) -> int:
     if args[:1] == [HOOK_SUBCOMMAND]:
         return run_hook(args[1] if len(args) > 1 else "")
     translated = translate_argv(args)
+    # Diagnose with the rules of the docker CLI that runs the plugin (os.Args[0], e.g.
+    # /usr/bin/docker), not of whichever docker comes first on PATH.
+    cli = os.environ.get(REEXEC_ENV, "")
+    if os.sep in cli and os.path.basename(cli) == "docker":
+        os.environ["PATH"] = os.path.dirname(os.path.abspath(cli)) + os.pathsep + os.environ.get("PATH", "")
     for note in translated.notes:
         sys.stderr.write(f"docker doctor: {note}\n")
     os.environ.update(translated.env)
