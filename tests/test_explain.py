@@ -614,6 +614,38 @@ def test_the_classes_issue_13_names(text: str, symptom: str, endpoint: str | Non
         assert r.product.signals and r.product.confidence in ("certain", "likely", "guess")
 
 
+@pytest.mark.parametrize(
+    ("text", "symptom", "endpoint", "cause"),
+    [
+        # PLAN.md Decisions: Go's resolver error is a DNS failure whatever errno the query got
+        (
+            'error during connect: Get "http://docker.example:2375/v1.47/info": dial tcp: lookup docker.example '
+            "on 10.255.255.53:53: dial udp 10.255.255.53:53: connect: network is unreachable",
+            "dns-failure", "tcp://docker.example:2375", "tcp-unreachable",
+        ),
+        (
+            "Cannot connect to the Docker daemon at tcp://build-host:2375. Is the docker daemon running?\n"
+            "dial tcp: lookup build-host on 127.0.0.53:53: read udp 127.0.0.1:41234->127.0.0.53:53: read: "
+            "connection refused",
+            "dns-failure", "tcp://build-host:2375", "tcp-unreachable",
+        ),
+        (
+            "dial tcp: lookup docker on [::1]:53: read udp [::1]:5353->[::1]:53: i/o timeout",
+            "dns-failure", None, "tcp-unreachable",
+        ),
+        # ... unless the name looked up is a scheme: `tcp//host:2375` lost its colon (test_causes_real)
+        (
+            'error during connect: Get "http://tcp//localhost:2375/v1.47/info": dial tcp: lookup tcp on '
+            "10.255.255.53:53: dial udp 10.255.255.53:53: connect: network is unreachable",
+            "invalid-host", None, "invalid-docker-host",
+        ),
+    ],
+)
+def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: str | None, cause: str) -> None:
+    r = read_error(text)
+    assert (r.symptom, r.endpoint, r.cause) == (symptom, endpoint, cause), r
+
+
 def test_products_of_pastes_from_every_signal() -> None:
     colima = (
         "Client: Docker Engine - Community\n Version:           26.1.1\n API version:       1.45\n"

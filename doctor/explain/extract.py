@@ -286,6 +286,17 @@ def _dns(s: str, low: str) -> Details | None:
     return _d(errno_text=after_colon_tail(s))
 
 
+_RE_GO_RESOLVER = re.compile(r"lookup ([^\s:]{1,256}) on (\[?[0-9a-f.:]{2,64}\]?):53: ([^\n]{0,240})")
+
+
+def _go_resolver(s: str, low: str) -> Details | None:
+    """``lookup HOST on SERVER:53: ERR``: Go's resolver could not ask SERVER about HOST."""
+    m = _RE_GO_RESOLVER.search(low)
+    if m is None:
+        return None
+    return _d(host=s[m.start(1) : m.end(1)], dns_server=m.group(2) + ":53", errno_text=m.group(3).strip())
+
+
 def _timeout(s: str, low: str) -> Details | None:
     return _d(errno="ETIMEDOUT")
 
@@ -308,6 +319,7 @@ def _after_colon(s: str, low: str) -> Details | None:
 
 
 EXTRACTORS: dict[str, Extractor] = {
+    "go_resolver": _go_resolver,
     "wsl_command": _wsl_command,
     "shim_podman": _shim_podman,
     "config_parse": _config_parse,

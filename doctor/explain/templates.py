@@ -59,6 +59,7 @@ R_TLS = 80
 R_SSH = 75
 R_PIPE = 70
 R_EACCES = 68
+R_RESOLVER = 67  # "lookup HOST on SERVER:53: <anything>": the DNS query failed, whatever its errno
 R_ENOENT = 66
 R_REFUSED = 64
 R_DNS = 63
@@ -267,7 +268,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "host-is-a-path", "invalid-host", R_HOST,
-        (("name or service not known", "no such host", "server misbehaving", "unknown host", "try again"),),
+        (("name or service not known", "no such host", "server misbehaving", "unknown host", "try again", "lookup "),),
         extract="host_is_a_path",
         source="a DOCKER_HOST without its scheme, looked up as a host name (Go resolver / Java UnknownHostException)",
     ),
@@ -459,6 +460,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "dns", "dns-failure", R_DNS, (_DNS_WORDS,), extract="dns",
         source=_MOBY + "request.go:181 (DNS error wrapped), Go resolver texts",
+    ),
+    Template(
+        "go-resolver", "dns-failure", R_RESOLVER, (("lookup ",), (":53: ",)),
+        extract="go_resolver",
+        source="Go net.DNSError.Error() (go/src/net/net.go: 'lookup ' + Name + ' on ' + Server + ': ' + Err): "
+        "the errno after the server (network is unreachable, read: connection refused, i/o timeout) "
+        "is the DNS query's, not the daemon's (PLAN.md Decisions)",
     ),
     Template(
         "dns-lookup", "dns-failure", R_DNS, (("lookup ",), ("i/o timeout", "try again", "no such host")),
