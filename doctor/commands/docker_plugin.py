@@ -259,18 +259,17 @@ ENGINE_SYMPTOMS = frozenset(
         "not-docker-api", "no-environment",
     }
 )  # fmt: skip
-_UNSAFE = re.compile(r"[^\x20-\x7e\u00a0-\u200a\u2010-\u2027\u2030-\u205e\u2070-\ufeff]|[\u2066-\u2069\ufe00-\ufe0f]")
 
 
 def clean(text: str, limit: int = 200) -> str:
-    """One line of printable text: no escape sequence, control or bidi character reaches the terminal.
+    """One line of the verdict: redacted and made safe for a terminal by the render boundary.
 
-    A strict local sanitiser until doctor/render/boundary.py exists (issue 13):
-    anything outside printable ASCII and a few printable Unicode ranges becomes ``?``.
+    (doctor/render/boundary.py: no control, escape or bidi character; a workflow
+    command cannot start.) Line breaks become spaces: the CLI splits the Template on them.
     """
-    from doctor.redact import scrub_text
+    from doctor.render import boundary
 
-    text = _UNSAFE.sub("?", scrub_text(text))
+    text = boundary.text(text, "terminal").replace("\n", " ").replace("\t", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
