@@ -131,8 +131,11 @@ def test_console_script() -> None:
     """The installed `cdoctor` entry point runs (pip install puts it on PATH)."""
     import shutil
     import subprocess
+    import sys
 
-    exe = shutil.which("cdoctor")
+    # The entry point of the environment running the tests (a venv's bin/), else PATH's.
+    beside = Path(sys.executable).parent / "cdoctor"
+    exe = str(beside) if beside.exists() else shutil.which("cdoctor")
     if exe is None:
         pytest.skip("cdoctor is not installed (pip install -e .)")
     r = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False, timeout=60)
