@@ -646,6 +646,52 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
     assert (r.symptom, r.endpoint, r.cause) == (symptom, endpoint, cause), r
 
 
+@pytest.mark.parametrize(
+    ("text", "symptom", "endpoint"),
+    [
+        # other clients' wordings, from their sources (templates.py cites each line)
+        ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
+        ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        (
+            "FATA[0000] rootless containerd not running? (hint: use `containerd-rootless-setuptool.sh install` "
+            "to start rootless containerd): exit status 1",
+            "daemon-not-running", None,
+        ),
+        ("Verbindung zum Docker Client fehlgeschlagen. Du musst ggf. den Docker Client neustarten.",
+         "daemon-not-running", None),
+        ("Error response from daemon: Minimum supported API version is 1.44, please upgrade", "api-version", None),
+        # Windows' socket errors in the display language
+        (
+            'error during connect: Get "http://10.0.0.5:2375/v1.24/version": dial tcp 10.0.0.5:2375: connectex: '
+            "A connection attempt failed because the connected party did not properly respond after a period of "
+            "time, or established connection failed because connected host has failed to respond.",
+            "timeout", "tcp://10.0.0.5:2375",
+        ),
+        (
+            'error during connect: Get "http://10.0.0.5:2375/v1.24/version": dial tcp 10.0.0.5:2375: connectex: '
+            "Es konnte keine Verbindung hergestellt werden, da der Zielcomputer die Verbindung verweigerte.",
+            "connection-refused", "tcp://10.0.0.5:2375",
+        ),
+        # Node/OpenSSL TLS errors; Java unix-socket libraries; Apache HttpClient's address
+        ("Error: write EPROTO 1408F10B:SSL routines:ssl3_get_record:wrong version number", "tls", None),
+        ("Error: self signed certificate in certificate chain", "tls", None),
+        (
+            "java.io.IOException: No such file or directory\n\tat jnr.unixsocket.UnixSocketChannel.doConnect"
+            "(UnixSocketChannel.java:127)",
+            "socket-missing", None,
+        ),
+        (
+            "org.apache.http.conn.HttpHostConnectException: Connect to localhost:2375 [localhost/127.0.0.1] "
+            "failed: Connection refused (Connection refused)",
+            "connection-refused", "tcp://localhost:2375",
+        ),
+    ],
+)
+def test_wordings_from_client_sources(text: str, symptom: str, endpoint: str | None) -> None:
+    r = read_error(text)
+    assert (r.symptom, r.endpoint) == (symptom, endpoint), r
+
+
 def test_products_of_pastes_from_every_signal() -> None:
     colima = (
         "Client: Docker Engine - Community\n Version:           26.1.1\n API version:       1.45\n"

@@ -371,6 +371,9 @@ _RE_HTTP_URL = re.compile(
 _RE_HTTP_EMPTY_HOST = re.compile(r"\bhttps?:///((?:[\w.@+-]{1,64}/){0,16}[\w.@+-]{1,64}\.sock)\b", re.I)
 _RE_HTTP_UNIX = re.compile(r"\bhttp\+unix://((?:%2f|/)?[\w.%-]{1,64}(?:/[\w.%-]{1,128}){0,16}\.sock)\b", re.I)
 _RE_MACHINE_HOST = re.compile(r'certificates for host "([\w.-]{1,253}):(\d{1,5})"')
+# Apache HttpClient's HttpHostConnectException (docker-java's httpclient5 transport, the Gradle and
+# Jenkins plugins): "Connect to HOST:PORT [HOST/IP, ...] failed: ..." / "... refused"
+_RE_APACHE_CONNECT = re.compile(r"\bconnect to ([a-z0-9][\w.-]{0,252}):(\d{1,5}) \[", re.I)
 _RE_JAVA_CONNECT = re.compile(r"failed to connect to ([\w.-]{1,253})/[0-9a-f.:]{2,64}:(\d{1,5})", re.I)
 # host/ip:port as Java prints an InetSocketAddress ("localhost/127.0.0.1:2375")
 _RE_JAVA_ADDR = re.compile(r"\b([a-z][\w.-]{0,252})/(?:\d{1,3}\.){3}\d{1,3}:(\d{2,5})\b", re.I)
@@ -532,7 +535,7 @@ def endpoint_in(s: str) -> str | None:
     m = _RE_MACHINE_HOST.search(s)
     if m:
         return f"tcp://{m.group(1)}:{m.group(2)}"
-    m = _RE_JAVA_CONNECT.search(s) or _RE_REFUSED_ADDR.search(s) or _RE_JAVA_ADDR.search(s)
+    m = _RE_JAVA_CONNECT.search(s) or _RE_APACHE_CONNECT.search(s) or _RE_REFUSED_ADDR.search(s) or _RE_JAVA_ADDR.search(s)
     if m:
         return f"tcp://{m.group(1)}:{m.group(2)}"
     return None
