@@ -115,20 +115,6 @@ def test_recorded_dead_endpoint_by_path(path: Path) -> None:
         assert got.variant == case["expect"]["variant"]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [p for p in FIXTURES if _has_api(_load(p)) and (_load(p).get("endpoint") or "").find("~") >= 0],
-    ids=lambda p: p.stem,
-)
-def test_recorded_endpoint_path_agrees(path: Path) -> None:
-    case = _load(path)
-    got = product_from_path(
-        case["endpoint"], home=FAKE_HOME, uid=501, platform=case.get("platform", "darwin")
-    )
-    assert got is not None
-    assert got.product == case["expect"]["product"]
-
-
 # ---------------------------------------------------------------------------------------
 # Rule B ordering and details
 # ---------------------------------------------------------------------------------------
