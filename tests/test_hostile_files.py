@@ -87,7 +87,9 @@ def test_config_json_is_a_fifo(home: Path) -> None:
     """A named pipe would block a plain open() forever."""
     (home / ".docker").mkdir()
     os.mkfifo(home / ".docker" / "config.json")
-    run_json(home)
+    doc = run_json(home)
+    assert doc["diagnosis"]["primary_cause"] == "invalid-config"
+    assert "not a regular file" in doc["diagnosis"]["summary"]
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,9 @@ def test_digest_mismatch_and_symlink_loops(home: Path) -> None:
     a.symlink_to(b)
     b.symlink_to(a)
     (meta_dir(config, "self") / "meta.json").symlink_to(meta_dir(config, "self") / "meta.json")
-    run_json(home)
+    doc = run_json(home)
+    # None of them is the context in use (there is none): the default endpoint is.
+    assert doc["endpoint"]["host"] == "unix:///var/run/docker.sock"
 
 
 def test_thousands_of_contexts(home: Path) -> None:
