@@ -653,6 +653,22 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
         (
+            'testcontainers [DEBUG] Container runtime strategy "UnixSocketStrategy" does not work: "Error: '
+            '(HTTP code 500) server error"',
+            "no-environment", None,
+        ),
+        ("X Exiting due to DRV_NOT_HEALTHY: Found driver(s) but none were healthy.", "no-environment", None),
+        (
+            "java.lang.IllegalArgumentException: Illegal character in authority at index 6: tcp://[::1]:2375x/\n"
+            "\tat com.github.dockerjava.core.DefaultDockerClientConfig.<init>",
+            "invalid-host", None,
+        ),
+        (
+            "com.spotify.docker.client.exceptions.DockerException: java.util.concurrent.ExecutionException: "
+            "javax.ws.rs.ProcessingException: java.io.IOException: No such file or directory",
+            "socket-missing", None,
+        ),
+        (
             "FATA[0000] rootless containerd not running? (hint: use `containerd-rootless-setuptool.sh install` "
             "to start rootless containerd): exit status 1",
             "daemon-not-running", None,

@@ -251,6 +251,12 @@ _NOENV_WORDS = (
     'exec: "docker": executable file not found',
     "docker: command not found",
     "'docker' is not recognized",
+    # minikube's driver selection: kubernetes/minikube@eb25dbc703 cmd/minikube/cmd/start.go:819/821,
+    # pkg/minikube/reason/reason.go:320/326
+    "drv_not_detected",
+    "no possible driver was detected",
+    "drv_not_healthy",
+    "found driver(s) but none were healthy",
 )
 _DNS_WORDS = (
     "no such host",
@@ -332,6 +338,15 @@ TEMPLATES: Final[tuple[Template, ...]] = (
           "too many colons in address", "missing port in address"),),
         unless=("registry", "https://index.docker.io", "/v2/"),
         extract="reason_line", endpoint="none", source="Go net/url and net errors for a malformed DOCKER_HOST / -H",
+    ),
+    Template(
+        "java-uri", "invalid-host", R_HOST,
+        (("urisyntaxexception", "illegal character in authority", "illegal character in scheme name",
+          "expected scheme-specific part", "expected authority at index"),
+         ("docker_host", "dockerhost", "docker.host", "tcp:", "unix:", "npipe:")),
+        unless=("registry",), extract="reason_line", endpoint="none",
+        source="JDK java/net/URI.java Parser.fail messages, as docker-java@002b6eb7 "
+        "DefaultDockerClientConfig (URI.create of DOCKER_HOST / docker.host) and its users report them",
     ),
     Template(
         "url-parse-quoted", "invalid-host", R_HOST, (('parse "',), ("invalid character", "invalid port")),
@@ -496,7 +511,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         (("no such file or directory", "filenotfounderror", "errno 2]", "connect enoent", "[2] no such file",
           "error(2, 'no such file"),
          ("dial unix", ".sock", "filenotfounderror", "errno 2]", "connect enoent", "lasterrorexception", "[2] no such file",
-          "unixsocket", "afunixsocket",
+          "unixsocket", "afunixsocket", "ioexception: no such file or directory", "com.spotify.docker",
           "error(2, 'no such file", "containerd-rootless", "/containerd")),
         unless=("meta.json", "ca.pem", "config file"), extract="enoent",
         source=_MOBY + "request.go:177; docker-py transport/unixconn.py; docker-java LastErrorException; "
@@ -571,6 +586,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         (("docker client strategy",), ("is not reachable",)), client="testcontainers-node",
         source="testcontainers/testcontainers-node@e26e7448 src/docker/client/docker-client.ts:57 "
         "(68e8cf9e src/docker/docker-client.ts:36): 'Docker client strategy NAME is not reachable'",
+    ),
+    Template(
+        "tc-node-strategy-does-not-work", "no-environment", R_NOENV,
+        (("container runtime strategy",), ("does not work", "is not applicable")), client="testcontainers-node",
+        source="testcontainers/testcontainers-node@457707f3 packages/testcontainers/src/container-runtime/clients/"
+        "client.ts:57/69 (each strategy's failure, logged before 'Could not find a working container runtime "
+        "strategy'; an errno it quotes still wins)",
     ),
     Template(
         "tc-node-unsupported-protocol", "invalid-host", R_HOST, (("unsupported protocol: ",),),
@@ -800,6 +822,16 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "docker client strategy",
     "unsupported protocol: ",
     "unixsocket",
+    "does not work",
+    "is not applicable",
+    "drv_not",
+    "possible driver",
+    "none were healthy",
+    "urisyntaxexception",
+    "illegal character in",
+    "scheme-specific part",
+    "expected authority",
+    "ioexception: no such file",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
