@@ -332,8 +332,13 @@ def read_error(text: str | bytes) -> ErrorReading:
             break
 
     symptom, cause = refine(symptom, _cause(best, endpoint), endpoint, details, low, text)
-    if client == "podman" and cause == "tcp-unreachable" and endpoint and "//127.0.0.1:" in endpoint:
-        cause = None  # podman machine's own port forward on this host: the machine, not a network
+    if (
+        cause == "tcp-unreachable"
+        and endpoint
+        and ("//127.0.0.1:" in endpoint or "//localhost:" in endpoint)
+        and (client == "podman" or "podman" in low)
+    ):
+        cause = None  # podman machine's own port forward on this host: the machine, not a network (corpus rule R3)
     return ErrorReading(
         symptom=symptom,
         endpoint=endpoint,
