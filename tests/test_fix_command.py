@@ -132,3 +132,47 @@ def test_yes_rewrites_an_unparsable_config_json_with_a_backup(real_dockerd: Any,
     assert backup.read_text() == broken
     ps = docker_ps(home, env)
     assert ps.returncode == 0 and "WARNING: Error loading config file" not in ps.stderr, ps.stderr
+
+
+def _start_doc(line: str) -> dict[str, Any]:
+    from doctor.knowledge import fixes as fx
+
+    start = fx.Fix("start", (line,), (fx.Change(fx.ENGINE_START, "colima"),), "user",
+                   note="not checked: cdoctor cannot know the engine will come up")  # fmt: skip
+    return {
+        "diagnosis": {"status": "broken", "primary_cause": "engine-not-running", "summary": "Colima is not running"},
+        "findings": [{"id": "engine-not-running", "cause": "engine-not-running", "severity": "error", "title": "t",
+                      "data": {"fixes": fx.describe([start])}}],
+    }  # fmt: skip
+
+
+def test_start_runs_the_products_command_only_when_agreed(tmp_path: Path) -> None:
+    """`--start`: the identified product's own command, after the user agrees; then a new diagnosis."""
+    from io import StringIO
+
+    from doctor.commands import fix as fix_cmd
+
+    marker = tmp_path / "started"
+    doc = _start_doc(f"touch {marker}")
+    runs: list[int] = []
+
+    def diagnose() -> dict[str, Any]:
+        runs.append(1)
+        return doc if len(runs) == 1 else {"diagnosis": {"status": "ok", "summary": "ok"}, "findings": []}
+
+    common = {"dry_run": False, "shell": None, "config_flag": str(tmp_path), "render": lambda d: None}
+    out = StringIO()
+    rc = fix_cmd.run(diagnose, yes=False, start=False, out=out, err=StringIO(), ask=lambda q: True, **common)
+    assert rc == 1 and not marker.exists() and "not checked" in out.getvalue()  # no --start: nothing runs
+    runs.clear()
+    rc = fix_cmd.run(diagnose, yes=False, start=True, out=StringIO(), err=StringIO(), ask=lambda q: False, **common)
+    assert rc == 1 and not marker.exists()  # the user said no
+    runs.clear()
+    rc = fix_cmd.run(diagnose, yes=False, start=True, out=StringIO(), err=StringIO(), ask=lambda q: True, **common)
+    assert rc == 0 and marker.exists() and len(runs) == 2  # started, diagnosed again, exit by the new verdict
+    # A start command that needs sudo is never run by cdoctor.
+    marker.unlink()
+    sudo_doc = _start_doc(f"sudo touch {marker}")
+    rc = fix_cmd.run(lambda: sudo_doc, yes=True, start=True, out=StringIO(), err=StringIO(), ask=lambda q: True,
+                     **common)  # fmt: skip
+    assert rc == 1 and not marker.exists()
