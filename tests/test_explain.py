@@ -652,6 +652,11 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        # a sentence wrapped where the phrase is cut
+        ("Error: Could not find a working container\nruntime strategy", "no-environment", None),
+        ("Error: No Docker client\n    strategy found", "no-environment", None),
+        # podman's own usage error behind a `docker` command (no banner): the shim
+        ("$ docker run --foo busybox\nError: unknown flag: --foo\nSee 'podman run --help'", "cli-shim", None),
         (
             'testcontainers [DEBUG] Container runtime strategy "UnixSocketStrategy" does not work: "Error: '
             '(HTTP code 500) server error"',

@@ -16,7 +16,16 @@ from types import MappingProxyType
 
 from doctor.explain import identify
 from doctor.explain.extract import EXTRACTORS, clip, endpoint_in, socket_path_in
-from doctor.explain.normalise import candidate_spans, clean, context_window, lower, prepare, segments, strip_prefix
+from doctor.explain.normalise import (
+    candidate_spans,
+    clean,
+    context_window,
+    lower,
+    prepare,
+    rewrapped_windows,
+    segments,
+    strip_prefix,
+)
 from doctor.explain.reading import ErrorReading
 from doctor.explain.templates import (
     AUTO,
@@ -259,6 +268,12 @@ def read_error(text: str | bytes) -> ErrorReading:
         # or the product on another. Read the candidate lines once more as one chain.
         chain = " : ".join(clean(x) for x in lines[:32])[:_CHAIN_LEN]
         signals.extend(x for x in signals_in(chain, spans[0][0]) if x.rank > R_UNKNOWN)
+    if not any(x.rank > R_UNKNOWN for x in signals):
+        # A sentence wrapped where a trigger phrase is cut: read it again with the breaks undone.
+        for window in rewrapped_windows(text, _TRIGGERS):
+            signals.extend(x for x in signals_in(clean(window), len(text)) if x.rank > R_UNKNOWN)
+            if len(signals) >= 8:
+                break
     # The client, the product and the lines around the error are read from the text's
     # ends and its candidate lines only: bounded work, whatever the length.
     text = context_window(text, spans)

@@ -30,6 +30,7 @@ __all__ = [
     "context_window",
     "lower",
     "prepare",
+    "rewrapped_windows",
     "segments",
     "strip_prefix",
 ]
@@ -289,3 +290,38 @@ def context_window(text: str, spans: list[tuple[int, int]]) -> str:
         parts.append(piece)
     parts.append(text[-CONTEXT_EDGE:])
     return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------------------
+# Sentences wrapped where a trigger phrase is cut ("Could not find a working container\n
+# runtime strategy", "No Docker client\n  strategy found"): found nowhere by the trigger
+# search, since every phrase is looked up within lines. Read only when nothing else was.
+
+REWRAP_EDGE = 65_536  # characters at each end of the text rejoined
+REWRAP_HITS = 4  # hits per phrase
+REWRAP_SIDE = 200  # characters kept on each side of a hit
+_WRAP_BREAK = re.compile(r"[ \t]{0,16}\n[ \t>|#*]{0,64}")
+
+
+def rewrapped_windows(text: str, phrases: tuple[str, ...]) -> list[str]:
+    """Windows around each phrase that occurs only once the text's line breaks are undone.
+
+    Bounded: the text's two ends only, a few hits per phrase, fixed-width windows.
+    """
+    if "\n" not in text:
+        return []
+    edges = text if len(text) <= 2 * REWRAP_EDGE else text[:REWRAP_EDGE] + "\n\n" + text[-REWRAP_EDGE:]
+    low_edges = lower(edges)
+    flat = _WRAP_BREAK.sub(" ", edges)
+    low = lower(flat)
+    out: list[str] = []
+    for phrase in phrases:
+        if " " not in phrase or phrase in low_edges:
+            continue  # one word cannot be cut by a line break; a phrase found whole was read already
+        pos = low.find(phrase)
+        hits = 0
+        while pos >= 0 and hits < REWRAP_HITS:
+            out.append(flat[max(0, pos - REWRAP_SIDE) : pos + len(phrase) + REWRAP_SIDE])
+            hits += 1
+            pos = low.find(phrase, pos + len(phrase))
+    return out

@@ -71,6 +71,7 @@ R_NOTAPI = 55
 R_NOENV = 50
 R_GENERIC = 45
 R_TLS_HINT = 40
+R_SHIM_FLAGS = 20  # podman's usage errors: a shim's own wording, but any connection symptom says more
 R_UNKNOWN = 10
 
 
@@ -283,6 +284,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "podman-docker-banner", "cli-shim", R_SHIM, (("emulate docker cli using podman",),),
         extract="shim_podman", endpoint="none", client="podman-docker",
         source="containers/podman@c6580b4a52 docker/docker.in:3",
+    ),
+    Template(
+        "podman-flag-error", "cli-shim", R_SHIM_FLAGS, (("see 'podman ", "try 'podman --help'", "try 'podman "),),
+        extract="shim_podman", endpoint="none", client="podman-docker",
+        source="containers/podman@c6580b4a52 cmd/podman/main.go:132 (\"See 'podman CMD --help'\" after a flag "
+        "error), cmd/podman/validate/args.go:26/28 (\"Try 'podman --help'\"): podman's own usage errors "
+        "(causes.md: cli-shim); ranked below every connection symptom",
     ),
     # -- configuration -------------------------------------------------------------
     Template(
