@@ -202,6 +202,8 @@ def _lost_context(res: Resolution) -> str | None:
     title="The endpoint answers the Docker API",
     category=CATEGORY,
     requires=(ENDPOINT_PROBE, RESOLUTION, ENVIRONMENT),
+    # Read when the endpoint does not answer, to name the cause.
+    optional=(SOCKETS, PROCESSES, INSTALLED, CONTEXT_STORE, CONTEXT_PROBES),
 )
 def endpoint_connection(facts: Facts) -> Iterator[Finding]:
     """Connect to the resolved endpoint and ask `/_ping`, bounded by the deadline.

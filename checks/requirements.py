@@ -53,7 +53,13 @@ def _view(facts: Facts) -> EngineView | None:
     )
 
 
-@check(id="requirements", title="The engine meets the stated requirements", category=CATEGORY, requires=(REQUIREMENTS,))
+@check(
+    id="requirements",
+    title="The engine meets the stated requirements",
+    category=CATEGORY,
+    requires=(REQUIREMENTS,),
+    optional=(ENDPOINT_PROBE, ENGINE, ENVIRONMENT),  # read only when there are requirements
+)
 def requirements(facts: Facts) -> Iterator[Finding]:
     """Each `--require-*` of `cdoctor check` is compared with the engine's own /version and
     /info; an unmet one is a failure (`requirement-unmet`) with its own id. Without

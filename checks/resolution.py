@@ -30,6 +30,7 @@ CATEGORY = "resolution"
     title="Which endpoint the docker CLI uses, and why",
     category=CATEGORY,
     requires=(RESOLUTION, ENVIRONMENT),
+    optional=(CONTEXT_STORE,),
 )
 def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
     """Resolve the endpoint as the docker CLI does: --context, -H, DOCKER_HOST,
@@ -243,6 +244,7 @@ def docker_host(facts: Facts) -> Iterator[Finding]:
     title="config.json and context metadata parse",
     category=CATEGORY,
     requires=(CONFIG, CONTEXT_STORE, RESOLUTION, ENVIRONMENT),
+    optional=(ENDPOINT_PROBE,),
 )
 def config_file(facts: Facts) -> Iterator[Finding]:
     """A config.json that does not parse is ignored whole by the CLI (with one

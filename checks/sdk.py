@@ -182,6 +182,8 @@ def _answers(state: Mapping[str, bool], probes: Mapping[str, bool], url: str | N
     title="SDKs and test tools reach the same engine as the CLI",
     category=CATEGORY,
     requires=(RESOLUTION, ENDPOINT_PROBE, SOCKETS, CONTEXT_STORE, CONFIG, ENVIRONMENT, CLIENT_SETTINGS),
+    # docker-py is asked (and imported, ~0.15 s) only when the CLI follows a context.
+    optional=(PYTHON_SDK, CONTEXT_PROBES),
 )
 def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
     """The docker CLI follows contexts; most SDKs and testcontainers read only

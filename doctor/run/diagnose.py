@@ -4,6 +4,11 @@ When several findings fail, the primary cause is the earliest along the way
 `docker ps` travels, because fixing it changes everything after it:
 configuration, then the choice of endpoint, then the connection, then the
 engine (docs/causes.md). `CAUSE_ORDER` is that order.
+
+A plugin's causes (`plugin-name/cause`, namespaced by the runner) rank after
+every built-in cause, and among themselves in the order their checks ran
+(built-ins first, then plugins by entry-point name): a plugin can add a
+reason, never hide the built-in one that comes first along the way.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ def primary(findings: Iterable[Finding]) -> Finding | None:
     failing = [f for f in findings if f.cause is not None and f.severity is Severity.ERROR]
     if not failing:
         return None
+    # min() keeps the first of equal ranks: plugin causes (not in CAUSE_ORDER) in the order they ran.
     return min(failing, key=lambda f: _RANK.get(f.cause or "", len(CAUSE_ORDER)))
 
 

@@ -37,7 +37,8 @@ def run_diagnosis(
         ctx, timeout=ctx.timeout, run_deadline=started + RUN_DEADLINES * ctx.timeout + 0.5, started=ctx.started
     )
     extra = (keys.PROCESSES, keys.SOCKETS, keys.INSTALLED) if ctx.inventory else ()
-    runs = runner.plugin_error_runs(errors) + runner.run_checks(chosen, facts, extra)
+    declared_only = ctx.env.get(runner.DECLARED_FACTS_ONLY) == "1"
+    runs = runner.plugin_error_runs(errors) + runner.run_checks(chosen, facts, extra, declared_only=declared_only)
     return build_report(facts, runs, started, explain=explain)
 
 
