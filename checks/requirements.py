@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from doctor.api import (
     ENDPOINT_PROBE,
     ENGINE,
-    ENVIRONMENT,
+    IDENTIFICATION,
     REQUIREMENTS,
     Facts,
-    FactUnavailable,
     Finding,
     Severity,
     check,
@@ -37,17 +36,11 @@ def _view(facts: Facts) -> EngineView | None:
     answers = facts.get(ENGINE)
     version = answers.version if answers else None
     info = answers.info if answers else None
-    try:
-        env = dict(facts.get(ENVIRONMENT).values)
-    except FactUnavailable:
-        env = {}
-    ident = identify.identify_from_api(
-        ping_headers=probe.headers, version=version, info=info, endpoint=probe.dial, env=env
-    )
+    ident = facts.get(IDENTIFICATION)
     return view_from_api(
         version,
         info,
-        product=ident.product,
+        product=ident.product if ident else "unknown",
         rootless=identify.is_rootless(info) if info is not None else None,
         ping_api=probe.api_version,
     )
@@ -58,7 +51,7 @@ def _view(facts: Facts) -> EngineView | None:
     title="The engine meets the stated requirements",
     category=CATEGORY,
     requires=(REQUIREMENTS,),
-    optional=(ENDPOINT_PROBE, ENGINE, ENVIRONMENT),  # read only when there are requirements
+    optional=(ENDPOINT_PROBE, ENGINE, IDENTIFICATION),  # read only when there are requirements
 )
 def requirements(facts: Facts) -> Iterator[Finding]:
     """Each `--require-*` of `cdoctor check` is compared with the engine's own /version and

@@ -25,6 +25,7 @@ from doctor.facts.keys import (
     ENDPOINT_PROBE,
     ENGINE,
     ENVIRONMENT,
+    IDENTIFICATION,
     INSTALLED,
     LOCAL_ENGINE,
     PARTIAL_API,
@@ -68,6 +69,7 @@ from doctor.facts.types import (
     UserInfo,
 )
 from doctor.knowledge.dockerconfig import ConfigFile, ContextMeta, ContextStore
+from doctor.knowledge.identify import Identification
 from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
 from doctor.knowledge.resolve import Resolution
 from doctor.run.check import Check, check
@@ -88,6 +90,7 @@ __all__ = [
     "ENDPOINT_PROBE",
     "ENGINE",
     "ENVIRONMENT",
+    "IDENTIFICATION",
     "INSTALLED",
     "LOCAL_ENGINE",
     "PARTIAL_API",
@@ -121,6 +124,7 @@ __all__ = [
     "FactUnavailable",
     "Facts",
     "Finding",
+    "Identification",
     "Installed",
     "LocalEngine",
     "Mount",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         Stores,
     )
     from doctor.knowledge.dockerconfig import ConfigFile, ContextStore
+    from doctor.knowledge.identify import Identification
     from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
     from doctor.knowledge.requirements import Requirement
     from doctor.knowledge.resolve import Inputs, Resolution
@@ -62,6 +63,8 @@ ENDPOINT_PROBE: Fact[EndpointProbe] = Fact("endpoint_probe", "doctor.gather.engi
 ENGINE: Fact[EngineAnswers | None] = Fact("engine", "doctor.gather.engine:_gather_engine", network=True)
 # The dockerd serving the endpoint here, and whether its OCI runtimes' binaries are there.
 LOCAL_ENGINE: Fact[LocalEngine | None] = Fact("local_engine", "doctor.gather.runtimes:_gather")
+# Which product the answering engine is (None when it does not answer): identified once a run.
+IDENTIFICATION: Fact[Identification | None] = Fact("identification", "doctor.gather.engine:_gather_identification")
 
 # --- `cdoctor explain`: the endpoint an error text names (contacted only when it is ours)
 PASTED_ENDPOINT: Fact[PastedEndpoint | None] = Fact("pasted_endpoint", "doctor.gather.pasted:_gather")

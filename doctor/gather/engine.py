@@ -10,7 +10,7 @@ from doctor.facts.keys import ENDPOINT_PROBE, ENGINE, PROCESSES, RESOLUTION
 from doctor.facts.types import EndpointProbe
 from doctor.gather import dockerapi, pasted
 from doctor.gather.procfs import holders_of, listeners, socket_holders, systemd_activation
-from doctor.knowledge import outcomes
+from doctor.knowledge import identify, outcomes
 from doctor.run.context import RunContext
 
 
@@ -80,3 +80,16 @@ def _gather_engine(facts: Facts) -> outcomes.EngineAnswers | None:
     return dockerapi.engine_answers(probe, res.tls, facts.budget(ENGINE), forced)
 
 
+def _gather_identification(facts: Facts) -> identify.Identification | None:
+    """The product behind the answering endpoint, from its own answers (and hints in the environment)."""
+    probe = facts.get(ENDPOINT_PROBE).result
+    if probe is None or not probe.answered:
+        return None
+    answers = facts.get(ENGINE)
+    return identify.identify_from_api(
+        ping_headers=probe.headers,
+        version=answers.version if answers else None,
+        info=answers.info if answers else None,
+        endpoint=probe.dial,
+        env=_ctx(facts).env,
+    )

@@ -125,14 +125,12 @@ def build_report(
     if probe is not None and probe.answered:
         version = answers.version if answers else None
         info = answers.info if answers else None
-        ident = identify.identify_from_api(
-            ping_headers=probe.headers, version=version, info=info, endpoint=probe.dial, env=ctx.env
-        )
+        ident = _try(facts, keys.IDENTIFICATION)
         engine = {
-            "product": ident.product,
-            "variant": ident.variant,
-            "confidence": ident.confidence,
-            "evidence": list(ident.evidence),
+            "product": ident.product if ident else "unknown",
+            "variant": ident.variant if ident else None,
+            "confidence": ident.confidence if ident else "guess",
+            "evidence": list(ident.evidence) if ident else [],
             "server_version": _str((version or {}).get("Version")) or _str((info or {}).get("ServerVersion")),
             "api_version": _str((version or {}).get("ApiVersion")) or probe.api_version,
             "min_api_version": _str((version or {}).get("MinAPIVersion")),
