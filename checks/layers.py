@@ -39,6 +39,7 @@ _PACKAGED = {"runc": "runc", "crun": "crun", "youki": "youki", "runsc": "runsc",
     title="The containerd and OCI runtime under the engine are there",
     category="stack",
     requires=(ENDPOINT_PROBE, ENGINE, PROCESSES, SOCKETS, LOCAL_ENGINE, ENVIRONMENT),
+    optional=(INSTALLED,),
 )
 def engine_layers(facts: Facts) -> Iterator[Finding]:
     """For a dockerd that runs here: the containerd it dials (`--containerd`) must
