@@ -203,7 +203,7 @@ def _lost_context(res: Resolution) -> str | None:
     category=CATEGORY,
     requires=(ENDPOINT_PROBE, RESOLUTION, ENVIRONMENT),
     # Read when the endpoint does not answer, to name the cause.
-    optional=(SOCKETS, PROCESSES, INSTALLED, CONTEXT_STORE, CONTEXT_PROBES),
+    optional=(SOCKETS, PROCESSES, INSTALLED, CONTEXT_STORE, CONTEXT_PROBES, *fx.world_facts()),
 )
 def endpoint_connection(facts: Facts) -> Iterator[Finding]:
     """Connect to the resolved endpoint and ask `/_ping`, bounded by the deadline.

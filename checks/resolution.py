@@ -123,7 +123,8 @@ def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
     title="DOCKER_HOST and -H parse as the CLI parses them",
     category=CATEGORY,
     requires=(RESOLUTION, ENVIRONMENT),
-    optional=(RESOLUTION_INPUTS,),  # the raw -H values, read when they are the source
+    # the raw -H values, read when they are the source; what the model checks a fix against
+    optional=(RESOLUTION_INPUTS, *fx.world_facts()),
 )
 def docker_host(facts: Facts) -> Iterator[Finding]:
     """`DOCKER_HOST`/`-H` (or the chosen context's host) must be a URL the CLI

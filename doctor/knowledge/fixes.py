@@ -625,6 +625,20 @@ def describe(fixes: Sequence[Fix]) -> list[dict[str, Any]]:
 # --- the world, from the gathered facts --------------------------------------------------------------
 
 
+def world_facts() -> tuple[Any, ...]:
+    """The facts world_from_facts reads: a check that checks its fixes declares them (optional=)."""
+    from doctor.facts.keys import (
+        CONTEXT_PROBES,
+        ENDPOINT_PROBE,
+        ENVIRONMENT,
+        RESOLUTION_INPUTS,
+        SOCKETS,
+        UNIX_LISTENERS,
+    )
+
+    return (RESOLUTION_INPUTS, ENVIRONMENT, SOCKETS, UNIX_LISTENERS, CONTEXT_PROBES, ENDPOINT_PROBE)
+
+
 def world_from_facts(facts: Any) -> World | None:
     """The model's snapshot of what was gathered (reads facts only; None when the inputs are missing)."""
     from doctor.facts import FactUnavailable
