@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from doctor.cli import main
+from doctor.main import main
 
 raise SystemExit(main())

@@ -116,7 +116,7 @@ def test_healthy_dockerd(real_dockerd) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_bare_cdoctor_takes_diagnose_options(tmp_path: Path) -> None:
-    from doctor.cli import default_to_diagnose
+    from doctor.commands.grammar import default_to_diagnose
 
     assert default_to_diagnose(["-H", "unix:///x", "-f", "json"]) == ["-H", "unix:///x", "diagnose", "-f", "json"]
     assert default_to_diagnose(["--context=colima", "-v"]) == ["--context=colima", "diagnose", "-v"]

@@ -9,19 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from doctor.commands.common import (
-    CdoctorError,
-    ColorOpt,
-    OnlyOpt,
-    SkipOpt,
-    StrictOpt,
-    TimeoutOpt,
-    flags_of,
-    run_context,
-    secrets,
-    use_color,
-    write,
-)
+from doctor.commands.common import CdoctorError, run_context, secrets, use_color, write
+from doctor.commands.options import ColorOpt, OnlyOpt, SkipOpt, StrictOpt, TimeoutOpt, flags_of
 from doctor.knowledge.resolve import Flags
 from doctor.render import boundary
 from doctor.run.context import DEFAULT_TIMEOUT

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from doctor.commands.common import FormatOpt
+from doctor.commands.options import FormatOpt
 
 
 def list_checks(fmt: FormatOpt = "human") -> None:

@@ -1,28 +1,14 @@
-"""`cdoctor diagnose` (the default command): which stack answers `docker`, by what path, why it fails."""
+"""`cdoctor diagnose` (the default command): which stack answers `docker`, by what path, why it fails.
+
+No typer here: the common invocation runs this straight from doctor/main.py's fast path; the
+typer signature of the command is in doctor/cli.py, beside docker's global options."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from doctor.commands.common import (
-    ActivationOpt,
-    CdoctorError,
-    ColorOpt,
-    FormatOpt,
-    OnlyOpt,
-    Progress,
-    SkipOpt,
-    StrictOpt,
-    TimeoutOpt,
-    emit,
-    flags_of,
-    run_context,
-    secrets,
-)
+from doctor.commands.common import CdoctorError, Progress, emit, run_context, secrets
 from doctor.knowledge.resolve import Flags
-from doctor.run.context import DEFAULT_TIMEOUT
 
 
 def execute(
@@ -56,30 +42,24 @@ def execute(
     return int(exit_code(report.diagnosis, report.findings, strict=strict))
 
 
-def diagnose(
-    ctx: typer.Context,
-    fmt: FormatOpt = "human",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check with its timing.")] = False,
-    explain_layers: Annotated[bool, typer.Option("--explain", help="Say what each layer of the chain does.")] = False,
-    only: OnlyOpt = None,
-    skip: SkipOpt = None,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    strict: StrictOpt = False,
-    allow_activation: ActivationOpt = False,
-    color: ColorOpt = "auto",
-) -> None:
-    """Which stack answers `docker`, by what path, and why it fails (the default command)."""
-    raise typer.Exit(
-        execute(
-            flags_of(ctx),
-            fmt=fmt,
-            verbose=verbose,
-            explain_layers=explain_layers,
-            only=only or [],
-            skip=skip or [],
-            timeout=timeout,
-            strict=strict,
-            allow_activation=allow_activation,
-            color=color,
-        )
+def execute_fast(values: dict[str, Any]) -> int:
+    """Run what doctor.commands.grammar.parse_fast read (`cdoctor [global options] [diagnose [options]]`)."""
+    flags = Flags(
+        hosts=tuple(values["host"]) if values["host"] else None,
+        context=str(values["context"]) if values["context"] else None,
+        config_dir=str(values["config"]) if values["config"] is not None else None,
+        tls=bool(values["tls"]),
+        tlsverify=bool(values["tlsverify"]),
+    )
+    return execute(
+        flags,
+        fmt=str(values["fmt"]),
+        verbose=bool(values["verbose"]),
+        explain_layers=bool(values["explain_layers"]),
+        only=list(values["only"]),
+        skip=list(values["skip"]),
+        timeout=float(values["timeout"]),
+        strict=bool(values["strict"]),
+        allow_activation=bool(values["allow_activation"]),
+        color=str(values["color"]),
     )

@@ -121,7 +121,7 @@ def plugin_main(argv: Sequence[str]) -> int:
     for note in translated.notes:
         sys.stderr.write(f"docker doctor: {note}\n")
     os.environ.update(translated.env)
-    from doctor.cli import main
+    from doctor.main import main
 
     return main(translated.args)
 

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from doctor.commands.common import CdoctorError, ColorOpt, FormatOpt, TimeoutOpt, emit, flags_of, secrets
+from doctor.commands.common import CdoctorError, emit, secrets
 from doctor.commands.diagnose import execute
+from doctor.commands.options import ColorOpt, FormatOpt, TimeoutOpt, flags_of
 from doctor.run.context import DEFAULT_TIMEOUT
 
 

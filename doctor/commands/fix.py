@@ -26,7 +26,8 @@ from typing import Annotated, Any, TextIO, cast
 
 import typer
 
-from doctor.commands.common import ColorOpt, TimeoutOpt, emit, flags_of, run_context, secrets
+from doctor.commands.common import emit, run_context, secrets
+from doctor.commands.options import ColorOpt, TimeoutOpt, flags_of
 from doctor.knowledge import fixes as fx
 from doctor.run.context import DEFAULT_TIMEOUT
 

@@ -8,16 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from doctor.commands.common import (
-    ActivationOpt,
-    CdoctorError,
-    Progress,
-    TimeoutOpt,
-    flags_of,
-    run_context,
-    secrets,
-    write,
-)
+from doctor.commands.common import CdoctorError, Progress, run_context, secrets, write
+from doctor.commands.options import ActivationOpt, TimeoutOpt, flags_of
 from doctor.run.context import DEFAULT_TIMEOUT
 
 

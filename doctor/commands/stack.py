@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from doctor.commands.common import ColorOpt, FormatOpt, TimeoutOpt, flags_of
 from doctor.commands.diagnose import execute
+from doctor.commands.options import ColorOpt, FormatOpt, TimeoutOpt, flags_of
 from doctor.run.context import DEFAULT_TIMEOUT
 
 

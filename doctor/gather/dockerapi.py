@@ -13,7 +13,7 @@ import errno
 import json
 import os
 import socket
-import ssl
+import sys
 import time
 from typing import Any
 
@@ -93,8 +93,10 @@ def classify(exc: BaseException, *, connected: bool | None = None) -> tuple[str,
     for e in chain:
         if isinstance(e, socket.gaierror):
             return DNS, None
+    # ssl is imported only where TLS is used (gather/http.py): without it no error can be an SSLError.
+    ssl = sys.modules.get("ssl")
     for e in chain:
-        if isinstance(e, ssl.SSLError):
+        if ssl is not None and isinstance(e, ssl.SSLError):
             text = str(e).lower()
             if "wrong version number" in text or "record layer failure" in text or "packet length too long" in text:
                 return TLS_TO_HTTP, None

@@ -21,10 +21,13 @@ from __future__ import annotations
 import contextlib
 import http.client
 import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # ssl is imported by the first TLS connection, not by every run
+    import ssl
 
 USER_AGENT = "cdoctor"
 
@@ -59,6 +62,8 @@ class Response:
 
 def tls_context(*, verify: bool, ca: str | None, cert: str | None, key: str | None) -> ssl.SSLContext:
     """The client side of docker's TLS: the given CA (else the system's) and an optional client cert."""
+    import ssl
+
     ctx = ssl.create_default_context(cafile=ca) if verify else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if not verify:
         ctx.check_hostname = False

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from doctor.explain import ErrorReading, PasteReading, ProductHint, read_error, read_paste
 from doctor.facts import Facts
 from doctor.knowledge import identify
 from doctor.run.context import RunContext
 from doctor.run.report import SCHEMA, Report, build_report
+
+if TYPE_CHECKING:  # the explain reader is imported by explain only, not by every diagnosis
+    from doctor.explain import ErrorReading, PasteReading, ProductHint
 
 # A run never takes longer than this many probe deadlines (plus a small constant):
 # probes run in parallel, and whatever has not answered by then is reported as such.
@@ -43,6 +45,8 @@ def run_diagnosis(
 
 
 def explain_reading(text: str) -> tuple[ErrorReading, PasteReading]:
+    from doctor.explain import read_error, read_paste
+
     error = read_error(text)
     return error, read_paste(text, error)
 

@@ -21,16 +21,20 @@ The contract a plugin meets (validated here and in the runner):
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
+from typing import TYPE_CHECKING, Any, Protocol
 
 from doctor.facts import Fact
 from doctor.run.check import Check
+
+if TYPE_CHECKING:
+    from importlib import metadata
 
 GROUP = "cdoctor.checks"
 
@@ -66,6 +70,33 @@ def valid_id(text: str) -> bool:
 def namespace(plugin: str) -> str:
     """The prefix of a plugin's cause ids: its entry-point name, in kebab-case."""
     return re.sub(r"[^a-z0-9]+", "-", plugin.lower()).strip("-") or "plugin"
+
+
+class EntryPoint(Protocol):
+    """What loading needs of an entry point (importlib.metadata.EntryPoint is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def value(self) -> str: ...
+
+    def load(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltinEntryPoint:
+    """A built-in entry point: what pyproject.toml registers, without package metadata."""
+
+    name: str
+    value: str
+
+    def load(self) -> Any:
+        module, _, attr = self.value.partition(":")
+        obj: Any = importlib.import_module(module)
+        for part in attr.split(".") if attr else ():
+            obj = getattr(obj, part)
+        return obj
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,35 +149,55 @@ def _providers() -> Iterator[str]:
                     text = f.read(1024 * 1024)
             except OSError:
                 continue
-            if f"[{GROUP}]" in text:
+            if _names_a_plugin(text):
                 yield path
+
+
+def _names_a_plugin(entry_points_txt: str) -> bool:
+    """Whether the file's `[cdoctor.checks]` section names anything but the built-ins
+    (an installed cdoctor lists them too: no need to read its metadata for those)."""
+    section = False
+    builtin = set(BUILTIN.values())
+    for raw in entry_points_txt.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            section = line == f"[{GROUP}]"
+        elif section and "=" in line and line.split("=", 1)[1].strip() not in builtin:
+            return True
+    return False
 
 
 def third_party() -> list[metadata.EntryPoint]:
     """Entry points of the group in installed distributions (their metadata read only for these)."""
+    providers = list(_providers())
+    if not providers:
+        return []
+    from importlib import metadata
     from pathlib import Path
 
     builtin = set(BUILTIN.values())
     found: list[metadata.EntryPoint] = []
-    for path in _providers():
+    for path in providers:
         dist = metadata.PathDistribution(Path(path))
         found.extend(ep for ep in dist.entry_points.select(group=GROUP) if ep.value not in builtin)
     return sorted(found, key=lambda e: (e.name, e.value))
 
 
-def builtin_entry_points() -> list[metadata.EntryPoint]:
-    return [metadata.EntryPoint(name=name, value=value, group=GROUP) for name, value in sorted(BUILTIN.items())]
+def builtin_entry_points() -> list[EntryPoint]:
+    return [BuiltinEntryPoint(name, value) for name, value in sorted(BUILTIN.items())]
 
 
-def discover() -> list[metadata.EntryPoint]:
+def discover() -> list[EntryPoint]:
     """The built-ins first, then third-party checks (the order the runner runs them in)."""
-    return builtin_entry_points() + third_party()
+    return [*builtin_entry_points(), *third_party()]
 
 
-def _origin(ep: metadata.EntryPoint) -> str:
-    dist = ep.dist
+def _origin(ep: EntryPoint) -> str:
+    if isinstance(ep, BuiltinEntryPoint):
+        return _builtin_origin()
+    dist = getattr(ep, "dist", None)
     if dist is None:
-        return _builtin_origin() if ep.value in BUILTIN.values() else "(no distribution)"
+        return "(no distribution)"
     return f"{dist.metadata['Name']} {dist.version}"
 
 
@@ -161,7 +212,7 @@ def _problem(c: Check, seen: dict[str, str]) -> str | None:
     return None
 
 
-def _checks_of(ep: metadata.EntryPoint) -> tuple[Check, ...] | str:
+def _checks_of(ep: EntryPoint) -> tuple[Check, ...] | str:
     """The checks an entry point names, or why it names none."""
     try:
         obj = ep.load()
@@ -173,11 +224,10 @@ def _checks_of(ep: metadata.EntryPoint) -> tuple[Check, ...] | str:
     return tuple(items)
 
 
-def load(eps: list[metadata.EntryPoint] | None = None) -> tuple[list[LoadedCheck], list[PluginError]]:
+def load(eps: Sequence[EntryPoint] | None = None) -> tuple[list[LoadedCheck], list[PluginError]]:
     loaded: list[LoadedCheck] = []
     errors: list[PluginError] = []
     seen: dict[str, str] = {}
-    builtin = set(BUILTIN.values())
     for ep in discover() if eps is None else eps:
         origin = _origin(ep)
         checks = _checks_of(ep)
@@ -190,5 +240,5 @@ def load(eps: list[metadata.EntryPoint] | None = None) -> tuple[list[LoadedCheck
                 errors.append(PluginError(ep.name, ep.value, origin, problem))
                 continue
             seen[c.id] = f"{ep.name} ({origin})"
-            loaded.append(LoadedCheck(c, ep.name, origin, builtin=ep.value in builtin and ep.dist is None))
+            loaded.append(LoadedCheck(c, ep.name, origin, builtin=isinstance(ep, BuiltinEntryPoint)))
     return loaded, errors
