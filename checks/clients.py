@@ -53,7 +53,8 @@ def delete_line_fix(s: Setting) -> str:
 
 
 @check(id=CHECK_ID, title="Other clients' settings files and environments point at the working engine",
-       category="sdk", requires=(CLIENT_SETTINGS, RESOLUTION, ENDPOINT_PROBE, ENVIRONMENT))  # fmt: skip
+       category="sdk", requires=(CLIENT_SETTINGS, RESOLUTION, ENDPOINT_PROBE, ENVIRONMENT),
+       optional=(SOCKETS,))  # fmt: skip
 def client_settings(facts: Facts) -> Iterator[Finding]:
     """testcontainers/docker-java properties files, the Compose project's .env, and what sudo,
     cron and systemd units get of DOCKER_HOST — compared with the endpoint the docker CLI uses."""
