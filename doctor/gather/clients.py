@@ -19,7 +19,6 @@ import glob
 import os
 import re
 from collections.abc import Mapping
-from importlib import metadata
 
 from doctor.facts import Facts
 from doctor.facts.keys import CLIENT_SETTINGS, DOCKER_BINARY, DOCKER_CLIS, ENVIRONMENT
@@ -113,6 +112,8 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
 
 
 def _gather_docker_py(facts: Facts) -> str | None:
+    from importlib import metadata  # only when this fact is read: not on a healthy run's path
+
     try:
         return metadata.version("docker")
     except metadata.PackageNotFoundError:
