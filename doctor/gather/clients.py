@@ -112,14 +112,24 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
 
 
 def _gather_docker_py(facts: Facts) -> str | None:
-    from importlib import metadata  # only when this fact is read: not on a healthy run's path
+    """docker-py's version, from its .dist-info directory's name on sys.path (what importlib.metadata
+    would find first, without reading every installed distribution's metadata on each run)."""
+    import sys
+
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("docker-") and name.endswith(".dist-info"):
+                return name[len("docker-") : -len(".dist-info")]
+    from importlib import metadata  # an egg or another layout: ask the slow, general way
 
     try:
         return metadata.version("docker")
     except metadata.PackageNotFoundError:
         return None
-
-
 
 
 # --- settings files other clients read -------------------------------------------
