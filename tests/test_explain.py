@@ -652,6 +652,9 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        ('"docker buildx build" requires API version 1.31, but the Docker daemon API version is 1.30',
+         "api-version", None),
+        ("could not load X509 key pair: open /root/.docker/cert.pem: no such file or directory", "tls", None),
         # a sentence wrapped where the phrase is cut
         ("Error: Could not find a working container\nruntime strategy", "no-environment", None),
         ("Error: No Docker client\n    strategy found", "no-environment", None),

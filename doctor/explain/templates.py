@@ -168,6 +168,13 @@ _TLS_WORDS = (
     "ssl routines",
     "wrong version number",
     "sslerror(",
+    # docker/go-connections tlsconfig/config.go:98/106/109/221/239 (vendored by docker/cli@28f756087e)
+    # and Go crypto/tls's key-pair errors: the client's own TLS material is unusable
+    "could not load x509 key pair",
+    "failed to append certificates from pem",
+    "failed to find any pem data",
+    "private key does not match public key",
+    "failed to read system certificates",
 )
 _GENERIC_WORDS = (
     "cannot connect to the docker daemon",
@@ -405,6 +412,11 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "api-too-old", "api-version", R_API, (("is too old",), ("version",)),
         extract="api_old", versions="engine 25.0+ (floor 1.44 from 29.0)",
         source="moby/moby@b985e2313a daemon/server/middleware/version.go:59",
+    ),
+    Template(
+        "api-requires", "api-version", R_API, (("requires api version",), ("daemon api version is",)),
+        source="docker/cli@28f756087e cmd/docker/docker.go:688/720 ('\"--FLAG\" requires API version X, but the "
+        "Docker daemon API version is Y' / 'docker CMD requires API version ...')",
     ),
     Template(
         "api-floor-bare", "api-version", R_API,
@@ -840,6 +852,12 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "scheme-specific part",
     "expected authority",
     "ioexception: no such file",
+    "x509 key pair",
+    "from pem",
+    "pem data",
+    "does not match public key",
+    "system certificates",
+    "requires api version",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
