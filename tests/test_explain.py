@@ -652,6 +652,13 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        ("Failed to connect. Is Docker installed and running? Error: Error: (HTTP code 500) server error",
+         "daemon-not-running", None),
+        (
+            "The value provided for the setting `docker.host` or environment variable `DOCKER_HOST` is invalid. "
+            "It must include the protocol, for example, ssh://myuser@mymachine or tcp://1.2.3.4.",
+            "invalid-host", None,
+        ),
         ('"docker buildx build" requires API version 1.31, but the Docker daemon API version is 1.30',
          "api-version", None),
         ("could not load X509 key pair: open /root/.docker/cert.pem: no such file or directory", "tls", None),

@@ -22,7 +22,8 @@ docker/docker-py afc6d1ee, testcontainers-java deb78e1e6, -go 5dec9ddf8, -node 4
 -python c958e40c, -dotnet 1717807a, docker/compose f72979427 (1.29.2 for v1),
 docker/buildx 461836ba0, containers/podman c6580b4a52, docker/machine b170508b; second pass (explain2):
 testcontainers-node 457707f3 (history: e26e7448, 68e8cf9e), containerd/nerdctl 8da50408,
-jesseduffield/lazydocker 7e7aadc2.
+jesseduffield/lazydocker 7e7aadc2, microsoft/vscode-docker 6289ab3b/31ae3b61 (before the move to
+Container Tools), docker-java 002b6eb7, kubernetes/minikube eb25dbc703.
 
 The catalogue was written from half A of the corpus (tests/explain_score.py) and the
 sources above only; half B is what it is scored on.
@@ -355,6 +356,18 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="reason_line", endpoint="none", source="Go net/url and net errors for a malformed DOCKER_HOST / -H",
     ),
     Template(
+        "vscode-host-setting", "invalid-host", R_HOST,
+        (("environment variable `docker_host` is invalid", "it must include the protocol, for example"),),
+        extract="reason_line", endpoint="none", client="ide-vscode",
+        source="microsoft/vscode-docker@31ae3b61 src/docker/ContextManager.ts:445 ('The value provided for the "
+        "setting `docker.host` or environment variable `DOCKER_HOST` is invalid. It must include the protocol')",
+    ),
+    Template(
+        "vscode-context-parse", "config-parse", R_META, (("docker context could not be parsed",),),
+        extract="reason_line", endpoint="none", client="ide-vscode",
+        source="microsoft/vscode-docker@6289ab3b src/utils/dockerContextManager.ts:229",
+    ),
+    Template(
         "java-uri", "invalid-host", R_HOST,
         (("urisyntaxexception", "illegal character in authority", "illegal character in scheme name",
           "expected scheme-specific part", "expected authority at index"),
@@ -631,6 +644,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     # -- the generic "is it running?" -------------------------------------------------------------
     Template(
+        "vscode-failed-to-connect", "daemon-not-running", R_NOENV + 1,
+        (("failed to connect. is docker installed and running",),), client="ide-vscode",
+        source="microsoft/vscode-docker@6289ab3b src/utils/callDockerode.ts:74, @31ae3b61 "
+        "src/docker/DockerodeApiClient/DockerodeApiClient.ts:427 ('Failed to connect. Is Docker installed and "
+        "running? Error: {0}'): a failed connection (its errno, when shown, wins), not a missing install",
+    ),
+    Template(
         "generic", "daemon-not-running", R_GENERIC, (_GENERIC_WORDS,),
         source=_MOBY + "errors.go:38/40, request.go:177/214; podman@c6580b4a52 cmd/podman/root.go:145, "
         "pkg/bindings/connection.go:54; compose 1.29.2 compose/cli/errors.py:66/118; testcontainers-node@e26e7448 "
@@ -853,6 +873,10 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "expected authority",
     "ioexception: no such file",
     "x509 key pair",
+    "is docker installed and running",
+    "`docker_host` is invalid",
+    "must include the protocol",
+    "context could not be parsed",
     "from pem",
     "pem data",
     "does not match public key",
@@ -911,6 +935,8 @@ CLIENT_MARKERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("docker-machine", ("docker-machine", "error checking tls connection", "regenerate-certs")),
     ("terraform", ("terraform", "kreuzwerker")),
     ("gitlab-runner", ("gitlab-runner", "using docker executor", "preparation failed:")),
+    ("ide-vscode", ("vscode-docker.", "failed to connect. is docker installed and running", "must include the protocol, "
+                    "for example, ssh://", "docker context could not be parsed")),
     ("nerdctl", ("nerdctl", "rootless containerd not running?", "cannot access containerd socket")),
     ("minikube", ("provider_docker_not_running", "minikube start", "minikube ")),
     ("kind", ("kind create cluster", "sigs.k8s.io/kind")),
