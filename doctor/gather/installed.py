@@ -9,65 +9,8 @@ import shutil
 from doctor.facts import Facts
 from doctor.facts.keys import ENVIRONMENT
 from doctor.facts.types import Installed
+from doctor.knowledge.products import BINARIES, UNIT_DIRS, UNITS, install_dirs
 from doctor.run.context import RunContext
-
-BINARIES = (
-    "dockerd",
-    "containerd",
-    "podman",
-    "nerdctl",
-    "ctr",
-    "crictl",
-    "colima",
-    "limactl",
-    "rdctl",
-    "orb",
-    "orbctl",
-    "minikube",
-    "k3s",
-    "dockerd-rootless.sh",
-    "runc",
-    "crun",
-    "ssh",
-)
-UNIT_DIRS = (
-    "/etc/systemd/system",
-    "/lib/systemd/system",
-    "/usr/lib/systemd/system",
-    "/etc/systemd/user",
-    "/usr/lib/systemd/user",
-    "/usr/share/systemd/user",
-)
-UNITS = (
-    "docker.service",
-    "docker.socket",
-    "podman.socket",
-    "podman.service",
-    "containerd.service",
-    "snap.docker.dockerd.service",
-    "docker-desktop.service",
-    "k3s.service",
-    "rke2-server.service",
-)
-
-
-def product_dirs(home: str, platform: str) -> dict[str, list[str]]:
-    """Directories whose presence says a product is (or was) installed."""
-    h = home.rstrip("/")
-    dirs = {
-        "colima": [f"{h}/.colima", f"{h}/.config/colima"],
-        "rancher-desktop": [f"{h}/.rd", f"{h}/.local/share/rancher-desktop", "/opt/rancher-desktop"],
-        "orbstack": [f"{h}/.orbstack"],
-        "lima": [f"{h}/.lima"],
-        "docker-desktop": [f"{h}/.docker/desktop", "/opt/docker-desktop"],
-        "podman": [f"{h}/.local/share/containers/podman/machine"],
-        "minikube": [f"{h}/.minikube"],
-    }
-    if platform == "darwin":
-        dirs["docker-desktop"] = ["/Applications/Docker.app", f"{h}/Library/Containers/com.docker.docker"]
-        dirs["rancher-desktop"].append("/Applications/Rancher Desktop.app")
-        dirs["orbstack"].append("/Applications/OrbStack.app")
-    return dirs
 
 
 def _gather_installed(facts: Facts) -> Installed:
@@ -89,7 +32,7 @@ def _gather_installed(facts: Facts) -> Installed:
                     units.append(f"{d}/{unit}")
     found_dirs = {}
     if home:
-        for product, candidates in product_dirs(home, env.platform).items():
+        for product, candidates in install_dirs(home, env.platform).items():
             for d in candidates:
                 with contextlib.suppress(OSError):
                     if os.path.isdir(d):

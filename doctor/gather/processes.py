@@ -13,39 +13,8 @@ from doctor.facts import Facts
 from doctor.facts.keys import PROCESSES
 from doctor.facts.types import Processes, ProcessInfo
 from doctor.gather.procfs import listeners, printable, socket_fds
+from doctor.knowledge.products import PROCESS_NAMES
 
-# Process names that belong to a container stack (psutil `name`, lower-cased, prefix match).
-ENGINE_PROCESS_NAMES = (
-    "dockerd",
-    "containerd",
-    "containerd-shim",
-    "runc",
-    "crun",
-    "podman",
-    "conmon",
-    "buildkitd",
-    "rootlesskit",
-    "k3s",
-    "kubelet",
-    "crio",
-    "colima",
-    "limactl",
-    "qemu-system",
-    "com.docker.",
-    "docker-desktop",
-    "docker desktop",  # the macOS/Windows app's process name
-    "rancher desktop",
-    "rancher-desktop",
-    "orbstack",
-    "vfkit",
-    "krunkit",
-    "gvproxy",
-    "win-sshproxy",
-    "wsl-helper",
-    "rd-docker",
-    "docker-proxy",
-    "dockerd-rootless",
-)
 MAX_PROCESSES_SCANNED = 100_000
 
 
@@ -149,7 +118,7 @@ def _gather_processes(facts: Facts) -> Processes:
             if stop.is_set() or scanned >= MAX_PROCESSES_SCANNED:
                 break
             scanned += 1
-            if not short_name.lower().startswith(ENGINE_PROCESS_NAMES):
+            if not short_name.lower().startswith(PROCESS_NAMES):
                 continue
             try:
                 proc = psutil.Process(pid)
@@ -183,7 +152,7 @@ def _process_names(psutil: Any) -> Iterator[tuple[int, str]]:
     """(pid, name) of every process, cheaply: only engine processes get a psutil.Process.
 
     On Linux the kernel's short name (/proc/PID/comm, 15 characters, enough for the
-    prefixes in ENGINE_PROCESS_NAMES) is one small read; psutil.process_iter builds a
+    prefixes in PROCESS_NAMES) is one small read; psutil.process_iter builds a
     Process for every pid, which costs ~10x more on a machine with thousands of them.
     """
     if sys.platform.startswith("linux") and os.path.isdir("/proc/self"):

@@ -22,6 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from doctor.knowledge import products
+from doctor.knowledge.products import platform_key, start_command
+
 __all__ = [
     "CONFIDENCES",
     "PRODUCTS",
@@ -32,19 +35,8 @@ __all__ = [
     "start_command",
 ]
 
-#: Product ids of the output contract (docs/output-contract.md).
-PRODUCTS: Final = (
-    "docker-desktop",
-    "rancher-desktop",
-    "colima",
-    "orbstack",
-    "podman",
-    "lima",
-    "minikube",
-    "docker-engine",
-    "dind",
-    "unknown",
-)
+#: Product ids of the output contract: the catalogue's (knowledge/products.py).
+PRODUCTS: Final = products.IDS
 
 #: Strongest first: an API fingerprint, a path or process, an environment hint.
 CONFIDENCES: Final = ("certain", "likely", "guess")
@@ -556,22 +548,13 @@ def product_from_path(
     return _from_path(path_or_url, home, uid, platform)
 
 
-def _platform_key(platform: str) -> str:
-    low = platform.lower() if isinstance(platform, str) else "linux"
-    if low in ("darwin", "macos", "mac", "osx"):
-        return "macos"
-    if low.startswith("win"):
-        return "windows"
-    return "linux"
-
-
 def _from_path(raw: object, home: object, uid: object, platform: object) -> Identification | None:
     if not isinstance(raw, str) or not raw.strip():
         return None
     text = raw.strip()
     home_s = home if isinstance(home, str) and home else None
     uid_i = uid if isinstance(uid, int) and not isinstance(uid, bool) else None
-    plat = _platform_key(platform if isinstance(platform, str) else "linux")
+    plat = platform_key(platform if isinstance(platform, str) else "linux")
 
     def hit(product: str, variant: str | None, why: str) -> Identification:
         return Identification(product, variant, "likely", (f"endpoint {_q(text)} is {why}",))
@@ -657,67 +640,3 @@ def _from_path(raw: object, home: object, uid: object, platform: object) -> Iden
     if api:
         return hit("podman", "machine", f"the API socket of podman machine {api.group('machine')}")
     return None
-
-
-# --------------------------------------------------------------------------------------
-# Start commands
-# --------------------------------------------------------------------------------------
-
-
-def _variant_value(variant: str | None, key: str) -> str | None:
-    if not variant:
-        return None
-    for token in variant.split(","):
-        k, sep, v = token.partition("=")
-        if sep and k.strip() == key and v.strip():
-            return v.strip()
-    return None
-
-
-def _variant_has(variant: str | None, token: str) -> bool:
-    return bool(variant) and token in (variant or "").split(",")
-
-
-def start_command(product: str, variant: str | None, *, platform: str) -> str:
-    """The product's own command to start it; ``""`` when there is none to give.
-
-    ``platform`` is the client's OS (``linux``, ``darwin``/``macos``, ``windows``).
-    """
-    plat = _platform_key(platform if isinstance(platform, str) else "linux")
-    variant = variant if isinstance(variant, str) else None
-    if product == "docker-desktop":
-        if variant in ("windows", "windows-containers", "wsl") or plat == "windows":
-            return '& "C:\\Program Files\\Docker\\Docker\\Docker Desktop.exe"'
-        if variant == "macos" or plat == "macos":
-            return "open -a Docker"
-        return "systemctl --user start docker-desktop"
-    if product == "rancher-desktop":
-        return "rdctl start"
-    if product == "colima":
-        profile = _variant_value(variant, "profile")
-        return "colima start" if profile in (None, "default") else f"colima start {profile}"
-    if product == "orbstack":
-        return "open -a OrbStack"
-    if product == "podman":
-        if variant == "machine" or plat in ("macos", "windows"):
-            return "podman machine start"
-        if variant == "rootful":
-            return "sudo systemctl start podman.socket"
-        return "systemctl --user start podman.socket"
-    if product == "lima":
-        inst = _variant_value(variant, "instance") or "default"
-        return f"limactl start {inst}"
-    if product == "minikube":
-        profile = _variant_value(variant, "profile")
-        return "minikube start" if profile in (None, "minikube") else f"minikube start -p {profile}"
-    if product == "docker-engine":
-        if _variant_has(variant, "rootless"):
-            return "systemctl --user start docker"
-        if _variant_has(variant, "snap"):
-            return "sudo snap start docker"
-        if _variant_has(variant, "wsl"):
-            return "sudo service docker start"
-        return "sudo systemctl start docker"
-    if product == "dind":
-        return "docker run -d --privileged --name docker docker:dind"
-    return ""

@@ -1,0 +1,205 @@
+"""The product catalogue: every container stack cdoctor knows, as data read by every layer.
+
+Product ids (the output contract's, docs/output-contract.md; the JSON schema's enums are
+tested equal to `IDS`), the process names, binaries, systemd units and directories that
+say a product is there, and the command that starts each one. Identification
+(knowledge/identify.py), the inventory (gather/processes.py, gather/installed.py), the
+connection checks and explain's paste triage read them here; the socket paths each
+product uses are in knowledge/socket_paths.py. A new product is a row here.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Product ids of the output contract, in the order the docs list them.
+IDS: Final = (
+    "docker-desktop",
+    "rancher-desktop",
+    "colima",
+    "orbstack",
+    "podman",
+    "lima",
+    "minikube",
+    "docker-engine",
+    "dind",
+    "unknown",
+)
+
+#: What people call each product.
+NAMES: Final = {
+    "docker-desktop": "Docker Desktop",
+    "rancher-desktop": "Rancher Desktop",
+    "colima": "Colima",
+    "orbstack": "OrbStack",
+    "podman": "Podman",
+    "lima": "Lima",
+    "minikube": "minikube",
+    "docker-engine": "Docker Engine",
+    "dind": "Docker in Docker",
+    "unknown": "an unknown engine",
+}
+
+# Process names that belong to a container stack (psutil `name`, lower-cased, prefix match).
+PROCESS_NAMES: Final = (
+    "dockerd",
+    "containerd",
+    "containerd-shim",
+    "runc",
+    "crun",
+    "podman",
+    "conmon",
+    "buildkitd",
+    "rootlesskit",
+    "k3s",
+    "kubelet",
+    "crio",
+    "colima",
+    "limactl",
+    "qemu-system",
+    "com.docker.",
+    "docker-desktop",
+    "docker desktop",  # the macOS/Windows app's process name
+    "rancher desktop",
+    "rancher-desktop",
+    "orbstack",
+    "vfkit",
+    "krunkit",
+    "gvproxy",
+    "win-sshproxy",
+    "wsl-helper",
+    "rd-docker",
+    "docker-proxy",
+    "dockerd-rootless",
+)
+
+# Binaries on PATH that say a stack is installed.
+BINARIES: Final = (
+    "dockerd",
+    "containerd",
+    "podman",
+    "nerdctl",
+    "ctr",
+    "crictl",
+    "colima",
+    "limactl",
+    "rdctl",
+    "orb",
+    "orbctl",
+    "minikube",
+    "k3s",
+    "dockerd-rootless.sh",
+    "runc",
+    "crun",
+    "ssh",
+)
+
+# Where systemd units live, and the units of container stacks.
+UNIT_DIRS: Final = (
+    "/etc/systemd/system",
+    "/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/etc/systemd/user",
+    "/usr/lib/systemd/user",
+    "/usr/share/systemd/user",
+)
+UNITS: Final = (
+    "docker.service",
+    "docker.socket",
+    "podman.socket",
+    "podman.service",
+    "containerd.service",
+    "snap.docker.dockerd.service",
+    "docker-desktop.service",
+    "k3s.service",
+    "rke2-server.service",
+)
+
+
+def install_dirs(home: str, platform: str) -> dict[str, list[str]]:
+    """Directories whose presence says a product is (or was) installed."""
+    h = home.rstrip("/")
+    dirs = {
+        "colima": [f"{h}/.colima", f"{h}/.config/colima"],
+        "rancher-desktop": [f"{h}/.rd", f"{h}/.local/share/rancher-desktop", "/opt/rancher-desktop"],
+        "orbstack": [f"{h}/.orbstack"],
+        "lima": [f"{h}/.lima"],
+        "docker-desktop": [f"{h}/.docker/desktop", "/opt/docker-desktop"],
+        "podman": [f"{h}/.local/share/containers/podman/machine"],
+        "minikube": [f"{h}/.minikube"],
+    }
+    if platform == "darwin":
+        dirs["docker-desktop"] = ["/Applications/Docker.app", f"{h}/Library/Containers/com.docker.docker"]
+        dirs["rancher-desktop"].append("/Applications/Rancher Desktop.app")
+        dirs["orbstack"].append("/Applications/OrbStack.app")
+    return dirs
+
+
+# --- how to start each product ---------------------------------------------------------
+
+def platform_key(platform: str) -> str:
+    low = platform.lower() if isinstance(platform, str) else "linux"
+    if low in ("darwin", "macos", "mac", "osx"):
+        return "macos"
+    if low.startswith("win"):
+        return "windows"
+    return "linux"
+
+
+def _variant_value(variant: str | None, key: str) -> str | None:
+    if not variant:
+        return None
+    for token in variant.split(","):
+        k, sep, v = token.partition("=")
+        if sep and k.strip() == key and v.strip():
+            return v.strip()
+    return None
+
+
+def _variant_has(variant: str | None, token: str) -> bool:
+    return bool(variant) and token in (variant or "").split(",")
+
+
+def start_command(product: str, variant: str | None, *, platform: str) -> str:
+    """The product's own command to start it; ``""`` when there is none to give.
+
+    ``platform`` is the client's OS (``linux``, ``darwin``/``macos``, ``windows``).
+    """
+    plat = platform_key(platform if isinstance(platform, str) else "linux")
+    variant = variant if isinstance(variant, str) else None
+    if product == "docker-desktop":
+        if variant in ("windows", "windows-containers", "wsl") or plat == "windows":
+            return '& "C:\\Program Files\\Docker\\Docker\\Docker Desktop.exe"'
+        if variant == "macos" or plat == "macos":
+            return "open -a Docker"
+        return "systemctl --user start docker-desktop"
+    if product == "rancher-desktop":
+        return "rdctl start"
+    if product == "colima":
+        profile = _variant_value(variant, "profile")
+        return "colima start" if profile in (None, "default") else f"colima start {profile}"
+    if product == "orbstack":
+        return "open -a OrbStack"
+    if product == "podman":
+        if variant == "machine" or plat in ("macos", "windows"):
+            return "podman machine start"
+        if variant == "rootful":
+            return "sudo systemctl start podman.socket"
+        return "systemctl --user start podman.socket"
+    if product == "lima":
+        inst = _variant_value(variant, "instance") or "default"
+        return f"limactl start {inst}"
+    if product == "minikube":
+        profile = _variant_value(variant, "profile")
+        return "minikube start" if profile in (None, "minikube") else f"minikube start -p {profile}"
+    if product == "docker-engine":
+        if _variant_has(variant, "rootless"):
+            return "systemctl --user start docker"
+        if _variant_has(variant, "snap"):
+            return "sudo snap start docker"
+        if _variant_has(variant, "wsl"):
+            return "sudo service docker start"
+        return "sudo systemctl start docker"
+    if product == "dind":
+        return "docker run -d --privileged --name docker docker:dind"
+    return ""
