@@ -81,7 +81,7 @@ def _internal_error(e: Exception) -> None:
     if os.environ.get("CDOCTOR_DEBUG"):
         sys.stderr.write(
             f"```\ncdoctor {__version__}, Python {sys.version.split()[0]}, {sys.platform}\n"
-            + "".join(traceback.format_exception(e))[-4000:]
+            + safe("".join(traceback.format_exception(e))[-4000:])
             + "```\n"
         )
     else:

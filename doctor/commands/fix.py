@@ -250,10 +250,12 @@ def run(
 
 
 def _ask(question: str) -> bool:
+    from doctor.render.boundary import terminal
+
     if not sys.stdin.isatty():
-        sys.stderr.write(f"{question} [y/N] no (not a terminal: use --yes)\n")
+        sys.stderr.write(f"{terminal(question)} [y/N] no (not a terminal: use --yes)\n")
         return False
-    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.write(f"{terminal(question)} [y/N] ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 

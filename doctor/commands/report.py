@@ -98,5 +98,7 @@ def report(
         markdown.render(doc, buf)
     write(buf.getvalue(), output)
     if output:
-        sys.stderr.write(f"cdoctor: report written to {output}\n")
+        from doctor.render.boundary import text as safe
+
+        sys.stderr.write(f"cdoctor: report written to {safe(output)}\n")
     raise typer.Exit(int(exit_code(rep.diagnosis, rep.findings)))
