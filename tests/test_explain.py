@@ -652,6 +652,12 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        (
+            "UnixSocketClientProviderStrategy: failed with exception InvalidConfigurationException (Could not find "
+            "unix domain socket). Root cause AccessDeniedException (/var/run/docker.sock)",
+            "permission-denied", "unix:///var/run/docker.sock",
+        ),
+        ("WARN Unknown DOCKER_HOST scheme http, skipping the strategy test...", "invalid-host", None),
         ("Failed to connect. Is Docker installed and running? Error: Error: (HTTP code 500) server error",
          "daemon-not-running", None),
         (

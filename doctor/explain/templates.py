@@ -356,6 +356,12 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="reason_line", endpoint="none", source="Go net/url and net errors for a malformed DOCKER_HOST / -H",
     ),
     Template(
+        "tc-java-unknown-scheme", "invalid-host", R_HOST, (("unknown docker_host scheme",),),
+        extract="reason_line", endpoint="none", client="testcontainers-java",
+        source="testcontainers-java@deb78e1e6 core/src/main/java/org/testcontainers/dockerclient/"
+        "DockerClientProviderStrategy.java:204 ('Unknown DOCKER_HOST scheme {}, skipping the strategy test...')",
+    ),
+    Template(
         "vscode-host-setting", "invalid-host", R_HOST,
         (("environment variable `docker_host` is invalid", "it must include the protocol, for example"),),
         extract="reason_line", endpoint="none", client="ide-vscode",
@@ -530,9 +536,12 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "eacces", "permission-denied", R_EACCES,
         (("while trying to connect", "connect: permission denied", "permissionerror", "errno 13",
-          "eacces", "lasterrorexception: [13]", "[13] permission denied", "error(13,"),),
+          "eacces", "lasterrorexception: [13]", "[13] permission denied", "error(13,",
+          "accessdeniedexception (/", "accessdeniedexception: /"),),
         unless=("config file",), extract="eacces",
-        source=_MOBY + "request.go:171 (29+); v20.10/v23 client/request.go (older wordings)",
+        source=_MOBY + "request.go:171 (29+); v20.10/v23 client/request.go (older wordings); JDK "
+        "java.nio.file.AccessDeniedException on the socket, as testcontainers-java@deb78e1e6 "
+        "UnixSocketClientProviderStrategy.java:33 reports it ('Root cause AccessDeniedException (/var/run/docker.sock)')",
     ),
     Template(
         "eacces-sock", "permission-denied", R_EACCES,
@@ -873,6 +882,8 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "expected authority",
     "ioexception: no such file",
     "x509 key pair",
+    "accessdeniedexception",
+    "docker_host scheme",
     "is docker installed and running",
     "`docker_host` is invalid",
     "must include the protocol",
