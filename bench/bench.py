@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 # The running interpreter, venv included: its realpath would leave the venv and
 # lose the installed dependencies. (sys.executable is never a pyenv shim.)
 PY = sys.executable
-CDOCTOR = [PY, "-c", "import sys; from doctor.cli import main; sys.exit(main())"]  # what the console script runs
+CDOCTOR = [PY, "-c", "import sys; from doctor.main import main; sys.exit(main())"]  # what the console script runs
 FLOOR = [PY, "-c", "import typer, docker, psutil, tabulate"]
 DEFAULT_TIMEOUT = 3.0
 
@@ -56,6 +56,11 @@ BUDGET_WEDGED_OVER = 0.3  # wedged: at most one deadline + this
 BUDGET_CROWD = 1.0  # 300 contexts + 2,000 processes, seconds
 BUDGET_EXPLAIN_10MB = 2.0  # explain --offline on 10 MB, seconds
 BUDGET_LINEAR = 15.0  # reader time at 10 MB / at 1 MB (10 is linear; more means super-linear)
+# Issue 10's goal, reported beside the budgets but not enforced by --check: a healthy
+# cdoctor within 4x `docker info` on the same engine. Python's own start (~20 ms idle)
+# and the checks' probes (the docker CLIs asked for their versions, /_ping, /version,
+# /info, the socket inventory) keep it above that on this machine kind; see README.
+GOAL_DOCKER_INFO_RATIO = 4.0
 # --check tolerance: the median of several interleaved runs still moves by up to
 # ~10% between whole suite runs on this shared 2-core machine (other test suites
 # run beside it); 15% of the budget (and at least 0.1 s for absolute budgets) keeps
@@ -305,7 +310,9 @@ def report(r: dict) -> str:
             m = h[name]
             lines.append(f"  {name:<34} {m['median']:6.3f}s   {m['median'] / floor:5.2f}x   ({m['min']:.3f}–{m['max']:.3f}) rc={m['rc']}")
     if "docker info" in h:
-        lines.append(f"  cdoctor / docker info              {h['cdoctor']['median'] / h['docker info']['median']:6.1f}x")
+        ratio = h["cdoctor"]["median"] / h["docker info"]["median"]
+        goal = "within" if ratio <= GOAL_DOCKER_INFO_RATIO else "above"
+        lines.append(f"  cdoctor / docker info              {ratio:6.1f}x  ({goal} the {GOAL_DOCKER_INFO_RATIO:g}x goal)")
         lines.append(f"  cdoctor / docker version           {h['cdoctor']['median'] / h['docker version']['median']:6.1f}x")
     lines.append(f"  status: {h.get('status')}")
     w, c, e = r["wedged"], r["crowd"], r["explain"]
