@@ -652,6 +652,9 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        ("org.apache.http.conn.HttpHostConnectException: Connection to http://localhost:2375 refused",
+         "connection-refused", "tcp://localhost:2375"),
+        ('Error: unable to create connection. "http" is not a supported schema', "invalid-host", None),
         (
             "UnixSocketClientProviderStrategy: failed with exception InvalidConfigurationException (Could not find "
             "unix domain socket). Root cause AccessDeniedException (/var/run/docker.sock)",

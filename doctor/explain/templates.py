@@ -579,6 +579,19 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "in the display languages (_WIN_REFUSED)",
     ),
     Template(
+        "apache-refused", "connection-refused", R_REFUSED,
+        (("connection to http://", "connection to https://", "httphostconnectexception"), (" refused",)),
+        extract="refused",
+        source="Apache HttpClient HttpHostConnectException (docker-java's httpclient transports, the Gradle/Jenkins "
+        "plugins): 4.0-4.2 'Connection to http://HOST:PORT refused', 4.3+ 'Connect to HOST:PORT [ADDRS] refused' "
+        "when the ConnectException has no message",
+    ),
+    Template(
+        "podman-schema", "invalid-host", R_HOST, (("unable to create connection.",), ("is not a supported schema",)),
+        extract="reason_line", endpoint="none", client="podman",
+        source="containers/podman@c6580b4a52 pkg/bindings/connection.go:164 (CONTAINER_HOST / connection URL scheme)",
+    ),
+    Template(
         "dns", "dns-failure", R_DNS, (_DNS_WORDS,), extract="dns",
         source=_MOBY + "request.go:181 (DNS error wrapped), Go resolver texts",
     ),
@@ -882,6 +895,8 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "expected authority",
     "ioexception: no such file",
     "x509 key pair",
+    " refused",
+    "supported schema",
     "accessdeniedexception",
     "docker_host scheme",
     "is docker installed and running",
