@@ -652,6 +652,12 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        (
+            "NpipeSocketClientProviderStrategy: failed with exception TimeoutException (Timeout waiting for result "
+            "with exception). Root cause FileNotFoundException (\\\\.\\pipe\\docker_engine (The system cannot "
+            "find the file specified))",
+            "named-pipe-missing", "npipe:////./pipe/docker_engine",
+        ),
         ("org.apache.http.conn.HttpHostConnectException: Connection to http://localhost:2375 refused",
          "connection-refused", "tcp://localhost:2375"),
         ('Error: unable to create connection. "http" is not a supported schema', "invalid-host", None),

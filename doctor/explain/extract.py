@@ -255,7 +255,11 @@ def _pipe_missing(s: str, low: str) -> Details | None:
     for i, found in enumerate(_RE_PIPE.finditer(s)):
         m = m or found
         before = low[max(0, found.start() - 16) : found.start()]
-        if before.endswith(("open ", "connect ", "enoent ", 'error "')):
+        # "exception: " / "exception (": a Java exception naming the pipe it could not open — JDK's
+        # FileNotFoundException "PATH (REASON)" (io_util_md.c) or NIO's NoSuchFileException "PATH"
+        # (docker-java@002b6eb7 docker-java-transport/.../NamedPipeSocket.java:53 opens the pipe with
+        # AsynchronousFileChannel.open); testcontainers-java prints "Root cause FileNotFoundException (...)"
+        if before.endswith(("open ", "connect ", "enoent ", 'error "', "exception: ", "exception (")):
             m, opened = found, True
             break
         if i >= 4:
