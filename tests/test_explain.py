@@ -688,6 +688,7 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
             "no-environment", None,
         ),
         ("X Exiting due to DRV_NOT_HEALTHY: Found driver(s) but none were healthy.", "no-environment", None),
+        ("X Unable to pick a default driver. Here is what was considered, in preference order:", "no-environment", None),
         (
             "java.lang.IllegalArgumentException: Illegal character in authority at index 6: tcp://[::1]:2375x/\n"
             "\tat com.github.dockerjava.core.DefaultDockerClientConfig.<init>",

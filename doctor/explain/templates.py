@@ -266,6 +266,11 @@ _NOENV_WORDS = (
     "no possible driver was detected",
     "drv_not_healthy",
     "found driver(s) but none were healthy",
+    "unable to pick a default driver",  # cmd/minikube/cmd/start.go:775
+    # start.go:984-990: 'PROVIDER_<DRIVER>_NOT_FOUND: The '<driver>' provider was not found: <error>'
+    "provider_docker_not_found",
+    "provider_podman_not_found",
+    "' provider was not found",
 )
 _DNS_WORDS = (
     "no such host",
@@ -895,6 +900,10 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "expected authority",
     "ioexception: no such file",
     "x509 key pair",
+    "default driver",
+    "provider_docker_not",
+    "provider_podman_not",
+    "provider was not found",
     " refused",
     "supported schema",
     "accessdeniedexception",
