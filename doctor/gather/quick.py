@@ -94,18 +94,13 @@ def installed(binary: str) -> bool:
 def cli_version(docker: str, timeout: float = 5.0) -> tuple[int, int, int] | None:
     """The version ``docker --version`` prints (``Docker version 28.2.2, build e6534b4``)."""
     import re
-    import subprocess
+
+    from doctor.gather import bounded
 
     try:
-        out = subprocess.run(
-            [docker, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
+        # Bounded like every program cdoctor starts: a `docker` that prints without end costs 4 KiB.
+        out = bounded.run([docker, "--version"], timeout=timeout, cap=4096).stdout.decode("utf-8", "replace")
+    except (OSError, bounded.Timeout):
         return None
     m = re.search(r"version (\d+)\.(\d+)\.(\d+)", out)
     return (int(m[1]), int(m[2]), int(m[3])) if m else None
