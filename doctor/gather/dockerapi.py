@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from doctor.gather import bounded, http
-from doctor.knowledge import hosts
+from doctor.knowledge import hosts, versions
 from doctor.knowledge.outcomes import (
     API_ERROR,
     CLOSED,
@@ -303,13 +303,6 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def _version_tuple(v: str | None) -> tuple[int, ...] | None:
-    try:
-        return tuple(int(p) for p in (v or "").split("."))
-    except ValueError:
-        return None
-
-
 def engine_answers(
     ping_result: ProbeResult, tls: TLSSettings, timeout: float, forced_api: str | None = None
 ) -> EngineAnswers:
@@ -317,7 +310,7 @@ def engine_answers(
     ours = CLIENT_API_VERSION
     server = ping_result.api_version
     negotiated = ours
-    if _version_tuple(server) is not None and (_version_tuple(server) or ()) < (_version_tuple(ours) or ()):
+    if versions.parse(server) is not None and not versions.at_least(versions.parse(server) or (), versions.parse(ours) or ()):
         negotiated = server or ours
     if ping_result.dial.startswith("ssh://"):
         return EngineAnswers(

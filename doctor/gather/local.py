@@ -7,7 +7,6 @@ import errno
 import grp
 import os
 import pwd
-import re
 import shutil
 import stat
 import sys
@@ -16,7 +15,7 @@ from doctor.facts import Facts, FactUnavailable
 from doctor.facts.keys import CERT_FILES, CONFIG, CONTEXT_STORE, DOCKER_BINARY, ENVIRONMENT, RESOLUTION_INPUTS
 from doctor.facts.types import DockerBinary, Environment, UserInfo
 from doctor.gather import bounded
-from doctor.knowledge import dockerconfig, resolve
+from doctor.knowledge import dockerconfig, resolve, versions
 from doctor.knowledge.requirements import Requirement
 from doctor.run.context import RunContext
 
@@ -240,7 +239,6 @@ def _gather_cert_files(facts: Facts) -> frozenset[str]:
     return frozenset(found)
 
 
-_VERSION_RE = re.compile(rb"(\d+)\.(\d+)(?:\.(\d+))?")
 _VERSION_ENV_DROP = ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
 _SHIM_MARKERS = (
     (b"Emulate Docker CLI using podman", "podman-docker", "the script says 'Emulate Docker CLI using podman'"),
@@ -286,8 +284,7 @@ def _gather_binary(facts: Facts) -> DockerBinary:
         return DockerBinary(path, real, "unknown", error=f"cannot run {path}: {e.strerror}")
     out = proc.stdout[:4096]
     text = out.decode("utf-8", "replace").strip()
-    match = _VERSION_RE.search(out)
-    version = (int(match[1]), int(match[2]), int(match[3] or 0)) if match else None
+    version = versions.search(text)
     kind = "docker-cli" if out.startswith(b"Docker version") else "unknown"
     if out.startswith(b"podman version"):
         kind = "podman-docker"

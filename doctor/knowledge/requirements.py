@@ -8,12 +8,11 @@ unmet requirement is a failure with its own finding id (`requirement-api`,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from doctor.knowledge import identify
+from doctor.knowledge import identify, versions
 
 # Product ids of docs/output-contract.md are the values --require-product accepts.
 PRODUCTS = identify.PRODUCTS
@@ -23,20 +22,9 @@ _ARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm6
 
 KINDS = ("api", "server", "product", "rootless", "rootful", "containerd", "runtime", "cgroup", "os", "arch")
 
-_VERSION = re.compile(r"^v?(\d{1,6}(?:\.\d{1,6}){0,3})")
-
-
-def parse_version(text: str | None) -> tuple[int, ...] | None:
-    """`24.0` → (24, 0); `v2.1.5` → (2, 1, 5); `20.10.24+dfsg1` → (20, 10, 24); garbage → None."""
-    if not text:
-        return None
-    m = _VERSION.match(text.strip())
-    return tuple(int(p) for p in m[1].split(".")) if m else None
-
-
-def version_at_least(have: tuple[int, ...], want: tuple[int, ...]) -> bool:
-    width = max(len(have), len(want))
-    return have + (0,) * (width - len(have)) >= want + (0,) * (width - len(want))
+# One version reader for the whole program (knowledge/versions.py).
+parse_version = versions.parse
+version_at_least = versions.at_least
 
 
 @dataclass(frozen=True, slots=True)
