@@ -652,6 +652,12 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        ("ERROR: Couldn't connect to Docker daemon. You might need to start Docker for Windows.",
+         "named-pipe-missing", None),
+        ("ERROR: Windows named pipe error: The system cannot find the file specified. (code: 2)",
+         "named-pipe-missing", None),
+        ("ERROR: Windows named pipe error: Access is denied. (code: 5)", "permission-denied", None),
+        ("ERROR: Windows named pipe error: All pipe instances are busy. (code: 231)", "unknown", None),
         (
             "NpipeSocketClientProviderStrategy: failed with exception TimeoutException (Timeout waiting for result "
             "with exception). Root cause FileNotFoundException (\\\\.\\pipe\\docker_engine (The system cannot "

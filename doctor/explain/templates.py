@@ -529,6 +529,20 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         client="minikube", source="kubernetes/minikube@eb25dbc703 pkg/minikube/registry/drvs/docker/docker.go:343",
     ),
     Template(
+        "compose-v1-pipe-missing", "named-pipe-missing", R_PIPE,
+        (("you might need to start docker for windows", "(code: 2)"),
+         ("you might need to start docker for windows", "windows named pipe error:")),
+        extract="reason_line", endpoint="none", client="compose-v1",
+        source="docker/compose@1.29.2 compose/cli/errors.py:64-78 (log_windows_pipe_error: winerror 2, the pipe "
+        "does not exist, prints 'You might need to start Docker for Windows'; others 'Windows named pipe error: "
+        "MSG (code: N)')",
+    ),
+    Template(
+        "compose-v1-pipe-denied", "permission-denied", R_EACCES, (("windows named pipe error:",), ("(code: 5)",)),
+        extract="reason_line", endpoint="none", client="compose-v1",
+        source="docker/compose@1.29.2 compose/cli/errors.py:74-77 (winerror 5 = ERROR_ACCESS_DENIED)",
+    ),
+    Template(
         "pipe-denied", "permission-denied", R_EACCES, (("pipe",), _ACCESS_DENIED),
         extract="pipe_denied", source=CLI_R8 + " R9 (Windows: open //./pipe/...: Access is denied.)",
     ),
@@ -900,6 +914,7 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "expected authority",
     "ioexception: no such file",
     "x509 key pair",
+    "docker for windows",
     "default driver",
     "provider_docker_not",
     "provider_podman_not",
@@ -988,6 +1003,8 @@ CLIENT_MARKERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "docker-compose returned",
             "docker-compose==1.",
             "docker-compose version 1.",
+            "you might need to start docker for windows",
+            "windows named pipe error:",
             "' failed to build",
         ),
     ),
