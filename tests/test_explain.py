@@ -652,6 +652,11 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # other clients' wordings, from their sources (templates.py cites each line)
         ("Docker client strategy UnixSocketStrategy is not reachable", "no-environment", None),
         ("Error: Unsupported protocol: ftp", "invalid-host", None),
+        # a DOCKER_HOST scheme or path taken for a host name, as Node, Java and Go say it
+        ("TypeError [ERR_INVALID_URL]: Invalid URL: tcp//localhost:2375", "invalid-host", None),
+        ("Error: getaddrinfo ENOTFOUND unix", "invalid-host", None),
+        ("java.net.UnknownHostException: tcp", "invalid-host", None),
+        ("Error: getaddrinfo ENOTFOUND docker", "dns-failure", None),
         ("ERROR: Couldn't connect to Docker daemon. You might need to start Docker for Windows.",
          "named-pipe-missing", None),
         ("ERROR: Windows named pipe error: The system cannot find the file specified. (code: 2)",

@@ -310,7 +310,12 @@ def _python_error(s: str, low: str) -> Details | None:
     return _d(python_error=m.group(0)) if m else None
 
 
-_RE_HOST_PATH = re.compile(r"""(?:lookup|unknown host|error ")\s?(/[^\s:"']{1,256}|unix|npipe|tcp|http)\b""")
+# a path or scheme looked up as a host name: Go "lookup unix", Java "UnknownHostException: tcp",
+# Node "getaddrinfo ENOTFOUND unix" / "EAI_AGAIN", a path percent-encoded into the host ("lookup %2fvar")
+_RE_HOST_PATH = re.compile(
+    r"""(?:lookup|unknown host|error "|unknownhostexception:|enotfound|eai_again)\s?"""
+    r"""(/[^\s:"']{1,256}|%2f[^\s:"']{1,256}|unix|npipe|tcp|http)\b"""
+)
 
 
 def _host_is_a_path(s: str, low: str) -> Details | None:

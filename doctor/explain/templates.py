@@ -349,9 +349,11 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "host-is-a-path", "invalid-host", R_HOST,
-        (("name or service not known", "no such host", "server misbehaving", "unknown host", "try again", "lookup "),),
+        (("name or service not known", "no such host", "server misbehaving", "unknown host", "try again", "lookup ",
+          "unknownhostexception", "enotfound", "eai_again"),),
         extract="host_is_a_path",
-        source="a DOCKER_HOST without its scheme, looked up as a host name (Go resolver / Java UnknownHostException)",
+        source="a DOCKER_HOST without its scheme, looked up as a host name (Go resolver / Java UnknownHostException / "
+        "Node getaddrinfo ENOTFOUND)",
     ),
     Template(
         "url-parse", "invalid-host", R_HOST,
@@ -365,6 +367,12 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="reason_line", endpoint="none", client="testcontainers-java",
         source="testcontainers-java@deb78e1e6 core/src/main/java/org/testcontainers/dockerclient/"
         "DockerClientProviderStrategy.java:204 ('Unknown DOCKER_HOST scheme {}, skipping the strategy test...')",
+    ),
+    Template(
+        "node-invalid-url", "invalid-host", R_HOST, (("err_invalid_url", "typeerror: invalid url"),),
+        unless=("registry", "https://", "http://"), extract="reason_line", endpoint="none",
+        source="Node's WHATWG URL parser ('TypeError [ERR_INVALID_URL]: Invalid URL', lib/internal/url.js) on a "
+        "DOCKER_HOST, as docker-modem/dockerode users (testcontainers-node, the VS Code extension) report it",
     ),
     Template(
         "vscode-host-setting", "invalid-host", R_HOST,
@@ -381,7 +389,8 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "java-uri", "invalid-host", R_HOST,
         (("urisyntaxexception", "illegal character in authority", "illegal character in scheme name",
-          "expected scheme-specific part", "expected authority at index"),
+          "expected scheme-specific part", "expected authority at index", "illegal character in path at index",
+          "illegal character in opaque part"),
          ("docker_host", "dockerhost", "docker.host", "tcp:", "unix:", "npipe:")),
         unless=("registry",), extract="reason_line", endpoint="none",
         source="JDK java/net/URI.java Parser.fail messages, as docker-java@002b6eb7 "
@@ -914,6 +923,9 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "expected authority",
     "ioexception: no such file",
     "x509 key pair",
+    "err_invalid_url",
+    "invalid url",
+    "enotfound",
     "docker for windows",
     "default driver",
     "provider_docker_not",
