@@ -926,6 +926,7 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "err_invalid_url",
     "invalid url",
     "enotfound",
+    "eai_again",
     "docker for windows",
     "default driver",
     "provider_docker_not",
