@@ -657,6 +657,8 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("Error: getaddrinfo ENOTFOUND unix", "invalid-host", None),
         ("java.net.UnknownHostException: tcp", "invalid-host", None),
         ("Error: getaddrinfo ENOTFOUND docker", "dns-failure", None),
+        ("io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: /127.0.0.1:2375",
+         "connection-refused", "tcp://127.0.0.1:2375"),
         ("ERROR: Couldn't connect to Docker daemon. You might need to start Docker for Windows.",
          "named-pipe-missing", None),
         ("ERROR: Windows named pipe error: The system cannot find the file specified. (code: 2)",

@@ -386,9 +386,10 @@ _RE_APACHE_CONNECT = re.compile(r"\bconnect to ([a-z0-9][\w.-]{0,252}):(\d{1,5})
 _RE_JAVA_CONNECT = re.compile(r"failed to connect to ([\w.-]{1,253})/[0-9a-f.:]{2,64}:(\d{1,5})", re.I)
 # host/ip:port as Java prints an InetSocketAddress ("localhost/127.0.0.1:2375")
 _RE_JAVA_ADDR = re.compile(r"\b([a-z][\w.-]{0,252})/(?:\d{1,3}\.){3}\d{1,3}:(\d{2,5})\b", re.I)
-# an address after an errno: Node's "connect ECONNREFUSED 127.0.0.1:2375", .NET's "... refused it. 127.0.0.1:2375"
+# an address after an errno: Node's "connect ECONNREFUSED 127.0.0.1:2375", .NET's "... refused it. 127.0.0.1:2375",
+# Netty's AnnotatedConnectException "Connection refused: /127.0.0.1:2375" (no host name resolved)
 _RE_REFUSED_ADDR = re.compile(
-    r"(?:econnrefused|etimedout|ehostunreach|refused it\.?|connection refused:?)\s{1,4}\(?"
+    r"(?:econnrefused|etimedout|ehostunreach|refused it\.?|connection refused:?)\s{1,4}\(?/?"
     r"((?:\d{1,3}\.){3}\d{1,3}|localhost|\[[0-9a-f:]{2,64}\]):(\d{2,5})\b",
     re.I,
 )
