@@ -122,7 +122,10 @@ if __name__ == "__main__":
 
 
 def test_a_docker_that_prints_forever_costs_a_cap_not_memory(home: Path, tmp_path: Path) -> None:
-    """Why 9: a `docker` on PATH that prints without end took 1 GB; now its output is capped at 4 KiB."""
+    """Why 9: a `docker` on PATH that prints without end took 1 GB; now its output is capped at 4 KiB.
+
+    The run's peak memory (ru_maxrss of the child) stays that of a normal run. (An address-space
+    limit would also catch it, but a 1 GB one leaves no room for the run's threads.)"""
     import resource
     import shutil
     import subprocess
@@ -142,20 +145,18 @@ def test_a_docker_that_prints_forever_costs_a_cap_not_memory(home: Path, tmp_pat
     bindir.mkdir()
     subprocess.run([cc, "-O2", "-o", str(bindir / "docker"), str(src)], check=True, timeout=120)
 
-    def limit() -> None:  # 1 GB of address space: reading the endless output whole would not fit
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
     started = time.monotonic()
     r = subprocess.run(
         [sys.executable, "-m", "doctor", "diagnose", "--format", "json", "--timeout", "2"],
         env={"HOME": str(home), "PATH": f"{bindir}:/usr/bin:/bin", "PYTHONPATH": str(ROOT),
              "DOCKER_HOST": "unix:///nonexistent/cdoctor.sock"},
-        capture_output=True, timeout=60, check=False, preexec_fn=limit, cwd=str(ROOT),
+        capture_output=True, timeout=60, check=False, cwd=str(ROOT),
     )
     assert time.monotonic() - started < 15
     assert r.returncode in (0, 1, 2), r.stderr.decode()[-500:]
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
-    assert peak_mb < 400, f"cdoctor's peak memory was {peak_mb:.0f} MB"
+    # Measured: about 40 MB with the cap, about 240 MB without it (within one probe deadline).
+    assert peak_mb < 150, f"cdoctor's peak memory was {peak_mb:.0f} MB"
     doc = json.loads(r.stdout)
     cli = next(c for c in doc["chain"] if c["layer"] == "cli")
     assert cli.get("path") == str(bindir / "docker")
