@@ -32,7 +32,9 @@ from tests.conftest import ROOT, need, need_root
 
 yaml = pytest.importorskip("yaml")
 
-pytestmark = pytest.mark.slow
+# pip installs cdoctor's dependencies from the registry: scripts/test runs these with the
+# network (scripts/isolate --with-network).
+pytestmark = [pytest.mark.slow, pytest.mark.network]
 _EXPR = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 
 
