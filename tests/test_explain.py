@@ -657,6 +657,7 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("Error: getaddrinfo ENOTFOUND unix", "invalid-host", None),
         ("java.net.UnknownHostException: tcp", "invalid-host", None),
         ("Error: getaddrinfo ENOTFOUND docker", "dns-failure", None),
+        ("unable to resolve docker endpoint: open /certs/client/cert.pem: no such file or directory", "tls", None),
         ("io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: /127.0.0.1:2375",
          "connection-refused", "tcp://127.0.0.1:2375"),
         ("ERROR: Couldn't connect to Docker daemon. You might need to start Docker for Windows.",

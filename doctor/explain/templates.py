@@ -498,8 +498,10 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="tls_tail", source=CLI_R8 + " R6; docker/machine@b170508b commands/env.go:89",
     ),
     Template(
-        "tls-ca-missing", "tls", R_TLS, (("ca.pem",), _NO_SUCH_FILE),
-        extract="ca_missing", source=CLI_R8 + " R4",
+        "tls-ca-missing", "tls", R_TLS, (("ca.pem", "cert.pem", "key.pem"), _NO_SUCH_FILE),
+        extract="ca_missing",
+        source=CLI_R8 + " R4 (the three files of DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem — docker/cli@28f756087e "
+        "cli/flags/options.go DefaultCaFile/DefaultCertFile/DefaultKeyFile)",
     ),
     # -- ssh ------------------------------------------------------------------------------------
     Template(
@@ -583,7 +585,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
          ("dial unix", ".sock", "filenotfounderror", "errno 2]", "connect enoent", "lasterrorexception", "[2] no such file",
           "unixsocket", "afunixsocket", "ioexception: no such file or directory", "com.spotify.docker",
           "error(2, 'no such file", "containerd-rootless", "/containerd")),
-        unless=("meta.json", "ca.pem", "config file"), extract="enoent",
+        unless=("meta.json", "ca.pem", "cert.pem", "key.pem", "config file"), extract="enoent",
         source=_MOBY + "request.go:177; docker-py transport/unixconn.py; docker-java LastErrorException; "
         "jnr-unixsocket UnixSocketChannel / junixsocket AFUNIXSocketException (spotify docker-client, docker-java)",
     ),
@@ -817,6 +819,8 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "newer than server",
     "detect a docker",
     "ca.pem",
+    "cert.pem",
+    "key.pem",
     "private key",
     "unable to find ca",
     "while trying to connect",
