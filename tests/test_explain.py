@@ -657,6 +657,8 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("Error: getaddrinfo ENOTFOUND unix", "invalid-host", None),
         ("java.net.UnknownHostException: tcp", "invalid-host", None),
         ("Error: getaddrinfo ENOTFOUND docker", "dns-failure", None),
+        ("dial tcp 10.0.0.5:2375: connectex: Impossibile stabilire la connessione. Rifiuto persistente del computer "
+         "di destinazione.", "connection-refused", "tcp://10.0.0.5:2375"),
         ("unable to resolve docker endpoint: open /certs/client/cert.pem: no such file or directory", "tls", None),
         ("io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: /127.0.0.1:2375",
          "connection-refused", "tcp://127.0.0.1:2375"),

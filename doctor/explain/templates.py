@@ -98,7 +98,7 @@ _MOBY = "moby/moby@b985e2313a client/"
 _ACCESS_DENIED = ("access is denied", "accès refusé", "zugriff verweigert", "acesso negado", "acceso denegado")
 # Windows' own message texts for WSAECONNREFUSED (10061) and WSAETIMEDOUT (10060), in the
 # languages of the Windows display (Go's connectex, .NET and Node print them as the system has
-# them): the English text, then de, fr, es, pt-BR, zh-CN, ja, ru, ko. Source: winerror.h /
+# them): the English text, then de, fr, es, pt-BR, zh-CN, ja, ru, ko, it, pl, nl, tr, zh-TW. Source: winerror.h /
 # "Windows Sockets Error Codes" (learn.microsoft.com, WSAECONNREFUSED, WSAETIMEDOUT) and the
 # localised Windows message tables.
 _WIN_REFUSED = (
@@ -111,6 +111,11 @@ _WIN_REFUSED = (
     "によって拒否されたため",
     "отверг запрос на подключение",
     "연결을 거부했으므로",
+    "rifiuto persistente del computer di destinazione",
+    "komputer docelowy aktywnie go odmawia",
+    "de doelcomputer de verbinding actief heeft geweigerd",
+    "etkin olarak reddettiğinden",
+    "因為目標電腦拒絕連線",
 )
 _WIN_TIMEOUT = (
     "did not properly respond after a period of time",
@@ -122,6 +127,10 @@ _WIN_TIMEOUT = (
     "一定の時間を過ぎても正しく応答しなかった",
     "за требуемое время не получен нужный отклик",
     "응답이 없어 연결하지 못했거나",
+    "risposta non corretta della parte connessa",
+    "nie odpowiedziała poprawnie po ustalonym okresie",
+    "na een bepaalde tijd niet correct heeft gereageerd",
+    "有一段時間並未正確回應",
 )
 _NO_SUCH_FILE = (
     "no such file or directory",
