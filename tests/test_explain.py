@@ -657,6 +657,8 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("Error: getaddrinfo ENOTFOUND unix", "invalid-host", None),
         ("java.net.UnknownHostException: tcp", "invalid-host", None),
         ("Error: getaddrinfo ENOTFOUND docker", "dns-failure", None),
+        ("failed to start daemon: invalid minimum API version (1.12): must be between 1.24 and 1.52",
+         "api-version", None),
         ("dial tcp 10.0.0.5:2375: connectex: Impossibile stabilire la connessione. Rifiuto persistente del computer "
          "di destinazione.", "connection-refused", "tcp://10.0.0.5:2375"),
         ("unable to resolve docker endpoint: open /certs/client/cert.pem: no such file or directory", "tls", None),

@@ -461,6 +461,14 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "Docker daemon API version is Y' / 'docker CMD requires API version ...')",
     ),
     Template(
+        "api-daemon-range", "api-version", R_API,
+        (("invalid minimum api version (", "invalid default api version (", "the minimum api version (",
+          "not supported in this api version"),),
+        source="moby/moby@b985e2313a daemon/server/middleware/version.go:38/41/44 (DOCKER_MIN_API_VERSION / "
+        "the default version out of range), daemon/server/router/image/image_routes.go:267 ('not supported in "
+        "this API version; use API version 1.52 or later')",
+    ),
+    Template(
         "api-floor-bare", "api-version", R_API,
         (("minimum supported api version is", "maximum supported api version is"),),
         source="moby/moby@b985e2313a daemon/server/middleware/version.go:59/61 (the second sentence alone, "
