@@ -94,11 +94,12 @@ def credential_helpers(facts: Facts) -> Iterator[Finding]:
             severity=Severity.ERROR,
             cause=CAUSE,
             title=f"{h.key} names {name}, but {program} is not on PATH: {fails} ({scope})",
-            detail=f'docker login prints: Error saving credentials: error storing credentials - err: exec: "{program}": '
-            "executable file not found in $PATH (compose and buildx: error getting credentials …). `docker ps` is not affected"
+            # Worded so that no "credential…: value" pair appears (the render boundary redacts those).
+            detail=f"docker login stops with 'error storing credentials - err: exec: …: executable file not found in "
+            f"$PATH' for {program} (compose and buildx: 'error getting credentials …'). `docker ps` is not affected"
             + (" (a leftover of an uninstalled Docker Desktop)." if h.name == "desktop" else "."),
             evidence=(f"{where}: {h.key} names {name}" + (f" for {scope}" if h.registries else ""),
-                      f"{program}: not found on PATH (looked up, not run)"),
+                      f"not found on PATH: {program} (looked up, not run)"),
             fix=tuple(fix),
             data={"helper": h.name if h.name in KNOWN else None, "key": h.key, "registries": list(h.registries),
                   "config": h.config, "line": h.line},
