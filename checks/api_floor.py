@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from checks._text import quote
 from doctor.api import (
+    DOCKER_BINARY,
     DOCKER_CLIS,
     DOCKER_PY_VERSION,
     ENDPOINT_PROBE,
@@ -95,7 +96,8 @@ def daemon_json_fix(api: str, rootless: bool) -> str:
 
 
 @check(id=CHECK_ID, title="The engine accepts the API of the docker CLIs and SDKs here", category="connection",
-       requires=(ENGINE, ENDPOINT_PROBE, DOCKER_CLIS, DOCKER_PY_VERSION, ENVIRONMENT, RESOLUTION))  # fmt: skip
+       requires=(ENGINE, ENDPOINT_PROBE, DOCKER_BINARY, ENVIRONMENT, RESOLUTION),
+       optional=(DOCKER_CLIS, DOCKER_PY_VERSION))  # fmt: skip
 def api_floor(facts: Facts) -> Iterator[Finding]:
     """Every docker CLI on PATH (the first is the one `docker` runs) and docker-py against
     the engine's MinAPIVersion/ApiVersion: which will be refused, and the fix (upgrade,
@@ -110,8 +112,15 @@ def api_floor(facts: Facts) -> Iterator[Finding]:
     server_max = server_max or (probe.api_version if probe else None)
     if server_min is None and server_max is None:
         return
-    # Not caught: without the CLIs' versions this check cannot pass (fact-unavailable, not ok).
-    clis = facts.get(DOCKER_CLIS)
+    # Every docker on PATH is asked its version only when this engine's range can refuse one (a floor
+    # above 1.24, or an engine below 1.44, what 29.0–29.2 CLIs refuse); otherwise the one `docker`
+    # runs (already asked) is enough. Not caught: without the versions this check cannot pass.
+    can_refuse = vt(server_min) > (1, 24) or bool(server_max and vt(server_max) < (1, 44))
+    if can_refuse:
+        clis = facts.get(DOCKER_CLIS)
+    else:
+        b = facts.get(DOCKER_BINARY)
+        clis = (DockerCLI(b.path, b.realpath or b.path, True, b.version, b.version_text or "", b.error),) if b.path else ()
     env = facts.get(ENVIRONMENT)
     forced = env.values.get("DOCKER_API_VERSION")
     evidence = [f"engine: API {server_max or '?'} (minimum {server_min or '?'})"]
@@ -128,7 +137,7 @@ def api_floor(facts: Facts) -> Iterator[Finding]:
             refused.append(cli)
         elif bad is False:
             accepted.append(cli)
-    py = facts.get(DOCKER_PY_VERSION)
+    py = facts.get(DOCKER_PY_VERSION) if can_refuse else None
     if py:
         evidence.append(f"docker-py {py}: asks the engine's version and follows it (version='auto'): accepted")
     data: dict[str, object] = {"server_min": server_min, "server_max": server_max,

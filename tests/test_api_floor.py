@@ -53,7 +53,7 @@ def test_old_cli_first_on_path_is_refused_and_status_is_not_ok(floor_engine: Fak
     proc = cdoctor("--format", "json", env=env)
     doc = _doc(proc)
     assert doc["diagnosis"]["status"] != "ok", doc["diagnosis"]  # type: ignore[index]
-    assert doc["diagnosis"]["primary_cause"] == "api-version-mismatch"  # type: ignore[index]
+    assert doc["diagnosis"]["primary_cause"] == "api-version-mismatch", [(f["id"], f["title"]) for f in doc["findings"] if f["severity"] == "error"]  # type: ignore[index]
     [f] = _findings(doc, "api-floor-refused")
     assert f["severity"] == "error" and OLD in f["title"] and "1.44" in f["title"]
     fixes = "\n".join(f["fix"])  # type: ignore[arg-type]

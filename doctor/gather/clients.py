@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 
 from doctor.facts import Facts
-from doctor.facts.keys import CLIENT_SETTINGS, DOCKER_BINARY, DOCKER_CLIS, ENGINE, ENVIRONMENT
+from doctor.facts.keys import CLIENT_SETTINGS, DOCKER_BINARY, DOCKER_CLIS, ENVIRONMENT
 from doctor.facts.types import ClientSettings, DockerCLI, Setting
 from doctor.gather import bounded
 from doctor.gather.local import read_capped
@@ -83,13 +83,6 @@ def _version_of(real: str, env: Mapping[str, str], timeout: float) -> tuple[tupl
     return (int(m[1]), int(m[2]), int(m[3] or 0)), text, None
 
 
-def _vt(v: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(p) for p in v.split("."))
-    except ValueError:
-        return ()
-
-
 def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
     """Each docker on PATH with its version: the first from DOCKER_BINARY (already asked), the
     others asked in parallel, each within the fact's deadline."""
@@ -101,14 +94,6 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
     if not found:
         return ()
     first = facts.get(DOCKER_BINARY)
-    # The others are asked only when the engine's range can refuse a CLI: a floor above 1.24 (Docker
-    # 29.0–29.2: 1.44; 29.3+: 1.40) or an engine below 1.44 (what 29.0–29.2 CLIs refuse). A healthy
-    # run on any other engine starts no program here.
-    engine = facts.get(ENGINE)
-    version = (engine.version or {}) if engine is not None else {}
-    floor, top = str(version.get("MinAPIVersion") or ""), str(version.get("ApiVersion") or "")
-    if not (_vt(floor) > (1, 24) or (top and _vt(top) < (1, 44))):
-        found = found[:1]
 
     def ask(item: tuple[int, tuple[str, str]]) -> DockerCLI:
         i, (path, real) = item
