@@ -657,6 +657,9 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("Error: getaddrinfo ENOTFOUND unix", "invalid-host", None),
         ("java.net.UnknownHostException: tcp", "invalid-host", None),
         ("Error: getaddrinfo ENOTFOUND docker", "dns-failure", None),
+        ('error during connect: Get "https://10.0.0.5:2376/v1.45/info": tls: failed to parse private key',
+         "tls", "tcp://10.0.0.5:2376"),
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'docker'", "no-environment", None),
         ("failed to start daemon: invalid minimum API version (1.12): must be between 1.24 and 1.52",
          "api-version", None),
         ("dial tcp 10.0.0.5:2375: connectex: Impossibile stabilire la connessione. Rifiuto persistente del computer "

@@ -185,6 +185,17 @@ _TLS_WORDS = (
     "failed to find any pem data",
     "private key does not match public key",
     "failed to read system certificates",
+    # Go crypto/tls (alert.go alert texts after "remote error: " are above; tls.go X509KeyPair, handshake_client.go)
+    "tls: failed to parse",
+    "tls: failed to find",
+    "tls: found a certificate rather than a key",
+    "tls: private key type does not match",
+    "tls: unknown certificate",
+    "tls: certificate required",
+    "tls: protocol version not supported",
+    "tls: no supported versions satisfy",
+    "tls: server selected unsupported protocol version",
+    "tls: internal error",
 )
 _GENERIC_WORDS = (
     "cannot connect to the docker daemon",
@@ -682,6 +693,15 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         (("no <dockerhost> given", "no url given, no docker_host", "no docker_host environment variable, no read"),),
         endpoint="none",
         client="maven-plugin", source="fabric8io/docker-maven-plugin DockerAccessFactory (lists the places it tried)",
+    ),
+    Template(
+        "python-no-docker-binary", "no-environment", R_ENOENT + 1,
+        (("no such file or directory: 'docker'", "no such file or directory: \"docker\""),),
+        unless=("no such file or directory: 'docker-", "no such file or directory: 'docker/"),
+        endpoint="none",
+        source="CPython subprocess (Modules/_posixsubprocess.c via OSError(errno, strerror, filename)): "
+        "\"FileNotFoundError: [Errno 2] No such file or directory: 'docker'\" — the docker program is not "
+        "installed, like Node's 'spawn docker ENOENT' and Go's 'exec: \"docker\": executable file not found'",
     ),
     Template(
         "tc-node-strategy-unreachable", "no-environment", R_NOENV,
