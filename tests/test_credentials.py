@@ -42,7 +42,7 @@ def test_the_fix_removes_only_that_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.engine
-def test_leftover_desktop_helper_breaks_pull_and_cdoctor_says_so(real_dockerd: object, home: Path) -> None:
+def test_leftover_desktop_helper_breaks_login_and_cdoctor_says_so(real_dockerd: object, home: Path) -> None:
     host = real_dockerd.host  # type: ignore[attr-defined]
     cfg_dir = home / ".docker"
     cfg_dir.mkdir()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.rootless import xdg_problem
-from doctor.api import PathState, RootlessState
+from doctor.api import ROOTLESS, PathState, RootlessState
 from tests.conftest import need, need_root
 from tests.test_sockets import isolated_cdoctor
 
@@ -112,3 +112,32 @@ def test_xdg_problems_pure() -> None:
     assert "belongs to uid 0" in (xdg_problem(root_dir) or "")
     ok = RootlessState(xdg_runtime_dir="/run/user/1000", xdg_state=PathState("/run/user/1000", "directory", 1000), **base)  # type: ignore[arg-type]
     assert xdg_problem(ok) is None
+
+
+def test_no_linger_with_a_rootless_user_unit_is_a_warning() -> None:
+    """Reconstructed: what `dockerd-rootless-setuptool.sh install` leaves (a user unit in
+    ~/.config/systemd/user) on a host where `loginctl enable-linger` was never run."""
+    from checks.rootless import rootless
+    from doctor.api import ENDPOINT_PROBE, ENVIRONMENT, RESOLUTION, EndpointProbe, Environment, Facts, UserInfo
+    from doctor.knowledge.outcomes import ProbeResult
+    from doctor.knowledge.resolve import Resolution
+
+    host = "unix:///run/user/1000/docker.sock"
+    st = RootlessState(
+        uid=1000, user="alice", xdg_runtime_dir="/run/user/1000",
+        xdg_state=PathState("/run/user/1000", "directory", 1000), run_user=PathState("/run/user/1000", "directory", 1000),
+        sockets=(PathState("/run/user/1000/docker.sock", "socket", 1000),), linger=False,
+        binaries={"dockerd-rootless.sh": "/usr/bin/dockerd-rootless.sh"},
+        user_units=("/home/alice/.config/systemd/user/docker.service",), podman_socket_enabled=False,
+        login="session", login_uid=1000,
+    )  # fmt: skip
+    user = UserInfo(1000, 1000, "alice", "/home/alice", "HOME", frozenset({1000}), frozenset({"alice"}))
+    facts = Facts.from_values({
+        ROOTLESS: st, ENVIRONMENT: Environment({}, user, "linux", False, "6.1", "systemd"),
+        RESOLUTION: Resolution(host=host, source="env:DOCKER_HOST", context="default", config_dir="/home/alice/.docker",
+                               config_path="/home/alice/.docker/config.json"),
+        ENDPOINT_PROBE: EndpointProbe(ProbeResult(host, host, "ok")),
+    })  # fmt: skip
+    found = {f.id: f for f in rootless.run(facts)}
+    assert found["rootless-no-linger"].fix == ("sudo loginctl enable-linger alice",)
+    assert "rootless-env" not in found
