@@ -56,9 +56,13 @@ def in_container(facts: Facts) -> Iterator[Finding]:
     # 1. A directory where the socket should be (inside a container or not).
     if sock is not None and sock.state.kind == "directory":
         if view.inside and sock.mount is not None:
+            # mountinfo gives the path inside the filesystem it is on: for a tmpfs (a /tmp that
+            # is one, as on Debian 13 and Fedora) that is relative to where the host mounts it.
             src = sock.mount.root
-            fix: tuple[str, ...] = (f"# on the host: {src} did not exist when this container started, so Docker made it a directory",
-                   f"sudo rmdir {quote(src)}    # on the host, once the engine is stopped; it is an empty directory",
+            where = src if sock.mount.fstype != "tmpfs" else "/tmp" + src
+            caveat = "" if sock.mount.fstype != "tmpfs" else f" (a path inside a tmpfs: {src} below its mount point; /tmp assumed)"
+            fix: tuple[str, ...] = (f"# on the host: {where} did not exist when this container started, so Docker made it a directory{caveat}",
+                   f"sudo rmdir {quote(where)}    # on the host, once the engine is stopped; it is an empty directory",
                    "# start the engine so that the socket exists, then recreate this container "
                    "(docker compose up -d --force-recreate, or docker rm -f + docker run)")  # fmt: skip
         else:

@@ -29,6 +29,7 @@ def _as_user(cmd: str, home: Path) -> str:
 
 def _setup(home: Path, *, service: bool) -> list[str]:
     lines = [
+        "mkdir -p /run/user",  # a host without logind (or an empty /run) has none
         "mount -t tmpfs -o mode=755 tmpfs /run/user",
         f"mkdir -p {RUN} && chown {UID}:{UID} {RUN} && chmod 700 {RUN}",
         # The podman CLI works without any socket (it needs no daemon) …
