@@ -70,9 +70,13 @@ def test_reader_is_linear_on_repeated_fragments(fragment: str) -> None:
     """Repeating a fragment 10x more must cost ~10x more at most, not 100x (quadratic) or worse."""
 
     def cost(n: int) -> float:
-        started = time.perf_counter()
-        explain_reading(fragment * n)
-        return time.perf_counter() - started
+        # The best of three: one sample on a busy 2-core machine measures the machine.
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            explain_reading(fragment * n)
+            best = min(best, time.perf_counter() - started)
+        return best
 
     small, big = cost(100), cost(1000)
     assert big < max(0.1, small * 30), (small, big)
