@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from doctor.gather.clients import parse_dotenv, parse_properties, sudo_policy
-from tests.conftest import ROOT, cdoctor
+from tests.conftest import ROOT, cdoctor, need_root
 from tests.fakeengine import FakeEngine
 from tests.test_sockets import isolated_cdoctor
 
@@ -94,6 +94,7 @@ def test_compose_dotenv_docker_host_is_ignored_by_compose(engine_dir: Path, tmp_
 
 
 def test_docker_host_set_only_in_the_shell_is_lost_under_sudo_cron_systemd(engine_dir: Path, tmp_path: Path) -> None:
+    need_root()  # it runs cdoctor as another user (nobody)
     os.chmod(engine_dir, 0o755)
     with FakeEngine(str(engine_dir / "e.sock"), min_api="1.24") as e:
         os.chmod(e.path, 0o666)
