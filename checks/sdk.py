@@ -2,7 +2,10 @@
 
 The docker CLI follows contexts; the Go SDK, docker-py before 7.2 and
 testcontainers read DOCKER_HOST or fixed socket paths. Their resolution
-orders are in shared/research/cli-resolution.md R9–R10; each rule below
+orders come from docker/docker-py@afc6d1ee (docker/client.py from_env,
+docker/utils/utils.py kwargs_from_env), testcontainers-java@deb78e1e6
+(core/.../dockerclient/*ClientProviderStrategy.java), testcontainers-go@5dec9ddf8
+(internal/core/docker_host.go) and testcontainers-python@c958e40c; each rule below
 cites the step it restates.
 """
 
@@ -79,13 +82,13 @@ def consumers(
     xdg = env.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"
     h = home.rstrip("/")
     out = []
-    # R9.5/R11: the Go SDK's client.FromEnv reads DOCKER_HOST, else the default socket; no contexts.
+    # moby client/client_options.go FromEnv: the Go SDK's client.FromEnv reads DOCKER_HOST, else the default socket; no contexts.
     out.append(Consumer("Go SDK (client.FromEnv)", docker_host or DEFAULT, "DOCKER_HOST" if docker_host else
                         "the default socket (it ignores contexts)"))  # fmt: skip
-    # R9.1/R9.2: docker-py ≤ 7.1 from_env(): DOCKER_HOST, else the default socket; contexts are ignored.
+    # docker-py ≤ 7.1 docker/client.py from_env(): DOCKER_HOST, else the default socket; contexts are ignored.
     out.append(Consumer("docker-py < 7.2 (from_env)", docker_host or DEFAULT, "DOCKER_HOST" if docker_host else
                         "the default socket (it ignores contexts)"))  # fmt: skip
-    # R9.1: docker-py 7.2 from_env(): DOCKER_HOST, else DOCKER_CONTEXT / currentContext;
+    # docker-py 7.2 docker/client.py from_env(use_context=True): DOCKER_HOST, else DOCKER_CONTEXT / currentContext;
     # an unknown context silently falls back to the default socket (the CLI errors instead).
     ctx_name = env.get("DOCKER_CONTEXT") or current_context
     ctx_host = _context_host(store, ctx_name)
@@ -96,7 +99,7 @@ def consumers(
             "DOCKER_HOST" if docker_host else f"context {ctx_name!r}" if ctx_host else "the default socket",
         )
     )
-    # R10.2: testcontainers-go: DOCKER_HOST → /var/run/docker.sock → rootless paths, each checked with Info().
+    # testcontainers-go internal/core/docker_host.go: DOCKER_HOST → /var/run/docker.sock → rootless paths, each checked with Info().
     if tc_host:
         out.append(Consumer("testcontainers-go", tc_host, "tc.host in ~/.testcontainers.properties"))
     elif docker_host or tc_docker_host:
@@ -118,7 +121,7 @@ def consumers(
             if hit
             else Consumer("testcontainers-go", None, "no candidate socket answers: 'rootless Docker not found'")
         )
-    # R10.3: testcontainers-python 4.15+: DOCKER_HOST → currentContext (not DOCKER_CONTEXT,
+    # testcontainers-python 4.15+ core/docker_client.py: DOCKER_HOST → currentContext (not DOCKER_CONTEXT,
     # and never 'default') → docker-py's default socket.
     cur_host = _context_host(store, current_context)
     out.append(
@@ -132,7 +135,7 @@ def consumers(
             else "the default socket",
         )
     )
-    # R10.1: testcontainers-java: DOCKER_HOST (strategy 2), then by priority RootlessDocker (81:
+    # testcontainers-java DockerClientProviderStrategy.java: DOCKER_HOST (strategy 2), then by priority RootlessDocker (81:
     # $XDG_RUNTIME_DIR, ~/.docker/run, /run/user/UID), UnixSocket (80: /var/run/docker.sock),
     # DockerDesktop (79: ~/.docker/desktop). ~/.testcontainers.properties (tc.host) is not read here.
     if tc_host:

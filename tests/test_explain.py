@@ -2,8 +2,8 @@
 
 The seed corpus (tests/data/explain/corpus/seed.json) holds error texts as users pasted
 them in public GitHub issues and pull requests; entries whose origin is "derived" are
-wordings taken from source code where no public paste was found (see
-shared/research/cli-resolution.md). Every one of them is read exactly as labelled
+wordings taken from source code where no public paste was found (each names the file
+it was read from). Every one of them is read exactly as labelled
 (a regression set); the whole corpus, with the corpus helpers' files, is scored by
 tests/explain_score.py (tests/test_explain_score.py). The seed pastes
 (tests/data/explain/pastes/*.txt listed in seed.json) are `docker version` /
@@ -313,7 +313,8 @@ def test_paste(name: str) -> None:
 
 
 def test_docker_info_server_error_and_warnings() -> None:
-    # docker info <= 28.0 on a dead daemon (cli-resolution.md R8.5), and engine warnings.
+    # docker info <= 28.0 on a dead daemon (docker/cli cli/command/system/info.go prints
+    # the server error under Server:), and engine warnings.
     dead = (
         "Client:\n Context:    default\n Debug Mode: false\n\nServer:\nERROR: Cannot connect to "
         "the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n"

@@ -16,8 +16,7 @@ from tests.conftest import cdoctor
 
 # Reconstructed from moby daemon/info.go (containerd image store: DriverStatus is
 # [["driver-type", "io.containerd.snapshotter.v1"]]) and the `docker info` pastes of Docker
-# Desktop ≥ 4.34 ("Storage Driver: overlayfs, driver-type: io.containerd.snapshotter.v1",
-# stacks.md §1); counts as after docker/for-mac#7435 ("update erases all images").
+# Desktop ≥ 4.34 ("Storage Driver: overlayfs, driver-type: io.containerd.snapshotter.v1"); counts as after docker/for-mac#7435 ("update erases all images").
 ENGINE29_INFO = {
     "Containers": 0, "ContainersRunning": 0, "Images": 0, "Driver": "overlayfs",
     "DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]], "DockerRootDir": "/var/lib/docker",

@@ -41,7 +41,8 @@ class Evidence:
     why: str
 
 
-# Context names the products create (stacks.md §0.2b; products' own docs and sources).
+# Context names the products create (each product's own docs and sources: Docker Desktop's
+# desktop-linux, Colima's colima[-PROFILE], OrbStack's orbstack, Rancher Desktop's rancher-desktop).
 _CONTEXTS: Final[tuple[tuple[re.Pattern[str], str, str | None], ...]] = (
     (re.compile(r"^desktop-(?:linux|windows)$"), "docker-desktop", None),
     (re.compile(r"^docker-desktop$"), "docker-desktop", None),

@@ -15,7 +15,7 @@ Each :class:`Template` is one wording a client prints, with
   default (``AUTO``), ``None`` to say it supports none;
 * ``client``/``versions``: whose wording it is, and in which versions;
 * ``source``: where the wording comes from (file:line at the commit read, or the
-  rule of shared/research/cli-resolution.md that cites it).
+  the function that prints it).
 
 Commits read (``git grep`` on each): docker/cli 28f756087e, moby/moby b985e2313a,
 docker/docker-py afc6d1ee, testcontainers-java deb78e1e6, -go 5dec9ddf8, -node 457707f3,
@@ -93,7 +93,8 @@ class Template:
     alone: bool = False  # only when no other template matched the line
 
 
-CLI_R8 = "shared/research/cli-resolution.md R8 (error-message table)"
+_CLI = "docker/cli@28f756087e "
+_CLI_OLD = "docker/cli@v27.5.1 "
 _MOBY = "moby/moby@b985e2313a client/"
 _ACCESS_DENIED = ("access is denied", "accès refusé", "zugriff verweigert", "acesso negado", "acceso denegado")
 # Windows' own message texts for WSAECONNREFUSED (10061) and WSAETIMEDOUT (10060), in the
@@ -311,7 +312,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "wsl-stub", "wsl-stub", R_WSL, (("could not be found in this wsl",),),
         extract="wsl_command", endpoint="none", client="docker-desktop-wsl-stub",
-        source="Docker Desktop's /mnt/c/ProgramData/DockerDesktop/version-bin/docker (stacks.md §11)",
+        source="Docker Desktop's /mnt/c/ProgramData/DockerDesktop/version-bin/docker (the stub Docker Desktop installs into WSL distributions where its integration is off)",
     ),
     Template(
         "podman-docker-banner", "cli-shim", R_SHIM, (("emulate docker cli using podman",),),
@@ -329,16 +330,16 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "config-parse-28", "config-parse", R_CONFIG, (("error parsing config file (",),),
         extract="config_parse", endpoint="none", client="docker-cli", versions="28.0+",
-        source=CLI_R8 + " R2.3",
+        source=_CLI + "cli/config/config.go load (28.0+: error parsing config file)",
     ),
     Template(
         "config-load", "config-parse", R_CONFIG, (("error loading config file",),),
         extract="config_load", endpoint="none", client="docker-cli", versions="<=27.x",
-        source=CLI_R8 + " R2.3/R2.4",
+        source=_CLI_OLD + "cli/config/config.go load (error loading config file)",
     ),
     Template(
         "invalid-bind", "invalid-host", R_HOST, (("invalid bind address",),),
-        extract="bind_address", endpoint="none", source=CLI_R8 + " R5.1",
+        extract="bind_address", endpoint="none", source=_CLI + "opts/hosts.go ParseHost, parseSimpleProtoAddr",
     ),
     Template(
         "parse-docker-host", "invalid-host", R_HOST, (("unable to parse docker host",),),
@@ -347,15 +348,15 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "protocol-not-available", "invalid-host", R_HOST,
         (("protocol not available",), ("failed to initialize",)),
-        extract="reason_protocol", endpoint="none", source=CLI_R8 + " R5.2",
+        extract="reason_protocol", endpoint="none", source=_MOBY + "client.go ParseHostURL; " + _CLI + "opts/hosts.go ParseHost",
     ),
     Template(
         "protocol-not-available-bare", "invalid-host", R_HOST, (("protocol not available",),),
-        starts=True, extract="reason_protocol", endpoint="none", source=CLI_R8 + " R5.2",
+        starts=True, extract="reason_protocol", endpoint="none", source=_MOBY + "client.go ParseHostURL; " + _CLI + "opts/hosts.go ParseHost",
     ),
     Template(
         "invalid-proto", "invalid-host", R_HOST, (("invalid proto, expected",),),
-        extract="reason_proto", endpoint="none", source="docker-py utils.parse_host (cli-resolution.md R10)",
+        extract="reason_proto", endpoint="none", source="docker/docker-py@afc6d1ee docker/utils/utils.py parse_host",
     ),
     Template(
         "protocol-not-available-init", "invalid-host", R_HOST,
@@ -432,7 +433,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "npipe-on-unix", "invalid-host", R_HOST,
         (("npipe:// protocol is only supported on windows", "fd protocol is not implemented"),),
-        extract="reason_line", endpoint="none", source=CLI_R8 + " R5.3",
+        extract="reason_line", endpoint="none", source=_CLI + "opts/hosts_unix.go, opts/hosts.go parseDockerDaemonHost",
     ),
     # -- contexts -----------------------------------------------------------------------
     Template(
@@ -440,21 +441,21 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         (("context not found", "does not exist", "is not found on the file system", "' not found"),
          ("context",)),
         extract="context_name", endpoint="none",
-        source="docker/cli@28f756087e cli/context/store/metadatastore.go:76; " + CLI_R8 + " R1.5/R1.8",
+        source="docker/cli@28f756087e cli/context/store/metadatastore.go:76; " + _CLI + "cli/command/cli.go resolveContextName",
     ),
     Template(
         "context-no-docker-endpoint", "context-not-found", R_CONTEXT, (("docker endpoint for \"",),),
         extract="context_endpoint", endpoint="none", cause=None, client="compose",
-        source=CLI_R8 + " R3.4 (compose: the context has no docker endpoint)",
+        source=_CLI + "cli/context/docker/load.go EndpointFromContext (compose: the context has no docker endpoint)",
     ),
     Template(
         "context-cannot-find-endpoint", "context-not-found", R_CONTEXT,
         (("cannot find docker endpoint in context",),), endpoint="none", cause=None,
-        source=CLI_R8 + " R3.4",
+        source=_CLI + "cli/context/docker/load.go EndpointFromContext",
     ),
     Template(
         "context-meta", "config-parse", R_META, (("meta.json", "failed to read metadata"),),
-        extract="meta_path", endpoint="none", source=CLI_R8 + " R3.2",
+        extract="meta_path", endpoint="none", source=_CLI + "cli/context/store/metadatastore.go",
     ),
     # -- API versions ------------------------------------------------------------------------
     Template(
@@ -492,7 +493,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "api-invalid", "api-version", R_API, (("invalid api version (",),),
-        extract="api_invalid", versions="29.0+", source=CLI_R8,
+        extract="api_invalid", versions="29.0+", source=_MOBY + "client.go WithVersion, client/utils.go parseAPIVersion",
     ),
     Template(
         "api-mismatch-py", "api-version", R_API,
@@ -507,38 +508,38 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "http-to-https", "http-to-https", R_HTTPS, (("client sent an http request to an https server",),),
-        extract="reply_https", source="Go net/http server reply (cli-resolution.md R6)",
+        extract="reply_https", source="Go net/http server.go (its reply to plain HTTP on a TLS port)",
     ),
     Template(
         "malformed-h2", "not-docker-api", R_HTTPS, (("malformed http response",),),
-        extract="malformed_h2", source="verified: docker 20.10/28.2 against containerd's socket (R6)",
+        extract="malformed_h2", source="verified: docker 20.10/28.2 against containerd's socket",
     ),
     Template(
         "malformed-tls", "http-to-https", R_HTTPS, (("malformed http response",),),
-        extract="malformed_tls", source=CLI_R8 + " R6",
+        extract="malformed_tls", source=_MOBY + "request.go doRequest (TLS-enabled daemon without TLS)",
     ),
     Template(
         "tls-daemon-hint", "http-to-https", R_TLS_HINT, (("tls-enabled daemon without tls",),),
-        unless=("malformed http response",), source=CLI_R8 + " R6",
+        unless=("malformed http response",), source=_MOBY + "request.go doRequest (TLS-enabled daemon without TLS)",
     ),
     Template(
         "tls", "tls", R_TLS, (_TLS_WORDS,), unless=("error response from daemon",),
-        extract="tls_tail", source=CLI_R8 + " R6; docker/machine@b170508b commands/env.go:89",
+        extract="tls_tail", source=_MOBY + "request.go doRequest; docker/machine@b170508b commands/env.go:89",
     ),
     Template(
         "tls-ca-missing", "tls", R_TLS, (("ca.pem", "cert.pem", "key.pem"), _NO_SUCH_FILE),
         extract="ca_missing",
-        source=CLI_R8 + " R4 (the three files of DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem — docker/cli@28f756087e "
-        "cli/flags/options.go DefaultCaFile/DefaultCertFile/DefaultKeyFile)",
+        source=_CLI + "cli/flags/options.go DefaultCaFile/DefaultCertFile/DefaultKeyFile (the three files of "
+        "DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem), cli/context/docker/load.go tlsConfig",
     ),
     # -- ssh ------------------------------------------------------------------------------------
     Template(
         "ssh-exit", "ssh", R_SSH, (("exit status",), ("dial-stdio", "ssh")),
-        extract="ssh_exit", source=CLI_R8 + " R7.3",
+        extract="ssh_exit", source=_CLI + "cli/connhelper/commandconn/commandconn.go",
     ),
     Template(
         "ssh-invalid", "ssh", R_SSH, (("ssh host connection is not valid", "invalid ssh url"),),
-        extract="ssh_reason", source=CLI_R8 + " R7.2",
+        extract="ssh_reason", source=_CLI + "cli/connhelper/ssh/ssh.go",
     ),
     Template(
         "ssh-stderr", "ssh", R_SSH_STDERR,
@@ -556,7 +557,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         client="docker-machine", source="docker/machine@b170508b libmachine/drivers (its own ssh into the VM)",
     ),
     Template(
-        "ssh-missing", "ssh", R_SSH, (('exec: "ssh"',),), extract="ssh_missing", source=CLI_R8 + " R7.1",
+        "ssh-missing", "ssh", R_SSH, (('exec: "ssh"',),), extract="ssh_missing", source=_CLI + "cli/connhelper/connhelper.go (exec of ssh)",
     ),
     # -- Windows named pipes ----------------------------------------------------------------------
     Template(
@@ -583,12 +584,12 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "pipe-denied", "permission-denied", R_EACCES, (("pipe",), _ACCESS_DENIED),
-        extract="pipe_denied", source=CLI_R8 + " R9 (Windows: open //./pipe/...: Access is denied.)",
+        extract="pipe_denied", source=_MOBY + "request.go doRequest (Windows: open //./pipe/...: Access is denied.)",
     ),
     Template(
         "pipe-missing", "named-pipe-missing", R_PIPE, (("pipe", "(2, 'createfile'"),), unless=_ACCESS_DENIED,
         extract="pipe_missing",
-        source=CLI_R8 + " R9 (open //./pipe/NAME: The system cannot find the file specified.)",
+        source=_MOBY + "request.go doRequest (open //./pipe/NAME: The system cannot find the file specified.)",
     ),
     # -- errno family (most specific first) ------------------------------------------------------
     Template(
@@ -604,7 +605,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "eacces-sock", "permission-denied", R_EACCES,
         (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine")),
-        unless=("config file",), extract="eacces", source=CLI_R8,
+        unless=("config file",), extract="eacces", source=_MOBY + "request.go doRequest (os.ErrPermission)",
     ),
     Template(
         "enoent", "socket-missing", R_ENOENT,
@@ -685,7 +686,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "not-docker-api", "not-docker-api", R_NOTAPI,
         (("page not found", "api returned a 404", "supports the requested api version", "error reading json"),),
         unless=("internal server error", " 500 ", "returned 500", "bad gateway", "502"),
-        extract="after_colon", source=CLI_R8 + " R6.4 (a 404 for the API route; a 500 is the engine's own failure)",
+        extract="after_colon", source=_MOBY + "request.go checkResponseErr (a 404 for the API route; a 500 is the engine's own failure)",
     ),
     # -- "no environment" from SDKs and tools -------------------------------------------------------
     Template(
@@ -755,7 +756,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "during-connect", "unknown", R_UNKNOWN,
         (("error during connect", "an error occurred trying to connect"),),
-        source=CLI_R8 + " (the CLI's wrapper; the cause is what follows)",
+        source=_MOBY + "request.go doRequest (the CLI's wrapper; the cause is what follows)",
     ),
 )
 
@@ -1137,8 +1138,9 @@ CLI_STARTS: Final[tuple[str, ...]] = (
     "invalid api version",
 )
 
-# CLI version ranges suggested by a wording (cli-resolution.md R1.2, R1.5, R1.8, R2.3,
-# R5.1, R7.3, R8.2-R8.5 and its table).
+# CLI version ranges suggested by a wording: the same messages compared across docker/cli tags
+# v19.03.0 … v29.7.2 (cli/command/cli.go, cli/config/config.go, cli/connhelper, and the moby
+# client's request.go vendored at each tag).
 VERSION_HINTS: Final[tuple[tuple[str, str], ...]] = (
     ("Got permission denied while trying to connect to the Docker daemon socket", "<=20.10"),
     ("permission denied while trying to connect to the Docker daemon socket", "23.0-28.x"),

@@ -83,7 +83,8 @@ def describe_process(
     elif (low == "podman" or base == "podman") and "system" in cmdline and "service" in cmdline:
         serves = _podman_service_uris(cmdline, username)
     elif (low == "limactl" or base == "limactl") and "hostagent" in cmdline:
-        # Lima forwards the guest's docker.sock with --socket (stacks.md §13-D)
+        # Lima's hostagent forwards the guest's docker.sock to the path given by --socket
+        # (lima-vm/lima pkg/hostagent, the portForwards/socket options)
         serves = _flag_values(cmdline, ("--socket",))
     return ProcessInfo(
         pid,

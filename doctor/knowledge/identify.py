@@ -3,11 +3,11 @@
 Pure functions, no I/O. Two entry points:
 
 * :func:`identify_from_api` fingerprints a live engine from what ``GET /_ping``,
-  ``GET /version`` and ``GET /info`` returned (research ``stacks.md`` §13 rule B,
-  applied in its order: Podman, Docker Desktop, OrbStack, Rancher Desktop, minikube,
+  ``GET /version`` and ``GET /info`` returned (docs/identification.md, "A live API", in
+  its order: Podman, Docker Desktop, OrbStack, Rancher Desktop, minikube,
   Colima, Lima, DinD, then the flavours of a native Engine).
 * :func:`product_from_path` names the owner of an endpoint that did not answer, from
-  its path alone (§13 rule C).
+  its path alone (docs/identification.md, "An endpoint that does not answer").
 
 :func:`start_command` gives the product's own command to start it.
 
@@ -246,7 +246,9 @@ def identify_from_api(
     endpoint: str | None,
     env: Mapping[str, str],
 ) -> Identification:
-    """Name the product behind a live Docker API from its own answers (§13 rule B).
+    """Name the product behind a live Docker API from its own answers.
+
+    The rules and their order are docs/identification.md, "A live API".
 
     ``ping_headers`` are the ``GET /_ping`` response headers (any case), ``version``
     and ``info`` the decoded ``GET /version`` and ``GET /info`` bodies, ``endpoint``
@@ -536,7 +538,9 @@ def _norm(path: str) -> str:
 def product_from_path(
     path_or_url: str, *, home: str | None, uid: int | None, platform: str = "linux"
 ) -> Identification | None:
-    """Name the product that owns an endpoint, from its path alone (§13 rule C).
+    """Name the product that owns an endpoint, from its path alone.
+
+    The paths are docs/identification.md, "An endpoint that does not answer".
 
     Accepts ``unix://`` URLs, plain paths (``~`` is expanded with ``home``),
     ``npipe://`` URLs or ``\\\\.\\pipe\\...`` names and ``tcp://`` URLs. ``platform`` is
