@@ -157,9 +157,7 @@ def _endpoint_platform(endpoint: str | None) -> str | None:
     low = endpoint.lower()
     if low.startswith("npipe:") or "\\pipe\\" in low or "//./pipe/" in low:
         return "windows"
-    if "/library/containers/com.docker.docker/" in low or low.startswith(
-        ("unix:///users/", "/users/")
-    ):
+    if "/library/containers/com.docker.docker/" in low or low.startswith(("unix:///users/", "/users/")):
         return "macos"
     if "/.docker/desktop/" in low or low.startswith(("unix:///home/", "/home/")):
         return "linux"
@@ -168,21 +166,28 @@ def _endpoint_platform(endpoint: str | None) -> str | None:
     return None
 
 
-def _dd_variant(info: object, endpoint: str | None, evidence: list[str]) -> str | None:
-    """Which Docker Desktop: the host OS it runs on, or its Windows-containers mode."""
-    if _get_str(info, "OSType") == "windows":
-        evidence.append('GET /info OSType is "windows" (Windows containers mode)')
-        return "windows-containers"
+def _dd_label_platform(info: object) -> str | None:
+    """The host OS in Docker Desktop's ``com.docker.desktop.address`` label."""
     for label in _str_items(_get_obj(info, "Labels")):
         if label.startswith(_DD_LABEL):
-            address = label[len(_DD_LABEL) :]
-            low = address.lower()
+            low = label[len(_DD_LABEL) :].lower()
             if low.startswith("npipe:"):
                 return "windows"
             if low.startswith("unix:///users/") or "/library/containers/" in low:
                 return "macos"
             if low.startswith("unix:///home/") or "/.docker/desktop/" in low:
                 return "linux"
+    return None
+
+
+def _dd_variant(info: object, endpoint: str | None, evidence: list[str]) -> str | None:
+    """Which Docker Desktop: the host OS it runs on, or its Windows-containers mode."""
+    if _get_str(info, "OSType") == "windows":
+        evidence.append('GET /info OSType is "windows" (Windows containers mode)')
+        return "windows-containers"
+    by_label = _dd_label_platform(info)
+    if by_label:
+        return by_label
     by_path = _endpoint_platform(endpoint)
     if by_path:
         evidence.append(f"endpoint {_q(endpoint or '')} is a {by_path} path")
@@ -258,151 +263,213 @@ def identify_from_api(
     try:
         return _identify(ping_headers, version, info, endpoint, env)
     except Exception as exc:  # defensive: a bug here must not hide the rest of a report
-        return Identification(
-            "unknown", None, "guess", (f"identification failed: {type(exc).__name__}",)
+        return Identification("unknown", None, "guess", (f"identification failed: {type(exc).__name__}",))
+
+
+@dataclass(frozen=True, slots=True)
+class _Answers:
+    """What the engine said, read tolerantly once, for the rules below."""
+
+    ping: object
+    version: object
+    info: object
+    env: object
+    endpoint: str | None
+    name: str
+    os_name: str
+    kernel: str
+    labels: tuple[str, ...]
+    platform: str
+    server: str
+    rootless: bool
+
+    @classmethod
+    def read(cls, ping: object, version: object, info: object, endpoint: object, env: object) -> _Answers:
+        return cls(
+            ping=ping,
+            version=version,
+            info=info,
+            env=env,
+            endpoint=endpoint if isinstance(endpoint, str) else None,
+            name=_get_str(info, "Name") or "",
+            os_name=_get_str(info, "OperatingSystem") or "",
+            kernel=_get_str(info, "KernelVersion") or _get_str(version, "KernelVersion") or "",
+            labels=_str_items(_get_obj(info, "Labels")),
+            platform=_platform_name(version) or "",
+            server=_header(ping, "Server") or "",
+            rootless=is_rootless(info if isinstance(info, Mapping) else None),
         )
 
 
-def _identify(
-    ping: object, version: object, info: object, endpoint: object, env: object
-) -> Identification:
-    ep = endpoint if isinstance(endpoint, str) else None
+def _found(product: str, variant: str | None, ev: list[str], confidence: str = "certain") -> Identification:
+    return Identification(product, variant, confidence, tuple(ev))
+
+
+def _rule_podman(a: _Answers) -> Identification | None:
+    """1. Podman: its ping headers or its version component."""
     ev: list[str] = []
-
-    def done(product: str, variant: str | None, confidence: str = "certain") -> Identification:
-        return Identification(product, variant, confidence, tuple(ev))
-
-    name = _get_str(info, "Name") or ""
-    os_name = _get_str(info, "OperatingSystem") or ""
-    kernel = _get_str(info, "KernelVersion") or _get_str(version, "KernelVersion") or ""
-    labels = _str_items(_get_obj(info, "Labels"))
-    platform = _platform_name(version) or ""
-    server = _header(ping, "Server") or ""
-    rootless = is_rootless(info if isinstance(info, Mapping) else None)
-
-    # 1. Podman.
-    podman = False
-    if server.startswith("Libpod/"):
-        ev.append(f"GET /_ping Server header is {_q(server)}")
-        podman = True
-    libpod_api = _header(ping, "Libpod-API-Version")
+    if a.server.startswith("Libpod/"):
+        ev.append(f"GET /_ping Server header is {_q(a.server)}")
+    libpod_api = _header(a.ping, "Libpod-API-Version")
     if libpod_api is not None:
         ev.append(f"GET /_ping has a Libpod-API-Version header ({_q(libpod_api)})")
-        podman = True
-    if _component(version, "Podman Engine") is not None:
+    if _component(a.version, "Podman Engine") is not None:
         ev.append('GET /version Components has "Podman Engine"')
-        podman = True
-    if podman:
-        if ep and _PODMAN_MACHINE_PATH.search(ep):
-            ev.append(f"endpoint {_q(ep)} is a podman machine socket")
-            return done("podman", "machine")
-        if rootless:
-            ev.append("GET /info says rootless")
-            return done("podman", "rootless")
-        return done("podman", "rootful")
+    if not ev:
+        return None
+    if a.endpoint and _PODMAN_MACHINE_PATH.search(a.endpoint):
+        ev.append(f"endpoint {_q(a.endpoint)} is a podman machine socket")
+        return _found("podman", "machine", ev)
+    if a.rootless:
+        ev.append("GET /info says rootless")
+        return _found("podman", "rootless", ev)
+    return _found("podman", "rootful", ev)
 
-    # 2./3. Docker Desktop.
-    if platform.startswith("Docker Desktop"):
-        ev.append(f"GET /version Platform.Name is {_q(platform)}")
-    dd_label = next((lb for lb in labels if lb.startswith(_DD_LABEL)), None)
+
+def _rule_docker_desktop(a: _Answers) -> Identification | None:
+    """2./3. Docker Desktop, and which host OS it runs on."""
+    ev: list[str] = []
+    if a.platform.startswith("Docker Desktop"):
+        ev.append(f"GET /version Platform.Name is {_q(a.platform)}")
+    dd_label = next((lb for lb in a.labels if lb.startswith(_DD_LABEL)), None)
     if dd_label is not None:
         ev.append(f"GET /info Labels has {_q(dd_label)}")
-    if os_name == "Docker Desktop":
+    if a.os_name == "Docker Desktop":
         ev.append('GET /info OperatingSystem is "Docker Desktop"')
-    if name == "docker-desktop":
+    if a.name == "docker-desktop":
         ev.append('GET /info Name is "docker-desktop"')
-    if ev:
-        return done("docker-desktop", _dd_variant(info, ep, ev))
+    if not ev:
+        return None
+    return _found("docker-desktop", _dd_variant(a.info, a.endpoint, ev), ev)
 
-    # 4. OrbStack.
-    if os_name == "OrbStack":
+
+def _rule_orbstack(a: _Answers) -> Identification | None:
+    """4. OrbStack."""
+    ev: list[str] = []
+    if a.os_name == "OrbStack":
         ev.append('GET /info OperatingSystem is "OrbStack"')
-    if name == "orbstack":
+    if a.name == "orbstack":
         ev.append('GET /info Name is "orbstack"')
-    if _ORB_KERNEL.search(kernel):
-        ev.append(f"kernel {_q(kernel)} is an OrbStack kernel")
-    if ev:
-        return done("orbstack", None)
+    if _ORB_KERNEL.search(a.kernel):
+        ev.append(f"kernel {_q(a.kernel)} is an OrbStack kernel")
+    return _found("orbstack", None, ev) if ev else None
 
-    # 5. Rancher Desktop.
-    if os_name.startswith("Rancher Desktop"):
-        ev.append(f"GET /info OperatingSystem is {_q(os_name)}")
-        return done("rancher-desktop", "wsl")
-    if name == "lima-rancher-desktop":
-        ev.append('GET /info Name is "lima-rancher-desktop"')
-        return done("rancher-desktop", "lima")
 
-    # 6. minikube (before the kernel rules: its kernel may say -linuxkit).
-    no_proxy = _get_str(info, "NoProxy") or ""
-    provider = next((lb for lb in labels if lb.startswith("provider=")), None)
-    active = _get_str(env, "MINIKUBE_ACTIVE_DOCKERD")
-    if name == "minikube":
+def _rule_rancher_desktop(a: _Answers) -> Identification | None:
+    """5. Rancher Desktop (WSL or Lima)."""
+    if a.os_name.startswith("Rancher Desktop"):
+        return _found("rancher-desktop", "wsl", [f"GET /info OperatingSystem is {_q(a.os_name)}"])
+    if a.name == "lima-rancher-desktop":
+        return _found("rancher-desktop", "lima", ['GET /info Name is "lima-rancher-desktop"'])
+    return None
+
+
+def _rule_minikube(a: _Answers) -> Identification | None:
+    """6. minikube (before the kernel rules: its kernel may say -linuxkit)."""
+    ev: list[str] = []
+    no_proxy = _get_str(a.info, "NoProxy") or ""
+    provider = next((lb for lb in a.labels if lb.startswith("provider=")), None)
+    if a.name == "minikube":
         ev.append('GET /info Name is "minikube"')
     if provider is not None and "control-plane.minikube.internal" in no_proxy:
-        ev.append(
-            f"GET /info Labels has {_q(provider)} and NoProxy lists control-plane.minikube.internal"
-        )
+        ev.append(f"GET /info Labels has {_q(provider)} and NoProxy lists control-plane.minikube.internal")
     if ev:
-        return done("minikube", f"profile={name}" if name else None)
-    if active and name and active == name:
+        return _found("minikube", f"profile={a.name}" if a.name else None, ev)
+    active = _get_str(a.env, "MINIKUBE_ACTIVE_DOCKERD")
+    if active and a.name and active == a.name:
         ev.append(f"MINIKUBE_ACTIVE_DOCKERD={_q(active)} matches GET /info Name")
-        return done("minikube", f"profile={name}", "likely")
+        return _found("minikube", f"profile={a.name}", ev, "likely")
+    return None
 
-    # 7. Colima.
+
+def _rule_colima_lima(a: _Answers) -> Identification | None:
+    """7. Colima, 8. Lima: both name the VM after the profile or instance."""
+    name = a.name
     if name == "colima":
-        ev.append('GET /info Name is "colima"')
-        return done("colima", "profile=default")
+        return _found("colima", "profile=default", ['GET /info Name is "colima"'])
     if name.startswith("colima-") and len(name) > len("colima-"):
-        ev.append(f"GET /info Name is {_q(name)}")
-        return done("colima", f"profile={name[len('colima-') :]}")
-
-    # 8. Lima.
+        return _found("colima", f"profile={name[len('colima-') :]}", [f"GET /info Name is {_q(name)}"])
     if name.startswith("lima-") and len(name) > len("lima-"):
-        ev.append(f"GET /info Name is {_q(name)}")
-        if rootless:
+        ev = [f"GET /info Name is {_q(name)}"]
+        if a.rootless:
             ev.append('GET /info SecurityOptions contains "name=rootless"')
-        return done("lima", f"instance={name[len('lima-') :]}")
+        return _found("lima", f"instance={name[len('lima-') :]}", ev)
+    return None
 
-    # 9. An engine in a container (CI DinD or otherwise).
-    if os_name.endswith(" (containerized)"):
-        ev.append(f"GET /info OperatingSystem is {_q(os_name)}")
-        if ep and _DIND_HOST.match(ep):
-            ev.append(f"endpoint {_q(ep)} is the CI service alias")
-            return done("dind", "ci")
-        for var in ("GITLAB_CI", "GITHUB_ACTIONS", "CI"):
-            hint = _get_str(env, var)
-            if hint:
-                ev.append(f"environment has {var}={_q(hint)}")
-                return done("dind", "ci")
-        return done("dind", "containerized")
 
-    # 10. Native Engine flavours.
-    flavour, found = _engine_flavour(version, info, ev)
-    if found:
-        return done("docker-engine", flavour)
+def _rule_dind(a: _Answers) -> Identification | None:
+    """9. An engine in a container (CI DinD or otherwise)."""
+    if not a.os_name.endswith(" (containerized)"):
+        return None
+    ev = [f"GET /info OperatingSystem is {_q(a.os_name)}"]
+    if a.endpoint and _DIND_HOST.match(a.endpoint):
+        ev.append(f"endpoint {_q(a.endpoint)} is the CI service alias")
+        return _found("dind", "ci", ev)
+    for var in ("GITLAB_CI", "GITHUB_ACTIONS", "CI"):
+        hint = _get_str(a.env, var)
+        if hint:
+            ev.append(f"environment has {var}={_q(hint)}")
+            return _found("dind", "ci", ev)
+    return _found("dind", "containerized", ev)
 
-    # 11. Kernel hints.
-    if _WSL_KERNEL.search(kernel):
-        ev.append(f"kernel {_q(kernel)} is the WSL2 kernel and no product marker was seen")
-        return done("docker-engine", "wsl", "likely")
-    if kernel.endswith("-linuxkit") or "-linuxkit" in kernel:
-        ev.append(
-            f"kernel {_q(kernel)} is Docker Desktop's VM kernel but no Docker Desktop marker "
+
+def _rule_engine_flavour(a: _Answers) -> Identification | None:
+    """10. The flavours of a native Engine."""
+    ev: list[str] = []
+    flavour, found = _engine_flavour(a.version, a.info, ev)
+    return _found("docker-engine", flavour, ev) if found else None
+
+
+def _rule_kernel(a: _Answers) -> Identification | None:
+    """11. Kernel hints: WSL2, or Docker Desktop's VM without Docker Desktop's markers."""
+    if _WSL_KERNEL.search(a.kernel):
+        ev = [f"kernel {_q(a.kernel)} is the WSL2 kernel and no product marker was seen"]
+        return _found("docker-engine", "wsl", ev, "likely")
+    if "-linuxkit" in a.kernel:
+        ev = [
+            f"kernel {_q(a.kernel)} is Docker Desktop's VM kernel but no Docker Desktop marker "
             "was seen: an engine hosted inside Docker Desktop's VM"
-        )
-        return done("docker-engine", "linuxkit", "likely")
+        ]
+        return _found("docker-engine", "linuxkit", ev, "likely")
+    return None
 
-    # 12. A native Engine, or nothing recognisable.
-    if _looks_like_moby(ping, version, info):
-        if server:
-            ev.append(f"GET /_ping Server header is {_q(server)}")
-        if os_name:
-            ev.append(f"GET /info OperatingSystem is {_q(os_name)} (the daemon's host)")
-        if not ev:
-            ev.append("the engine answered with Docker API fields and no product marker")
-        return done("docker-engine", None, "likely")
-    ev.append("no engine fingerprint in the API answers")
-    return done("unknown", None, "guess")
+
+def _rule_native_or_unknown(a: _Answers) -> Identification:
+    """12. A native Engine, or nothing recognisable."""
+    ev: list[str] = []
+    if not _looks_like_moby(a.ping, a.version, a.info):
+        ev.append("no engine fingerprint in the API answers")
+        return _found("unknown", None, ev, "guess")
+    if a.server:
+        ev.append(f"GET /_ping Server header is {_q(a.server)}")
+    if a.os_name:
+        ev.append(f"GET /info OperatingSystem is {_q(a.os_name)} (the daemon's host)")
+    if not ev:
+        ev.append("the engine answered with Docker API fields and no product marker")
+    return _found("docker-engine", None, ev, "likely")
+
+
+#: Rule B's order: the first rule that recognises the engine names it.
+_RULES: Final = (
+    _rule_podman,
+    _rule_docker_desktop,
+    _rule_orbstack,
+    _rule_rancher_desktop,
+    _rule_minikube,
+    _rule_colima_lima,
+    _rule_dind,
+    _rule_engine_flavour,
+    _rule_kernel,
+)
+
+
+def _identify(ping: object, version: object, info: object, endpoint: object, env: object) -> Identification:
+    answers = _Answers.read(ping, version, info, endpoint, env)
+    for rule in _RULES:
+        found = rule(answers)
+        if found is not None:
+            return found
+    return _rule_native_or_unknown(answers)
 
 
 # --------------------------------------------------------------------------------------
@@ -489,16 +556,10 @@ _COLIMA: Final = re.compile(
 )
 _COLIMA_LEGACY: Final = re.compile(r"(?:^~/\.colima|/\.colima)/docker\.sock$")
 _RD_LIMA: Final = re.compile(r"/rancher-desktop/lima/")
-_LIMA: Final = re.compile(
-    r"(?:^~/|/)(?:\.lima|lima)/(?P<inst>[^/_][^/]*)/sock/(?P<sock>docker|podman)\.sock$"
-)
+_LIMA: Final = re.compile(r"(?:^~/|/)(?:\.lima|lima)/(?P<inst>[^/_][^/]*)/sock/(?P<sock>docker|podman)\.sock$")
 _PODMAN_API: Final = re.compile(r"/podman/(?P<machine>[^/]+)-api\.sock$")
-_PODMAN_MACHINE: Final = re.compile(
-    r"^~/\.local/share/containers/podman/machine/(?:.*/)?podman\.sock$"
-)
-_PODMAN_WSL: Final = re.compile(
-    r"^/mnt/wsl/podman-sockets/(?P<machine>[^/]+)/podman-(?:root|user)\.sock$"
-)
+_PODMAN_MACHINE: Final = re.compile(r"^~/\.local/share/containers/podman/machine/(?:.*/)?podman\.sock$")
+_PODMAN_WSL: Final = re.compile(r"^/mnt/wsl/podman-sockets/(?P<machine>[^/]+)/podman-(?:root|user)\.sock$")
 _RUN_USER: Final = re.compile(r"^/run/user/(?P<uid>\d+)/(?P<rest>.+)$")
 
 
@@ -552,78 +613,113 @@ def product_from_path(
     return _from_path(path_or_url, home, uid, platform)
 
 
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """Builds the answer for the endpoint text ``text`` as the user wrote it."""
+
+    text: str
+
+    def __call__(self, product: str, variant: str | None, why: str) -> Identification:
+        return Identification(product, variant, "likely", (f"endpoint {_q(self.text)} is {why}",))
+
+
 def _from_path(raw: object, home: object, uid: object, platform: object) -> Identification | None:
     if not isinstance(raw, str) or not raw.strip():
         return None
     text = raw.strip()
+    hit = _Hit(text)
+    pipe = _PIPE.match(text)
+    if pipe:
+        return _from_pipe(pipe.group("name").lower(), hit)
+    tcp = _TCP.match(text)
+    if tcp:
+        return _from_tcp(tcp, hit)
+    if "://" in text and not text.lower().startswith("unix://"):
+        return None  # ssh:// and friends name a remote host, not a product
     home_s = home if isinstance(home, str) and home else None
     uid_i = uid if isinstance(uid, int) and not isinstance(uid, bool) else None
     plat = platform_key(platform if isinstance(platform, str) else "linux")
-
-    def hit(product: str, variant: str | None, why: str) -> Identification:
-        return Identification(product, variant, "likely", (f"endpoint {_q(text)} is {why}",))
-
-    pipe = _PIPE.match(text)
-    if pipe:
-        pname = pipe.group("name").lower()
-        if pname in _DD_PIPES:
-            return hit("docker-desktop", _DD_PIPES[pname], "a Docker Desktop named pipe")
-        if pname.startswith("podman-"):
-            return hit("podman", "machine", "a podman machine named pipe")
-        return None  # docker_engine: Docker Desktop, Rancher Desktop or podman machine
-
-    tcp = _TCP.match(text)
-    if tcp:
-        if tcp.group("host").lower() == "docker" and tcp.group("port") in ("2375", "2376"):
-            return hit("dind", "ci", "the CI Docker-in-Docker service alias")
-        return None
-    if "://" in text and not text.lower().startswith("unix://"):
-        return None  # ssh:// and friends name a remote host, not a product
-
     path = _norm(_expand_home(_strip_scheme(text), home_s))
+    return _from_local_path(path, _home_relative(path, home_s), uid_i, plat, hit)
 
+
+def _from_pipe(pname: str, hit: _Hit) -> Identification | None:
+    if pname in _DD_PIPES:
+        return hit("docker-desktop", _DD_PIPES[pname], "a Docker Desktop named pipe")
+    if pname.startswith("podman-"):
+        return hit("podman", "machine", "a podman machine named pipe")
+    return None  # docker_engine: Docker Desktop, Rancher Desktop or podman machine
+
+
+def _from_tcp(tcp: re.Match[str], hit: _Hit) -> Identification | None:
+    if tcp.group("host").lower() == "docker" and tcp.group("port") in ("2375", "2376"):
+        return hit("dind", "ci", "the CI Docker-in-Docker service alias")
+    return None
+
+
+def _from_local_path(path: str, rel: str, uid: int | None, plat: str, hit: _Hit) -> Identification | None:
+    """``path`` absolute and folded, ``rel`` the same with the home written ``~``."""
     fixed = _FIXED.get(path)
     if fixed:
         return hit(fixed[0], fixed[1], fixed[2])
-    if path in ("/run/docker.sock",):
+    if path == "/run/docker.sock":
         return None  # native Engine, DinD, podman-docker link, or a product's symlink
-
     run_user = _RUN_USER.match(path)
     if run_user:
-        rest = run_user.group("rest")
-        owner = int(run_user.group("uid"))
-        whose = "" if uid_i is None or uid_i == owner else f" (of uid {owner}, not {uid_i})"
-        if rest == "docker.sock":
-            return hit("docker-engine", "rootless", f"a rootless Docker socket{whose}")
-        if rest == "podman/podman.sock":
-            return hit("podman", "rootless", f"Podman's rootless API socket{whose}")
-        api = _PODMAN_API.search("/" + rest)
-        if api:
-            return hit(
-                "podman", "machine", f"the API socket of podman machine {api.group('machine')}"
-            )
-        return None
+        return _from_run_user(run_user, uid, hit)
+    if rel == "~/.docker/run/docker.sock":
+        return _from_docker_run(plat, hit)
+    for matcher in _PATH_MATCHERS:
+        found = matcher(path, rel, hit)
+        if found is not None:
+            return found
+    return None
 
+
+def _from_run_user(run_user: re.Match[str], uid: int | None, hit: _Hit) -> Identification | None:
+    rest = run_user.group("rest")
+    owner = int(run_user.group("uid"))
+    whose = "" if uid is None or uid == owner else f" (of uid {owner}, not {uid})"
+    if rest == "docker.sock":
+        return hit("docker-engine", "rootless", f"a rootless Docker socket{whose}")
+    if rest == "podman/podman.sock":
+        return hit("podman", "rootless", f"Podman's rootless API socket{whose}")
+    api = _PODMAN_API.search("/" + rest)
+    if api:
+        return hit("podman", "machine", f"the API socket of podman machine {api.group('machine')}")
+    return None
+
+
+def _from_docker_run(plat: str, hit: _Hit) -> Identification | None:
+    """``~/.docker/run/docker.sock``: Docker Desktop on macOS, rootless Docker on Linux."""
+    if plat == "macos":
+        return hit("docker-desktop", "macos", "Docker Desktop's user socket on macOS")
+    if plat == "linux":
+        return hit(
+            "docker-engine",
+            "rootless",
+            "rootless Docker's socket without systemd ($HOME/.docker/run) on Linux",
+        )
+    return None
+
+
+def _match_podman_wsl(path: str, rel: str, hit: _Hit) -> Identification | None:
     wsl = _PODMAN_WSL.match(path)
     if wsl:
         return hit("podman", "machine", f"a socket of podman machine {wsl.group('machine')}")
+    return None
 
-    rel = _home_relative(path, home_s)
-    if rel == "~/.docker/run/docker.sock":
-        if plat == "macos":
-            return hit("docker-desktop", "macos", "Docker Desktop's user socket on macOS")
-        if plat == "linux":
-            return hit(
-                "docker-engine",
-                "rootless",
-                "rootless Docker's socket without systemd ($HOME/.docker/run) on Linux",
-            )
-        return None
+
+def _match_home_patterns(path: str, rel: str, hit: _Hit) -> Identification | None:
     for pattern, product, variant, why in _HOME_PATTERNS:
         if pattern.match(rel):
             return hit(product, variant or None, why)
     if _RD_LIMA.search(rel):
         return hit("rancher-desktop", "lima", "inside Rancher Desktop's Lima home")
+    return None
+
+
+def _match_colima(path: str, rel: str, hit: _Hit) -> Identification | None:
     colima = _COLIMA.search(rel)
     if colima:
         profile = colima.group("profile")
@@ -632,15 +728,33 @@ def _from_path(raw: object, home: object, uid: object, platform: object) -> Iden
         return hit("colima", f"profile={profile}", f"the Docker socket of Colima profile {profile}")
     if _COLIMA_LEGACY.search(rel):
         return hit("colima", "profile=default", "Colima's legacy (<=0.3) Docker socket")
+    return None
+
+
+def _match_lima(path: str, rel: str, hit: _Hit) -> Identification | None:
     lima = _LIMA.search(rel)
-    if lima:
-        inst = lima.group("inst")
-        if lima.group("sock") == "podman":
-            return hit("lima", f"instance={inst},podman", f"the Podman socket of Lima {inst}")
-        return hit("lima", f"instance={inst}", f"the Docker socket of Lima instance {inst}")
+    if not lima:
+        return None
+    inst = lima.group("inst")
+    if lima.group("sock") == "podman":
+        return hit("lima", f"instance={inst},podman", f"the Podman socket of Lima {inst}")
+    return hit("lima", f"instance={inst}", f"the Docker socket of Lima instance {inst}")
+
+
+def _match_podman_machine(path: str, rel: str, hit: _Hit) -> Identification | None:
     if _PODMAN_MACHINE.match(rel):
         return hit("podman", "machine", "podman machine's user-global socket")
     api = _PODMAN_API.search(path)
     if api:
         return hit("podman", "machine", f"the API socket of podman machine {api.group('machine')}")
     return None
+
+
+#: After the fixed paths, ``/run/user`` and ``~/.docker/run``: the first match names it.
+_PATH_MATCHERS: Final = (
+    _match_podman_wsl,
+    _match_home_patterns,
+    _match_colima,
+    _match_lima,
+    _match_podman_machine,
+)
