@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import shlex
 
-SOURCE_WORDS = {
-    "flag": "the -H flag",
-    "env:DOCKER_HOST": "DOCKER_HOST in your environment",
-    "flag:--context": "the --context flag",
-    "env:DOCKER_CONTEXT": "DOCKER_CONTEXT in your environment",
-    "config": "currentContext in config.json",
-    "default": "the built-in default (nothing else is set)",
-}
+from doctor.knowledge.endpoint_source import source_words
 
-
-def source_words(source: str) -> str:
-    return SOURCE_WORDS.get(source, source)
+__all__ = ["quote", "source_words", "tilde"]
 
 
 def quote(value: str) -> str:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from doctor.knowledge import hosts
 from doctor.knowledge.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
+from doctor.knowledge.endpoint_source import source_words
 
 DEFAULT_CONTEXT = "default"
 
@@ -221,21 +222,10 @@ def _choose_context(inp: Inputs) -> tuple[str, str, list[Override]]:
         if winner is None:
             winner = (source, name)
         elif not (source == "flag" and winner[0] == "flag:--context"):
-            overrides.append(Override(source, shown[source], f"{_describe(winner[0])} takes precedence"))
+            overrides.append(Override(source, shown[source], f"{source_words(winner[0], 'rival')} takes precedence"))
     if winner is None:
         return DEFAULT_CONTEXT, "default", overrides
     return winner[1], winner[0], overrides
-
-
-def _describe(source: str) -> str:
-    return {
-        "flag:--context": "the --context flag",
-        "flag": "the -H flag",
-        "env:DOCKER_HOST": "DOCKER_HOST",
-        "env:DOCKER_CONTEXT": "DOCKER_CONTEXT",
-        "config": "currentContext in config.json",
-        "default": "the built-in default",
-    }.get(source, source)
 
 
 def resolve(inp: Inputs) -> Resolution:

@@ -18,6 +18,7 @@ from doctor import __version__
 from doctor.facts import Fact, Facts, FactUnavailable
 from doctor.facts.types import PastedEndpoint
 from doctor.knowledge import identify
+from doctor.knowledge.endpoint_source import source_words
 from doctor.knowledge.hosts import redact_url
 from doctor.run.context import RunContext
 from doctor.run.diagnose import diagnose
@@ -170,7 +171,7 @@ def build_report(
         ver = engine.get("server_version") or "?"
         ok_summary = (
             f"docker reaches {product} {ver} at {redact_url(res.host or '')} "
-            f"(context {res.context!r}, chosen by {_source_words(res.source)})"
+            f"(context {res.context!r}, chosen by {source_words(res.source, 'short')})"
         )
     diagnosis = diagnose(findings, endpoint_answers=bool(probe and probe.answered), ok_summary=ok_summary)
 
@@ -244,17 +245,6 @@ def build_report(
     )
 
 
-def _source_words(source: str) -> str:
-    return {
-        "flag": "-H",
-        "env:DOCKER_HOST": "DOCKER_HOST",
-        "flag:--context": "--context",
-        "env:DOCKER_CONTEXT": "DOCKER_CONTEXT",
-        "config": "currentContext in config.json",
-        "default": "the default",
-    }.get(source, source)
-
-
 def _socket_dict(s: Any, home: str) -> dict[str, Any]:
     return {
         "path": _home_short(s.path, home),
@@ -284,15 +274,6 @@ def _socket_dict(s: Any, home: str) -> dict[str, Any]:
         },
     }
 
-
-_SOURCE_WORDS = {
-    "flag": "set by -H",
-    "env:DOCKER_HOST": "set by DOCKER_HOST",
-    "flag:--context": "--context",
-    "env:DOCKER_CONTEXT": "DOCKER_CONTEXT",
-    "config": "currentContext in config.json",
-    "default": "the default",
-}
 
 _CLI_LABELS = {
     "podman-docker": "podman-docker's wrapper: runs podman, no Docker socket",
@@ -421,7 +402,7 @@ def build_chain(
         "seen": True,
         "host": redact_url(host),
         "source": res.source,
-        "provenance": _SOURCE_WORDS.get(res.source, res.source),
+        "provenance": source_words(res.source, "link"),
         "context": res.context,
         "reachable": bool(probe and probe.answered),
         "outcome": probe.outcome if probe else None,
