@@ -9,7 +9,7 @@ between the causes of docs/causes.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from checks._text import quote, source_words, tilde
@@ -133,25 +133,40 @@ def _start_fix(product: str | None, variant: str | None, env: Environment, inst:
             return cmd
     sudo = "sudo " if env.user.uid != 0 else ""
     if inst is not None and env.init and env.init != "systemd":
-        # No systemd here (a container, WSL without systemd): start the daemon directly.
-        if "dockerd" in inst.binaries:
-            return f"{sudo}service docker start    # no systemd here; or: {sudo}dockerd &"
-        if "podman" in inst.binaries:
-            return "podman system service --time=0 &    # then: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock"
+        direct = _start_without_systemd(inst, sudo)
+        if direct:
+            return direct
     if inst is not None:
-        units = [u.rsplit("/", 1)[-1] for u in inst.units]
-        user_units = [u for u in inst.units if "/user/" in u or "/.config/" in u]
-        if any(u.endswith("docker.service") for u in user_units) and env.user.uid != 0:
-            return "systemctl --user start docker"
-        if "docker.service" in units or "docker.socket" in units:
-            return f"{sudo}systemctl start docker"
-        if "dockerd" in inst.binaries:
-            return f"{sudo}service docker start"
-        if "podman" in inst.binaries or "podman.socket" in units:
-            if env.user.uid == 0:
-                # Rootful podman serves /run/podman/podman.sock (podman.socket's ListenStream).
-                return "systemctl start podman.socket    # then: export DOCKER_HOST=unix:///run/podman/podman.sock"
-            return "systemctl --user start podman.socket    # then: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock"
+        return _start_installed(inst, env, sudo)
+    return f"{sudo}systemctl start docker"
+
+
+def _start_without_systemd(inst: Installed, sudo: str) -> str | None:
+    """No systemd here (a container, WSL without systemd): start the daemon directly."""
+    if "dockerd" in inst.binaries:
+        return f"{sudo}service docker start    # no systemd here; or: {sudo}dockerd &"
+    if "podman" in inst.binaries:
+        return (
+            "podman system service --time=0 &    # then: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock"
+        )
+    return None
+
+
+def _start_installed(inst: Installed, env: Environment, sudo: str) -> str:
+    """Start whichever engine the installed units and binaries name."""
+    units = [u.rsplit("/", 1)[-1] for u in inst.units]
+    user_units = [u for u in inst.units if "/user/" in u or "/.config/" in u]
+    if any(u.endswith("docker.service") for u in user_units) and env.user.uid != 0:
+        return "systemctl --user start docker"
+    if "docker.service" in units or "docker.socket" in units:
+        return f"{sudo}systemctl start docker"
+    if "dockerd" in inst.binaries:
+        return f"{sudo}service docker start"
+    if "podman" in inst.binaries or "podman.socket" in units:
+        if env.user.uid == 0:
+            # Rootful podman serves /run/podman/podman.sock (podman.socket's ListenStream).
+            return "systemctl start podman.socket    # then: export DOCKER_HOST=unix:///run/podman/podman.sock"
+        return "systemctl --user start podman.socket    # then: export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/podman/podman.sock"
     return f"{sudo}systemctl start docker"
 
 
@@ -213,13 +228,12 @@ def endpoint_connection(facts: Facts) -> Iterator[Finding]:
     permissions, TLS, a wedged daemon, something that is not the Docker API.
     """
     res = facts.get(RESOLUTION)
-    env = facts.get(ENVIRONMENT)
     try:
         endpoint = facts.get(ENDPOINT_PROBE)
     except FactUnavailable as e:
         if not e.timed_out:
             raise
-        yield _unresponsive(res.host or "", None, f"the probe did not finish within the deadline ({e.reason})", "", [])
+        yield _Unresponsive(res.host or "", f"the probe did not finish within the deadline ({e.reason})").finding()
         return
     probe = endpoint.result
     if probe is None:
@@ -254,21 +268,39 @@ def endpoint_connection(facts: Facts) -> Iterator[Finding]:
             data=data,
         )
         return
-    yield from _explain_failure(facts, res, env, probe, evidence, data)
+    yield _explain_failure(_read_failure(facts, probe, evidence, data))
 
 
-def _explain_failure(
-    facts: Facts,
-    res: Resolution,
-    env: Environment,
-    probe: api.ProbeResult,
-    evidence: list[str],
-    data: dict[str, object],
-) -> Iterator[Finding]:
-    host = redact_url(probe.host)
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """An endpoint that did not answer, and what is known around it.
+
+    ``evidence`` and ``data`` are the finding's, filled in as the cause is worked out.
+    """
+
+    facts: Facts
+    res: Resolution
+    env: Environment
+    probe: api.ProbeResult
+    host: str  # redacted, for messages
+    scheme: str
+    path: str  # the socket path of a unix:// endpoint, else ""
+    sock: SocketInfo | None
+    ident: identify.Identification | None
+    evidence: list[str]
+    data: dict[str, object]
+
+    @property
+    def outcome(self) -> str:
+        return self.probe.outcome
+
+
+def _read_failure(facts: Facts, probe: api.ProbeResult, evidence: list[str], data: dict[str, object]) -> _Failure:
+    """Find the socket and the product behind a failed probe, adding what was seen to ``evidence``."""
+    env = facts.get(ENVIRONMENT)
+    home = env.user.home
     scheme = probe.dial.partition("://")[0]
     path = probe.dial.removeprefix("unix://") if scheme == "unix" else ""
-    home = env.user.home
     try:
         sockets = facts.get(SOCKETS)
     except FactUnavailable:
@@ -287,91 +319,95 @@ def _explain_failure(
     if ident:
         evidence.append(f"the path belongs to {ident.product}" + (f" ({ident.variant})" if ident.variant else ""))
         data["product_hint"] = ident.product
-    outcome = probe.outcome
+    return _Failure(
+        facts, facts.get(RESOLUTION), env, probe, redact_url(probe.host), scheme, path, sock, ident, evidence, data
+    )
 
-    # Connection-level failures where another engine answers: the wrong endpoint is chosen.
-    if outcome in (api.SOCKET_MISSING, api.REFUSED, api.CONNECT_TIMEOUT, api.DNS, api.UNREACHABLE):
-        live = live_endpoints(facts, res, env)
+
+#: Connection-level failures: when another engine answers, the wrong endpoint is chosen.
+_NOTHING_THERE = (api.SOCKET_MISSING, api.REFUSED, api.CONNECT_TIMEOUT, api.DNS, api.UNREACHABLE)
+_TLS_OUTCOMES = (api.HTTP_TO_TLS, api.TLS_TO_HTTP, api.TLS_VERIFY, api.TLS_CLIENT_CERT, api.TLS_CONFIG)
+
+
+def _explain_failure(f: _Failure) -> Finding:
+    """The one cause of a failed probe: the first rule of ``_FAILURE_RULES`` that applies."""
+    if f.outcome in _NOTHING_THERE:
+        live = live_endpoints(f.facts, f.res, f.env)
         if live:
-            target = live[0]
-            data["live_endpoints"] = [e.host for e in live]
-            via = f"your context {target.context!r}" if target.context else f"{target.host}"
-            what = (
-                "is set in your environment"
-                if res.source == "env:DOCKER_HOST"
-                else f"is chosen by {source_words(res.source)}"
-            )
-            yield Finding(
-                id="endpoint-mismatch",
-                check=CHECK_ID,
-                severity=Severity.ERROR,
-                cause="endpoint-mismatch",
-                title=f"docker uses {host}, where nothing answers; {via} answers",
-                detail=(
-                    f"{host} {what} and {_outcome_words(outcome, probe)}. "
-                    f"Meanwhile {', '.join(e.host for e in live[:4])} answer{'s' if len(live) == 1 else ''} the Docker API."
-                ),
-                evidence=(
-                    *evidence,
-                    *(f"answers: {e.host}" + (f" (context {e.context!r})" if e.context else "") for e in live[:6]),
-                ),
-                fix=_checked_select(facts, res, target, live, data),
-                data=data,
-            )
-            return
-
-    if scheme == "npipe" and outcome == api.SOCKET_MISSING:
-        yield _pipe_missing(facts, probe, ident, evidence, data)
-        return
-    if outcome == api.PERMISSION_DENIED:
-        yield _permission(facts, sock, env.user, host, path, evidence, data)
-        return
-    if outcome in (api.SOCKET_MISSING, api.REFUSED) and scheme == "unix":
-        yield from _not_running(facts, env, probe, sock, ident, evidence, data)
-        return
-    if outcome in (api.REFUSED, api.CONNECT_TIMEOUT, api.DNS, api.UNREACHABLE):
-        yield _tcp_unreachable(probe, res, evidence, data)
-        return
-    if outcome in (api.NO_ANSWER,) or (
-        outcome == api.CLOSED and scheme == "unix" and (sock is None or sock.kind != "containerd")
-    ):
-        holders = list(sock.listeners) if sock else []
-        yield _unresponsive(
-            host, sock, _outcome_words(outcome, probe), ident.product if ident else "", holders, evidence, data
-        )
-        return
-    if outcome in (api.HTTP_TO_TLS, api.TLS_TO_HTTP, api.TLS_VERIFY, api.TLS_CLIENT_CERT, api.TLS_CONFIG):
-        yield _tls(probe, res, env, evidence, data)
-        return
-    if outcome in (api.NOT_DOCKER, api.CLOSED):
-        yield _not_docker(facts, probe, sock, evidence, data)
-        return
-    if outcome == api.API_ERROR:
-        m = _VERSION_RE.search(probe.detail)
-        if m:
-            yield _api_version(m, evidence, data, env)
-        else:
-            yield Finding(
-                id="not-docker-api",
-                check=CHECK_ID,
-                severity=Severity.ERROR,
-                cause="not-docker-api",
-                title=f"{host} answers /_ping with an error: {probe.detail[:120]}",
-                evidence=tuple(evidence),
-                data=data,
-            )
-        return
-    if outcome == api.SSH_ERROR:
-        yield _ssh(probe, evidence, data)
-        return
-    yield Finding(
+            return _mismatch(f, live)
+    for applies, explain in _FAILURE_RULES:
+        if applies(f):
+            return explain(f)
+    return Finding(
         id="endpoint-unreachable",
         check=CHECK_ID,
         severity=Severity.ERROR,
         cause="invalid-docker-host",
-        title=f"{host} cannot be dialled: {probe.detail}",
-        evidence=tuple(evidence),
-        data=data,
+        title=f"{f.host} cannot be dialled: {f.probe.detail}",
+        evidence=tuple(f.evidence),
+        data=f.data,
+    )
+
+
+def _mismatch(f: _Failure, live: list[LiveEndpoint]) -> Finding:
+    """Nothing answers at the chosen endpoint, but ``live[0]`` does."""
+    target = live[0]
+    f.data["live_endpoints"] = [e.host for e in live]
+    via = f"your context {target.context!r}" if target.context else f"{target.host}"
+    what = (
+        "is set in your environment"
+        if f.res.source == "env:DOCKER_HOST"
+        else f"is chosen by {source_words(f.res.source)}"
+    )
+    return Finding(
+        id="endpoint-mismatch",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="endpoint-mismatch",
+        title=f"docker uses {f.host}, where nothing answers; {via} answers",
+        detail=(
+            f"{f.host} {what} and {_outcome_words(f.outcome, f.probe)}. "
+            f"Meanwhile {', '.join(e.host for e in live[:4])} answer{'s' if len(live) == 1 else ''} the Docker API."
+        ),
+        evidence=(
+            *f.evidence,
+            *(f"answers: {e.host}" + (f" (context {e.context!r})" if e.context else "") for e in live[:6]),
+        ),
+        fix=_checked_select(f.facts, f.res, target, live, f.data),
+        data=f.data,
+    )
+
+
+def _hung(f: _Failure) -> bool:
+    """It accepted the connection and said nothing (a containerd socket closes: not hung)."""
+    return f.outcome == api.NO_ANSWER or (
+        f.outcome == api.CLOSED and f.scheme == "unix" and (f.sock is None or f.sock.kind != "containerd")
+    )
+
+
+def _unresponsive_here(f: _Failure) -> Finding:
+    return _Unresponsive(
+        f.host,
+        _outcome_words(f.outcome, f.probe),
+        f.ident.product if f.ident else "",
+        tuple(f.sock.listeners) if f.sock else (),
+        tuple(f.evidence),
+        f.data,
+    ).finding()
+
+
+def _api_error(f: _Failure) -> Finding:
+    m = _VERSION_RE.search(f.probe.detail)
+    if m:
+        return _api_version(m, f.evidence, f.data, f.env)
+    return Finding(
+        id="not-docker-api",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="not-docker-api",
+        title=f"{f.host} answers /_ping with an error: {f.probe.detail[:120]}",
+        evidence=tuple(f.evidence),
+        data=f.data,
     )
 
 
@@ -387,15 +423,8 @@ def _outcome_words(outcome: str, probe: api.ProbeResult) -> str:
     }.get(outcome, probe.detail or outcome)
 
 
-def _permission(
-    facts: Facts,
-    sock: SocketInfo | None,
-    user: UserInfo,
-    host: str,
-    path: str,
-    evidence: list[str],
-    data: dict[str, object],
-) -> Finding:
+def _permission(f: _Failure) -> Finding:
+    facts, sock, user, host, path, evidence, data = f.facts, f.sock, f.env.user, f.host, f.path, f.evidence, f.data
     kind = permission_kind(sock, user)
     data["permission"] = kind
     who = user.name or str(user.uid)
@@ -404,7 +433,7 @@ def _permission(
     evidence.append(_groups_evidence(who, user))
     group = (sock.group if sock else None) or "docker"
     if kind in ("group-inactive", "not-in-group") and sock is not None and fx.privileged_group(sock.group, sock.gid):
-        return _foreign_group(facts, sock, user, host, path, evidence, data)
+        return _foreign_group(f, sock)
     if kind == "group-inactive":
         title = f"You are in group {group!r} (/etc/group) but this shell is not: it started before you were added"
         fix: tuple[str, ...] = (f"newgrp {group}    # or log out and back in",)
@@ -446,25 +475,17 @@ def _permission(
     )
 
 
-def _foreign_group(
-    facts: Facts,
-    sock: SocketInfo,
-    user: UserInfo,
-    host: str,
-    path: str,
-    evidence: list[str],
-    data: dict[str, object],
-) -> Finding:
+def _foreign_group(f: _Failure, sock: SocketInfo) -> Finding:
     """EACCES on a socket whose group is a privileged one (root, …): not a group to join.
 
     Say whose socket it is and give that engine's remedy: dockerd's own group
     (--group/-G, daemon.json "group", docker.socket's SocketGroup); for Podman's
     rootful socket, the user's own rootless Podman; `sudo` for a one-off.
     """
+    facts, user, host, path, evidence, data, env = f.facts, f.env.user, f.host, f.path, f.evidence, f.data, f.env
     who = user.name or str(user.uid)
     sudo = "sudo " if user.uid != 0 else ""
     final = sock.link_chain[-1] if sock.link_chain else path
-    env = facts.get(ENVIRONMENT)
     ident = identify.product_from_path(final, home=env.user.home, uid=user.uid, platform=env.platform)
     try:
         procs = facts.get(PROCESSES).items
@@ -594,100 +615,118 @@ def _permission_words(kind: str, host: str, who: str, group: str, sock: SocketIn
     )
 
 
-def _not_running(
-    facts: Facts,
-    env: Environment,
-    probe: api.ProbeResult,
-    sock: SocketInfo | None,
-    ident: identify.Identification | None,
-    evidence: list[str],
-    data: dict[str, object],
-) -> Iterator[Finding]:
-    host = redact_url(probe.host)
-    home = env.user.home
-    try:
-        inst: Installed | None = facts.get(INSTALLED)
-    except FactUnavailable:
-        inst = None
-    try:
-        procs = facts.get(PROCESSES).items
-    except FactUnavailable:
-        procs = ()
-    containerd = [p for p in procs if p.name in ("containerd", "k3s", "crio") or p.name.startswith("k3s")]
-    stale = sock is not None and sock.file_type in ("socket", "file")
-    installed = _installed_engines(inst) if inst else []
-    if stale:
-        owner = f"created by {sock.owner or sock.uid}" if sock is not None and sock.uid is not None else ""
-        kind = (
-            "a regular file, not a socket"
-            if sock is not None and sock.file_type == "file"
-            else "a stale socket: nothing listens on it"
+@dataclass(frozen=True, slots=True)
+class _Local:
+    """What is on this machine besides the dead endpoint: engines installed, containerd running."""
+
+    inst: Installed | None
+    installed: list[str]  # engines installed, in words
+    containerd: list[ProcessInfo]  # containerd-family processes: not a Docker API
+    stale: bool  # a stale socket or a plain file sits at the path
+
+    @classmethod
+    def read(cls, f: _Failure) -> _Local:
+        try:
+            inst: Installed | None = f.facts.get(INSTALLED)
+        except FactUnavailable:
+            inst = None
+        try:
+            procs = f.facts.get(PROCESSES).items
+        except FactUnavailable:
+            procs = ()
+        containerd = [p for p in procs if p.name in ("containerd", "k3s", "crio") or p.name.startswith("k3s")]
+        stale = f.sock is not None and f.sock.file_type in ("socket", "file")
+        return cls(inst, _installed_engines(inst) if inst else [], containerd, stale)
+
+
+def _not_running(f: _Failure) -> Finding:
+    """Nothing listens at a local socket: the engine is stopped, or there is none here."""
+    local = _Local.read(f)
+    sock = f.sock
+    if local.stale and sock is not None:
+        owner = f"created by {sock.owner or sock.uid}" if sock.uid is not None else ""
+        kind = "a regular file, not a socket" if sock.file_type == "file" else "a stale socket: nothing listens on it"
+        f.evidence.append(
+            f"{tilde(f.probe.dial.removeprefix('unix://'), f.env.user.home)} is {kind}"
+            + (f", {owner}" if owner else "")
         )
-        evidence.append(
-            f"{tilde(probe.dial.removeprefix('unix://'), home)} is {kind}" + (f", {owner}" if owner else "")
+    if local.installed:
+        f.evidence.append("installed: " + ", ".join(local.installed[:6]))
+    if local.containerd:
+        f.evidence.append(
+            "containerd runs (not a Docker API): " + ", ".join(f"{p.name} pid {p.pid}" for p in local.containerd[:3])
         )
-    if installed:
-        evidence.append("installed: " + ", ".join(installed[:6]))
-    if containerd:
-        evidence.append(
-            "containerd runs (not a Docker API): " + ", ".join(f"{p.name} pid {p.pid}" for p in containerd[:3])
-        )
-    sudo = "sudo " if env.user.uid != 0 else ""
-    if ident is None and not stale and not installed and not (sock and sock.dangling):
-        if containerd:
-            addr = next((s for p in containerd for s in p.serves), "/run/containerd/containerd.sock")
-            yield Finding(
-                id="containerd-only",
-                check=CHECK_ID,
-                severity=Severity.ERROR,
-                cause="containerd-only",
-                title="No Docker-API engine here, but containerd runs (a Kubernetes node, k3s, or containerd alone)",
-                detail=f"{host}: {_outcome_words(probe.outcome, probe)}. containerd is not the Docker API; "
-                "use its own clients, or install a Docker-API server.",
-                evidence=tuple(evidence),
-                fix=(
-                    f"{sudo}nerdctl --address {quote(addr.removeprefix('unix://'))} ps",
-                    f"{sudo}ctr --address {quote(addr.removeprefix('unix://'))} containers list",
-                    _install_fix(env)[0],
-                ),
-                data=data,
-            )
-            return
-        yield Finding(
-            id="engine-not-installed",
+    if f.ident is None and not local.stale and not local.installed and not (sock and sock.dangling):
+        return _no_engine(f, local)
+    return _engine_not_running(f, local)
+
+
+def _no_engine(f: _Failure, local: _Local) -> Finding:
+    """No Docker-API engine is installed: containerd alone, or nothing at all."""
+    sudo = "sudo " if f.env.user.uid != 0 else ""
+    if local.containerd:
+        addr = next((s for p in local.containerd for s in p.serves), "/run/containerd/containerd.sock")
+        return Finding(
+            id="containerd-only",
             check=CHECK_ID,
             severity=Severity.ERROR,
-            cause="engine-not-installed",
-            title="No container engine is installed here",
-            detail=f"{host}: {_outcome_words(probe.outcome, probe)}; no engine process, socket, binary or product directory was found.",
-            evidence=tuple(evidence),
-            fix=_install_fix(env),
-            data=data,
+            cause="containerd-only",
+            title="No Docker-API engine here, but containerd runs (a Kubernetes node, k3s, or containerd alone)",
+            detail=f"{f.host}: {_outcome_words(f.outcome, f.probe)}. containerd is not the Docker API; "
+            "use its own clients, or install a Docker-API server.",
+            evidence=tuple(f.evidence),
+            fix=(
+                f"{sudo}nerdctl --address {quote(addr.removeprefix('unix://'))} ps",
+                f"{sudo}ctr --address {quote(addr.removeprefix('unix://'))} containers list",
+                _install_fix(f.env)[0],
+            ),
+            data=f.data,
         )
-        return
-    product = ident.product if ident else None
-    variant = ident.variant if ident else None
-    what = f"{product} " if product and product != "unknown" else ""
-    if not what and inst is not None:
-        # The path names no product (/var/run/docker.sock): name the engine that is installed.
-        if "dockerd" in inst.binaries:
-            what = "Docker "
-        elif "podman" in inst.binaries:
-            what = "Podman "
+    return Finding(
+        id="engine-not-installed",
+        check=CHECK_ID,
+        severity=Severity.ERROR,
+        cause="engine-not-installed",
+        title="No container engine is installed here",
+        detail=f"{f.host}: {_outcome_words(f.outcome, f.probe)}; no engine process, socket, binary or product directory was found.",
+        evidence=tuple(f.evidence),
+        fix=_install_fix(f.env),
+        data=f.data,
+    )
+
+
+def _engine_name(product: str | None, inst: Installed | None) -> str:
+    """The engine's name for a title ("podman "), or "" when nothing names it."""
+    if product and product != "unknown":
+        return f"{product} "
+    # The path names no product (/var/run/docker.sock): name the engine that is installed.
+    if inst is not None and "dockerd" in inst.binaries:
+        return "Docker "
+    if inst is not None and "podman" in inst.binaries:
+        return "Podman "
+    return ""
+
+
+def _not_running_reason(f: _Failure, stale: bool) -> str:
+    sock = f.sock
     if sock is not None and sock.loop:
-        reason = "the path is a symlink loop"
-    elif stale:
-        reason = (
-            "a regular file is where the socket should be"
-            if sock is not None and sock.file_type == "file"
-            else "a stale socket is left"
-        )
-    else:
-        reason = "the symlink dangles" if sock and sock.dangling else _outcome_words(probe.outcome, probe)
-    detail = f"{host}: {reason}."
-    if containerd:
+        return "the path is a symlink loop"
+    if stale:
+        if sock is not None and sock.file_type == "file":
+            return "a regular file is where the socket should be"
+        return "a stale socket is left"
+    return "the symlink dangles" if sock and sock.dangling else _outcome_words(f.outcome, f.probe)
+
+
+def _engine_not_running(f: _Failure, local: _Local) -> Finding:
+    product = f.ident.product if f.ident else None
+    variant = f.ident.variant if f.ident else None
+    what = _engine_name(product, local.inst)
+    reason = _not_running_reason(f, local.stale)
+    detail = f"{f.host}: {reason}."
+    if local.containerd:
         detail += " containerd runs meanwhile, but it does not speak the Docker API."
-    start = _start_fix(product, variant, env, inst)
+    start = _start_fix(product, variant, f.env, local.inst)
     # Starting an engine (or a product's VM) is not something the model can follow: say so.
     begin = fx.Fix(
         "start",
@@ -696,29 +735,23 @@ def _not_running(
         scope="system" if start.startswith("sudo ") else "user",
         note="not checked: cdoctor cannot know the engine will come up",
     )
-    data["fixes"] = fx.describe([begin])
-    yield Finding(
+    f.data["fixes"] = fx.describe([begin])
+    return Finding(
         id="engine-not-running",
         check=CHECK_ID,
         severity=Severity.ERROR,
         cause="engine-not-running",
         title=f"The {what}engine is not running ({reason})",
         detail=detail,
-        evidence=tuple(evidence),
+        evidence=tuple(f.evidence),
         fix=fx.fix_lines([begin]),
-        data=data,
+        data=f.data,
     )
 
 
-def _pipe_missing(
-    facts: Facts,
-    probe: api.ProbeResult,
-    ident: identify.Identification | None,
-    evidence: list[str],
-    data: dict[str, object],
-) -> Finding:
+def _pipe_missing(f: _Failure) -> Finding:
     """Windows: the named pipe does not exist. Its owner decides how to start it."""
-    host = redact_url(probe.host)
+    facts, probe, ident, host, evidence, data = f.facts, f.probe, f.ident, f.host, f.evidence, f.data
     pipe = "\\\\" + probe.dial.removeprefix("npipe://").lstrip("/").replace("/", "\\")
     try:
         inst: Installed | None = facts.get(INSTALLED)
@@ -760,8 +793,8 @@ def _install_fix(env: Environment) -> tuple[str, ...]:
     return ("sudo apt-get install docker.io    # Debian/Ubuntu; or see https://docs.docker.com/engine/install/",)
 
 
-def _tcp_unreachable(probe: api.ProbeResult, res: Resolution, evidence: list[str], data: dict[str, object]) -> Finding:
-    host = redact_url(probe.host)
+def _tcp_unreachable(f: _Failure) -> Finding:
+    probe, res, host, evidence, data = f.probe, f.res, f.host, f.evidence, f.data
     which = {
         api.DNS: "name-does-not-resolve",
         api.REFUSED: "connection-refused",
@@ -794,39 +827,42 @@ def _tcp_unreachable(probe: api.ProbeResult, res: Resolution, evidence: list[str
     )
 
 
-def _unresponsive(
-    host: str,
-    sock: SocketInfo | None,
-    why: str,
-    product: str,
-    holders: list[tuple[int, str]],
-    evidence: list[str] | None = None,
-    data: dict[str, object] | None = None,
-) -> Finding:
-    who = ", ".join(f"{name} (pid {pid})" for pid, name in holders) or "an unknown process"
-    fix = (
-        [f"sudo kill -TERM {holders[0][0]}    # {holders[0][1]} holds the socket; then start it again"]
-        if holders
-        else []
-    )
-    fix.append("sudo systemctl restart docker" if product in ("", "docker-engine") else f"restart {product}")
-    return Finding(
-        id="engine-unresponsive",
-        check=CHECK_ID,
-        severity=Severity.ERROR,
-        cause="engine-unresponsive",
-        title=f"{host} accepts connections but the engine does not answer",
-        detail=f"{why}. A wedged or still-starting daemon; held by {who}.",
-        evidence=tuple(evidence or ()),
-        fix=tuple(fix),
-        data=data or {},
-    )
+@dataclass(frozen=True, slots=True)
+class _Unresponsive:
+    """An endpoint that accepts connections and never answers."""
+
+    host: str
+    why: str
+    product: str = ""  # the product the path names, for its restart command
+    holders: tuple[tuple[int, str], ...] = ()  # (pid, name) of the processes that hold the socket
+    evidence: tuple[str, ...] = ()
+    data: dict[str, object] | None = None
+
+    def finding(self) -> Finding:
+        holders = self.holders
+        who = ", ".join(f"{name} (pid {pid})" for pid, name in holders) or "an unknown process"
+        fix = (
+            [f"sudo kill -TERM {holders[0][0]}    # {holders[0][1]} holds the socket; then start it again"]
+            if holders
+            else []
+        )
+        product = self.product
+        fix.append("sudo systemctl restart docker" if product in ("", "docker-engine") else f"restart {product}")
+        return Finding(
+            id="engine-unresponsive",
+            check=CHECK_ID,
+            severity=Severity.ERROR,
+            cause="engine-unresponsive",
+            title=f"{self.host} accepts connections but the engine does not answer",
+            detail=f"{self.why}. A wedged or still-starting daemon; held by {who}.",
+            evidence=self.evidence,
+            fix=tuple(fix),
+            data=self.data or {},
+        )
 
 
-def _tls(
-    probe: api.ProbeResult, res: Resolution, env: Environment, evidence: list[str], data: dict[str, object]
-) -> Finding:
-    host = redact_url(probe.host)
+def _tls(f: _Failure) -> Finding:
+    probe, res, host, evidence, data = f.probe, f.res, f.host, f.evidence, f.data
     o = probe.outcome
     port = probe.dial.rsplit(":", 1)[-1].split("/")[0]
     if o == api.HTTP_TO_TLS:
@@ -865,10 +901,8 @@ def _tls(
     )
 
 
-def _not_docker(
-    facts: Facts, probe: api.ProbeResult, sock: SocketInfo | None, evidence: list[str], data: dict[str, object]
-) -> Finding:
-    host = redact_url(probe.host)
+def _not_docker(f: _Failure) -> Finding:
+    facts, probe, sock, host, evidence, data = f.facts, f.probe, f.sock, f.host, f.evidence, f.data
     what = "something that is not the Docker Engine API"
     if sock is not None and sock.kind == "containerd":
         what = "containerd (gRPC), not the Docker API"
@@ -927,7 +961,8 @@ def _api_version(m: re.Match[str], evidence: list[str], data: dict[str, object],
     )
 
 
-def _ssh(probe: api.ProbeResult, evidence: list[str], data: dict[str, object]) -> Finding:
+def _ssh(f: _Failure) -> Finding:
+    probe, evidence, data = f.probe, f.evidence, f.data
     detail = probe.detail
     step = (
         "ssh is not installed"
@@ -1026,6 +1061,19 @@ def _vt(v: str) -> tuple[int, ...]:
     except ValueError:
         return (0,)
 
+
+#: A failed probe's cause, by its outcome: the first rule that applies explains it.
+_FAILURE_RULES: tuple[tuple[Callable[[_Failure], bool], Callable[[_Failure], Finding]], ...] = (
+    (lambda f: f.scheme == "npipe" and f.outcome == api.SOCKET_MISSING, _pipe_missing),
+    (lambda f: f.outcome == api.PERMISSION_DENIED, _permission),
+    (lambda f: f.outcome in (api.SOCKET_MISSING, api.REFUSED) and f.scheme == "unix", _not_running),
+    (lambda f: f.outcome in (api.REFUSED, api.CONNECT_TIMEOUT, api.DNS, api.UNREACHABLE), _tcp_unreachable),
+    (_hung, _unresponsive_here),
+    (lambda f: f.outcome in _TLS_OUTCOMES, _tls),
+    (lambda f: f.outcome in (api.NOT_DOCKER, api.CLOSED), _not_docker),
+    (lambda f: f.outcome == api.API_ERROR, _api_error),
+    (lambda f: f.outcome == api.SSH_ERROR, _ssh),
+)
 
 # The layers under the API server (checks/layers.py) ride on this entry point.
 CHECKS = (endpoint_connection, api_version, *_LAYER_CHECKS)
