@@ -1,4 +1,4 @@
-"""The chain as data (report.build_chain) and as text (render.human), from recorded answers.
+"""The chain as data (knowledge/chain.build_chain) and as text (render.human), from recorded answers.
 
 The engine answers come from tests/data/engines (each file names its public source);
 the CLI, resolution, processes and sockets are built here as plain values.
@@ -16,15 +16,21 @@ import pytest
 from doctor.api import Processes, SocketInfo
 from doctor.gather.processes import describe_process
 from doctor.knowledge import identify
+from doctor.knowledge.chain import ChainFacts, component_version
+from doctor.knowledge.chain import build_chain as _build_chain
 from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
 from doctor.render.human import WIDTH, chain_lines, layer_parts
-from doctor.run.report import build_chain, component_version
 
 DATA = Path(__file__).parent / "data" / "engines"
 
 CLI = SimpleNamespace(
     path="/usr/bin/docker", realpath="/usr/bin/docker", kind="docker-cli", version=(28, 2, 2), version_text="28.2.2"
 )
+
+
+def build_chain(*args: Any) -> list[dict[str, Any]]:
+    """The chain from the facts in ChainFacts' order (binary, resolution, probe, engine, answers, …)."""
+    return _build_chain(ChainFacts(*args))
 
 
 def res(host: str, source: str = "config", context: str = "colima") -> Any:
@@ -221,3 +227,31 @@ def test_layers_missing_because_the_engine_did_not_answer_say_so() -> None:
     assert by["runtime"]["why"].startswith("/version did not answer")
     assert by["conmon"]["why"].startswith("/version did not answer")
     assert by["containers"]["why"].startswith("/info did not answer")
+
+
+def _chain_links_outside(root: Path) -> list[str]:
+    """Dict literals with a "layer" key (a chain link) anywhere but doctor/knowledge/chain.py."""
+    import ast
+
+    found = []
+    for path in sorted([*root.glob("doctor/**/*.py"), *root.glob("checks/**/*.py")]):
+        if path.relative_to(root).as_posix() == "doctor/knowledge/chain.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Dict) and any(
+                isinstance(k, ast.Constant) and k.value == "layer" for k in node.keys
+            ):
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_the_chain_is_built_in_one_place() -> None:
+    """doctor/run/report.py assembles the chain from the facts; only knowledge/chain.py makes links."""
+    root = Path(__file__).resolve().parent.parent
+    assert _chain_links_outside(root) == []
+
+
+def test_the_one_place_test_can_fail(tmp_path: Path) -> None:
+    (tmp_path / "doctor").mkdir()
+    (tmp_path / "doctor" / "report.py").write_text('LINK = {"layer": "cli", "seen": False}\n')
+    assert _chain_links_outside(tmp_path) == ["doctor/report.py:1"]

@@ -1,8 +1,9 @@
 """The finished report of one run: everything a renderer needs, nothing it must compute.
 
 `build_report` reads facts that were already gathered (or gathers the few
-the chain needs, within their deadlines) and assembles plain sections. The
-JSON renderer writes them as they are; the others format them.
+the chain needs, within their deadlines) and assembles plain sections, one
+small function each; the chain is made by doctor/knowledge/chain.py from the
+same facts. The JSON renderer writes them as they are; the others format them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from doctor import __version__
 from doctor.facts import Fact, Facts, FactUnavailable
 from doctor.facts.types import PastedEndpoint
 from doctor.knowledge import identify
+from doctor.knowledge.chain import ChainFacts, build_chain, endpoint_socket, home_short, norm_unix, text_or_none
 from doctor.knowledge.endpoint_source import source_words
 from doctor.knowledge.hosts import redact_url
 from doctor.run.context import RunContext
@@ -50,59 +52,121 @@ def _try(facts: Facts, fact: Fact[Any]) -> Any:
         return None
 
 
-def _home_short(path: str, home: str) -> str:
-    if home and home != "/" and path.startswith(home.rstrip("/") + "/"):
-        return "~" + path[len(home.rstrip("/")) :]
-    return path
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """The facts the report's sections are made of (None where a fact is unavailable)."""
+
+    ctx: RunContext
+    env: Any
+    res: Any
+    probe: Any
+    answers: Any
+    binary: Any
+    ident: Any
+    processes: Any
+    sockets: Any
+
+    @property
+    def home(self) -> str:
+        return self.env.user.home if self.env else ""
+
+    @property
+    def answered(self) -> bool:
+        return self.probe is not None and self.probe.answered
 
 
-def _str(v: object) -> str | None:
-    return v if isinstance(v, str) and v else None
+def _seen(facts: Facts) -> _Seen:
+    from doctor.facts import keys
 
-
-def _component(version: Mapping[str, Any] | None, *names: str) -> Mapping[str, Any] | None:
-    comps = version.get("Components") if isinstance(version, Mapping) else None
-    if not isinstance(comps, list):
-        return None
-    for c in comps:
-        if isinstance(c, Mapping) and isinstance(c.get("Name"), str):
-            n = c["Name"]
-            if any(n == x or n.startswith(x) for x in names):
-                return c
-    return None
+    ctx = facts.context
+    assert isinstance(ctx, RunContext)
+    probe_wrap = _try(facts, keys.ENDPOINT_PROBE)
+    probe = probe_wrap.result if probe_wrap else None
+    return _Seen(
+        ctx=ctx,
+        env=_try(facts, keys.ENVIRONMENT),
+        res=_try(facts, keys.RESOLUTION),
+        probe=probe,
+        answers=_try(facts, keys.ENGINE) if probe is not None and probe.answered else None,
+        binary=_try(facts, keys.DOCKER_BINARY),
+        # In the order the report always read them: `collected` lists facts as first touched.
+        ident=_try(facts, keys.IDENTIFICATION) if probe is not None and probe.answered else None,
+        processes=_try(facts, keys.PROCESSES) if ctx.inventory else None,
+        sockets=_try(facts, keys.SOCKETS) if ctx.inventory else None,
+    )
 
 
 def build_report(
     facts: Facts, runs: Sequence[CheckRun], started: float, explain: dict[str, Any] | None = None
 ) -> Report:
+    """Assemble the sections: each is made from facts by its own function (the chain by knowledge/chain.py)."""
     from doctor.facts import keys
 
-    ctx = facts.context
-    assert isinstance(ctx, RunContext)
-    env = _try(facts, keys.ENVIRONMENT)
-    home = env.user.home if env else ""
-    res = _try(facts, keys.RESOLUTION)
-    probe_wrap = _try(facts, keys.ENDPOINT_PROBE)
-    probe = probe_wrap.result if probe_wrap else None
-    answers = _try(facts, keys.ENGINE) if probe is not None and probe.answered else None
-    binary = _try(facts, keys.DOCKER_BINARY)
+    seen = _seen(facts)
+    engine = _engine_section(seen)
+    local = _try(facts, keys.LOCAL_ENGINE) if seen.ctx.inventory and engine else None
+    chain = build_chain(
+        ChainFacts(
+            binary=seen.binary,
+            resolution=seen.res,
+            probe=seen.probe,
+            engine=engine,
+            answers=seen.answers,
+            processes=seen.processes,
+            sockets=seen.sockets,
+            hint=_expected_product(seen),
+            home=seen.home,
+            local=local,
+        )
+    )
+    findings = [f for r in runs for f in r.findings]
+    return Report(
+        tool={"name": "cdoctor", "version": __version__, "timeout": seen.ctx.timeout},
+        endpoint=_endpoint_section(seen),
+        engine=engine,
+        chain=chain,
+        findings=findings,
+        diagnosis=diagnose(findings, endpoint_answers=seen.answered, ok_summary=_ok_summary(seen, engine)),
+        checks=list(runs),
+        environment=_environment_section(seen.env),
+        inventory=_inventory_section(seen),
+        collected=_collected_section(facts, seen),
+        explain=_explain_section(facts, explain),
+        seconds=time.monotonic() - started,
+    )
 
-    endpoint = {
+
+def _tls_section(res: Any, home: str) -> dict[str, Any] | None:
+    if not res:
+        return None
+    return {
+        "enabled": res.tls.enabled,
+        "verify": res.tls.verify,
+        "source": res.tls.source,
+        "cert_dir": home_short(res.tls.cert_dir, home) if res.tls.cert_dir else None,
+    }
+
+
+def _probe_section(probe: Any) -> dict[str, Any] | None:
+    if not probe:
+        return None
+    return {
+        "outcome": probe.outcome,
+        "errno": probe.errno_name,
+        "detail": probe.detail,
+        "seconds": round(probe.seconds, 3),
+    }
+
+
+def _endpoint_section(seen: _Seen) -> dict[str, Any]:
+    res, probe = seen.res, seen.probe
+    return {
         "host": redact_url(res.host) if res and res.host else None,
         "source": res.source if res else None,
         "context": res.context if res else None,
-        "config_dir": _home_short(res.config_dir, home) if res else None,
+        "config_dir": home_short(res.config_dir, seen.home) if res else None,
         "dial": redact_url(res.dial) if res and res.dial else None,
-        "tls": (
-            {
-                "enabled": res.tls.enabled,
-                "verify": res.tls.verify,
-                "source": res.tls.source,
-                "cert_dir": _home_short(res.tls.cert_dir, home) if res.tls.cert_dir else None,
-            }
-            if res
-            else None
-        ),
+        "tls": _tls_section(res, seen.home),
         "overridden": [
             {"input": o.input, "value": redact_url(o.value), "reason": o.reason}
             for o in (res.overridden if res else ())
@@ -110,73 +174,67 @@ def build_report(
         "cli_rules": res.cli.label if res else None,
         "error": res.error.message if res and res.error else None,
         "reachable": probe.answered if probe else False,
-        "probe": (
-            {
-                "outcome": probe.outcome,
-                "errno": probe.errno_name,
-                "detail": probe.detail,
-                "seconds": round(probe.seconds, 3),
-            }
-            if probe
-            else None
-        ),
+        "probe": _probe_section(probe),
     }
-    engine = None
-    ident = None
-    if probe is not None and probe.answered:
-        version = answers.version if answers else None
-        info = answers.info if answers else None
-        ident = _try(facts, keys.IDENTIFICATION)
-        engine = {
-            "product": ident.product if ident else "unknown",
-            "variant": ident.variant if ident else None,
-            "confidence": ident.confidence if ident else "guess",
-            "evidence": list(ident.evidence) if ident else [],
-            "server_version": _str((version or {}).get("Version")) or _str((info or {}).get("ServerVersion")),
-            "api_version": _str((version or {}).get("ApiVersion")) or probe.api_version,
-            "min_api_version": _str((version or {}).get("MinAPIVersion")),
-            "os": _str((info or {}).get("OperatingSystem")) or _str((version or {}).get("Os")),
-            "kernel": _str((info or {}).get("KernelVersion")) or _str((version or {}).get("KernelVersion")),
-            "rootless": identify.is_rootless(info),
-            "name": _str((info or {}).get("Name")),
-            "platform": _str(((version or {}).get("Platform") or {}).get("Name"))
-            if isinstance((version or {}).get("Platform"), Mapping)
-            else None,
-            "containers_running": (info or {}).get("ContainersRunning")
-            if isinstance((info or {}).get("ContainersRunning"), int)
-            else None,
-            "warnings": [w for w in ((info or {}).get("Warnings") or []) if isinstance(w, str)][:50],
-            "errors": dict(answers.errors) if answers else {},
-        }
-    hint = None
-    if probe is not None and not probe.answered and env is not None:
-        hint = identify.product_from_path(probe.dial, home=home, uid=env.user.uid, platform=env.platform)
 
-    processes = _try(facts, keys.PROCESSES) if ctx.inventory else None
-    sockets = _try(facts, keys.SOCKETS) if ctx.inventory else None
-    if hint is None and probe is not None and not probe.answered and env is not None:
-        # A link left behind names its product by its target (/var/run/docker.sock → ~/.rd/docker.sock).
-        sock = _endpoint_socket(sockets, _norm_unix(probe.dial) if probe.dial.startswith("unix://") else None)
-        if sock is not None and sock.link_chain:
-            hint = identify.product_from_path(
-                sock.link_chain[-1], home=home, uid=env.user.uid, platform=env.platform
-            )
-    local = _try(facts, keys.LOCAL_ENGINE) if ctx.inventory and engine else None
-    chain = build_chain(binary, res, probe, engine, answers, processes, sockets, hint, home, local=local)
 
-    findings = [f for r in runs for f in r.findings]
-    ok_summary = "docker is healthy"
-    if engine and res:
-        product = engine["product"]
-        ver = engine.get("server_version") or "?"
-        ok_summary = (
-            f"docker reaches {product} {ver} at {redact_url(res.host or '')} "
-            f"(context {res.context!r}, chosen by {source_words(res.source, 'short')})"
-        )
-    diagnosis = diagnose(findings, endpoint_answers=bool(probe and probe.answered), ok_summary=ok_summary)
+def _engine_section(seen: _Seen) -> dict[str, Any] | None:
+    if not seen.answered:
+        return None
+    answers, ident = seen.answers, seen.ident
+    version: Mapping[str, Any] = (answers.version if answers else None) or {}
+    info: Mapping[str, Any] = (answers.info if answers else None) or {}
+    platform_field = version.get("Platform")
+    running = info.get("ContainersRunning")
+    return {
+        "product": ident.product if ident else "unknown",
+        "variant": ident.variant if ident else None,
+        "confidence": ident.confidence if ident else "guess",
+        "evidence": list(ident.evidence) if ident else [],
+        "server_version": text_or_none(version.get("Version")) or text_or_none(info.get("ServerVersion")),
+        "api_version": text_or_none(version.get("ApiVersion")) or seen.probe.api_version,
+        "min_api_version": text_or_none(version.get("MinAPIVersion")),
+        "os": text_or_none(info.get("OperatingSystem")) or text_or_none(version.get("Os")),
+        "kernel": text_or_none(info.get("KernelVersion")) or text_or_none(version.get("KernelVersion")),
+        "rootless": identify.is_rootless(answers.info if answers else None),
+        "name": text_or_none(info.get("Name")),
+        "platform": text_or_none(platform_field.get("Name")) if isinstance(platform_field, Mapping) else None,
+        "containers_running": running if isinstance(running, int) else None,
+        "warnings": [w for w in (info.get("Warnings") or []) if isinstance(w, str)][:50],
+        "errors": dict(answers.errors) if answers else {},
+    }
 
+
+def _expected_product(seen: _Seen) -> Any:
+    """The product whose socket an unanswered endpoint is: by its path, else by a leftover link's target
+    (/var/run/docker.sock → ~/.rd/docker.sock)."""
+    probe, env = seen.probe, seen.env
+    if probe is None or probe.answered or env is None:
+        return None
+    hint = identify.product_from_path(probe.dial, home=seen.home, uid=env.user.uid, platform=env.platform)
+    if hint is not None:
+        return hint
+    sock = endpoint_socket(seen.sockets, norm_unix(probe.dial) if probe.dial.startswith("unix://") else None)
+    if sock is None or not sock.link_chain:
+        return None
+    return identify.product_from_path(sock.link_chain[-1], home=seen.home, uid=env.user.uid, platform=env.platform)
+
+
+def _ok_summary(seen: _Seen, engine: Mapping[str, Any] | None) -> str:
+    res = seen.res
+    if not (engine and res):
+        return "docker is healthy"
+    ver = engine.get("server_version") or "?"
+    return (
+        f"docker reaches {engine['product']} {ver} at {redact_url(res.host or '')} "
+        f"(context {res.context!r}, chosen by {source_words(res.source, 'short')})"
+    )
+
+
+def _collected_section(facts: Facts, seen: _Seen) -> dict[str, Any]:
     gathered = facts.gathered()
-    collected = {
+    processes = seen.processes
+    return {
         "facts": [{"name": n, "seconds": None if s is None else round(s, 3), "error": e} for n, s, e in gathered],
         "not_collected": [{"name": n, "reason": e} for n, _s, e in gathered if e],
         "processes": (
@@ -184,74 +242,74 @@ def build_report(
             if processes
             else None
         ),
-        "root": env.user.uid == 0 if env else None,
+        "root": seen.env.user.uid == 0 if seen.env else None,
     }
-    inventory_section: dict[str, Any] = {}
-    if sockets is not None:
-        inventory_section["sockets"] = [_socket_dict(s, home) for s in sockets]
-    if processes is not None:
-        inventory_section["processes"] = [
-            {
-                "pid": p.pid,
-                "name": p.name,
-                "serves": list(p.serves),
-                "containerd": p.containerd_address,
-                "namespace": p.namespace,
-                "listening": list(p.listening),
-                "user": p.username,
-            }
-            for p in processes.items[:200]
-        ]
-    environment = {}
-    if env is not None:
-        environment = {
-            "platform": env.platform,
-            "kernel": env.kernel,
-            "wsl": env.wsl,
-            "user": env.user.name,
-            "uid": env.user.uid,
-            "groups": sorted(env.user.group_names.get(g, str(g)) for g in env.user.process_gids),
-            "variables": dict(env.values),  # redacted by renderers (doctor.redact)
-            "python": platform.python_version(),
-            "os": platform.platform(terse=True),
-        }
-    tool = {"name": "cdoctor", "version": __version__, "timeout": ctx.timeout}
-    if explain is not None:
-        seen = _try(facts, keys.PASTED_ENDPOINT)
-        if seen is not None:
-            explain = {
-                **explain,
-                "pasted_endpoint": {
-                    "endpoint": redact_url(seen.endpoint),
-                    "ours": seen.ours,
-                    "contacted": seen.contacted,
-                    "local": seen.local,
-                    "summary": pasted_summary(seen),
-                },
-            }
-    return Report(
-        tool=tool,
-        endpoint=endpoint,
-        engine=engine,
-        chain=chain,
-        findings=findings,
-        diagnosis=diagnosis,
-        checks=list(runs),
-        environment=environment,
-        inventory=inventory_section,
-        collected=collected,
-        explain=explain,
-        seconds=time.monotonic() - started,
-    )
+
+
+def _process_dict(p: Any) -> dict[str, Any]:
+    return {
+        "pid": p.pid,
+        "name": p.name,
+        "serves": list(p.serves),
+        "containerd": p.containerd_address,
+        "namespace": p.namespace,
+        "listening": list(p.listening),
+        "user": p.username,
+    }
+
+
+def _inventory_section(seen: _Seen) -> dict[str, Any]:
+    section: dict[str, Any] = {}
+    if seen.sockets is not None:
+        section["sockets"] = [_socket_dict(s, seen.home) for s in seen.sockets]
+    if seen.processes is not None:
+        section["processes"] = [_process_dict(p) for p in seen.processes.items[:200]]
+    return section
+
+
+def _environment_section(env: Any) -> dict[str, Any]:
+    if env is None:
+        return {}
+    return {
+        "platform": env.platform,
+        "kernel": env.kernel,
+        "wsl": env.wsl,
+        "user": env.user.name,
+        "uid": env.user.uid,
+        "groups": sorted(env.user.group_names.get(g, str(g)) for g in env.user.process_gids),
+        "variables": dict(env.values),  # redacted by renderers (doctor.redact)
+        "python": platform.python_version(),
+        "os": platform.platform(terse=True),
+    }
+
+
+def _explain_section(facts: Facts, explain: dict[str, Any] | None) -> dict[str, Any] | None:
+    from doctor.facts import keys
+
+    if explain is None:
+        return None
+    seen = _try(facts, keys.PASTED_ENDPOINT)
+    if seen is None:
+        return explain
+    return {
+        **explain,
+        "pasted_endpoint": {
+            "endpoint": redact_url(seen.endpoint),
+            "ours": seen.ours,
+            "contacted": seen.contacted,
+            "local": seen.local,
+            "summary": pasted_summary(seen),
+        },
+    }
 
 
 def _socket_dict(s: Any, home: str) -> dict[str, Any]:
     return {
-        "path": _home_short(s.path, home),
+        "path": home_short(s.path, home),
         "kind": s.kind,
         "type": s.file_type,
         "reasons": list(s.reasons),
-        "symlink": [_home_short(h, home) for h in s.link_chain],
+        "symlink": [home_short(h, home) for h in s.link_chain],
         "dangling": s.dangling,
         "loop": s.loop,
         "owner": s.owner,
@@ -273,326 +331,6 @@ def _socket_dict(s: Any, home: str) -> dict[str, Any]:
             "server": s.probe.server,
         },
     }
-
-
-_CLI_LABELS = {
-    "podman-docker": "podman-docker's wrapper: runs podman, no Docker socket",
-    "wsl-stub": "Docker Desktop's WSL stub: the integration is off",
-    "script": "a script, not the Docker CLI",
-}
-
-
-def _norm_unix(address: str | None) -> str | None:
-    return address.removeprefix("unix://") if address else None
-
-
-def component_version(text: object) -> str | None:
-    """The version number alone from a /version component: "runc version 1.1.5+ds1\ncommit: …"
-    (Podman's OCI runtime), "conmon version 2.1.6, commit: unknown" → "1.1.5+ds1", "2.1.6"."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    first = text.strip().splitlines()[0].strip()
-    words = first.replace(",", " ").split()
-    if "version" in words and words.index("version") + 1 < len(words):
-        return words[words.index("version") + 1]
-    return first[:60]
-
-
-def _procs(processes: Any) -> list[Any]:
-    return list(processes.items) if processes is not None else []
-
-
-def _endpoint_socket(sockets: Any, path: str | None) -> Any:
-    if not sockets or not path:
-        return None
-    for s in sockets:
-        if s.path == path:
-            return s
-    return None
-
-
-def _server_pid(host: str, sock: Any, procs: list[Any]) -> tuple[int, str] | None:
-    """The process that answers on the endpoint: who holds the socket, else who says it serves it."""
-    servers = ("dockerd", "podman", "limactl", "com.docker", "rootlesskit", "k3s", "docker-proxy")
-    if sock is not None:
-        named = [(p, n) for p, n in sock.listeners if p != 1]
-        preferred = [(p, n) for p, n in named if n.lower().startswith(servers)]
-        if preferred or named:
-            return (preferred or named)[0]
-    path = _norm_unix(host)
-    for p in procs:
-        if host in p.serves or (path and (path in p.listening or path in map(_norm_unix, p.serves))):
-            return p.pid, p.name
-    return None
-
-
-def _containerd_for(server: Any, procs: list[Any]) -> Any:
-    """The containerd a dockerd uses: --containerd, else its own child, else the system one."""
-    cds = [p for p in procs if p.name == "containerd"]
-    address = _norm_unix(server.containerd_address) if server is not None else None
-    if address:
-        for p in cds:
-            if address in map(_norm_unix, (*p.serves, *p.listening)):
-                return p
-        return None
-    if server is not None:
-        for p in cds:
-            if p.ppid == server.pid:  # dockerd without --containerd starts its own
-                return p
-    for p in cds:
-        if "/run/containerd/containerd.sock" in map(_norm_unix, p.serves):
-            return p
-    return None
-
-
-def build_chain(
-    binary: Any,
-    res: Any,
-    probe: Any,
-    engine: dict[str, Any] | None,
-    answers: Any,
-    processes: Any,
-    sockets: Any,
-    hint: Any,
-    home: str,
-    *,
-    local: Any = None,
-) -> list[dict[str, Any]]:
-    """The path `docker ps` travels, as far as it was seen; unseen layers say why.
-
-    Pure: reads what the facts hold (the engine's /version components, the
-    process inventory, the socket inventory) and never gathers anything.
-    """
-    chain: list[dict[str, Any]] = []
-    procs = _procs(processes)
-    if binary is None:
-        chain.append({"layer": "cli", "seen": False, "why": "the docker binary could not be inspected"})
-    elif binary.path is None:
-        chain.append({"layer": "cli", "seen": False, "why": "no docker on PATH"})
-    else:
-        chain.append(
-            {
-                "layer": "cli",
-                "seen": True,
-                "path": binary.path,
-                "realpath": binary.realpath,
-                "kind": binary.kind,
-                "shim": binary.kind not in ("docker-cli", "unknown"),
-                "version": binary.version_text,
-                "label": ("Docker CLI " + ".".join(map(str, binary.version)))
-                if binary.version and binary.kind == "docker-cli"
-                else _CLI_LABELS.get(binary.kind, binary.kind),
-            }
-        )
-    if res is None or res.host is None:
-        chain.append(
-            {
-                "layer": "endpoint",
-                "seen": False,
-                "why": res.error.message if res is not None and res.error else "not resolved",
-            }
-        )
-        return chain
-    host = probe.host if probe is not None else res.host
-    dial = probe.dial if probe is not None else (res.dial or res.host)
-    path = _norm_unix(dial) if dial.startswith("unix://") else None
-    sock = _endpoint_socket(sockets, path)
-    endpoint: dict[str, Any] = {
-        "layer": "endpoint",
-        "seen": True,
-        "host": redact_url(host),
-        "source": res.source,
-        "provenance": source_words(res.source, "link"),
-        "context": res.context,
-        "reachable": bool(probe and probe.answered),
-        "outcome": probe.outcome if probe else None,
-        "errno": probe.errno_name if probe else None,
-    }
-    if sock is not None and sock.link_chain:
-        endpoint["target"] = _home_short(sock.link_chain[-1], home)
-        endpoint["dangling"] = sock.dangling
-        endpoint["loop"] = sock.loop
-    chain.append(endpoint)
-    server = _server_pid(dial, sock, procs)
-    server_proc = next((p for p in procs if server and p.pid == server[0]), None)
-    if engine is None:
-        layer: dict[str, Any] = {
-            "layer": "api-server",
-            "seen": False,
-            "why": (
-                f"the endpoint does not answer ({probe.outcome})"
-                if probe and probe.outcome != "not-probed"
-                else (probe.detail if probe else "not probed")
-            ),
-        }
-        if hint is not None:
-            layer["expected_product"] = hint.product
-        chain.append(layer)
-        # containerd may run without any Docker API (k3s, a Kubernetes node, containerd alone).
-        # One that a running dockerd uses (its --containerd, or its own child) is another
-        # engine's, not on this path: it is not shown here.
-        dockerds = [p for p in procs if p.name.startswith("dockerd")]
-        used = {(p.containerd_address or "").removeprefix("unix://") for p in dockerds} - {""}
-        dockerd_pids = {p.pid for p in dockerds}
-        cds = [
-            p
-            for p in procs
-            if p.name == "containerd"
-            and p.ppid not in dockerd_pids
-            and not any(a.removeprefix("unix://") in used for a in (*p.serves, *p.listening))
-        ]
-        if cds:
-            first = _containerd_for(None, procs) or cds[0]
-            chain.append(
-                {
-                    "layer": "containerd",
-                    "seen": True,
-                    "version": None,
-                    "address": next(iter((*first.serves, *first.listening)), None),
-                    "pid": first.pid,
-                    "standalone": True,
-                    "instances": [
-                        {"pid": p.pid, "address": next(iter((*p.serves, *p.listening)), None)} for p in cds[:20]
-                    ],
-                    "note": "runs without a Docker API in front of it",
-                }
-            )
-        return chain
-    version = answers.version if answers else None
-    errors = dict(answers.errors) if answers is not None and answers.errors else {}
-    # A layer missing because /version or /info did not answer says that, not "not reported".
-    no_version = f"/version did not answer ({errors['/version']})" if "/version" in errors else None
-    no_info = f"/info did not answer ({errors['/info']})" if "/info" in errors else None
-    podman = engine["product"] == "podman"
-    chain.append(
-        {
-            "layer": "api-server",
-            "seen": True,
-            "product": engine["product"],
-            "variant": engine.get("variant"),
-            "version": engine.get("server_version"),
-            "api_version": engine.get("api_version"),
-            "min_api_version": engine.get("min_api_version"),
-            "platform": engine.get("platform"),
-            "pid": server[0] if server else None,
-            "process": server[1] if server else None,
-            "docker_compatible": podman,
-        }
-    )
-    if podman:
-        # Podman has no containerd and no shim: conmon watches each container.
-        conmon = _component(version, "Conmon")
-        monitors = [p for p in procs if p.name == "conmon"]
-        chain.append(
-            {
-                "layer": "conmon",
-                "seen": conmon is not None or bool(monitors),
-                "version": component_version((conmon or {}).get("Version")),
-                "processes": len(monitors),
-                "why": (no_version or "Podman does not report conmon") if conmon is None and not monitors else None,
-            }
-        )
-        runtime = _component(version, "OCI Runtime")
-        if runtime is not None:
-            name = str(runtime.get("Name") or "")
-            label = name.rsplit("(", maxsplit=1)[-1].rstrip(")") if "(" in name else name
-            chain.append(
-                {
-                    "layer": "runtime",
-                    "seen": True,
-                    "name": label,
-                    "version": component_version(runtime.get("Version")),
-                    "shims": 0,
-                    "namespaces": [],
-                }
-            )
-        else:
-            chain.append(
-                {"layer": "runtime", "seen": False, "why": no_version or "Podman does not report its OCI runtime"}
-            )
-    else:
-        containerd = _component(version, "containerd")
-        cd_proc = _containerd_for(server_proc, procs)
-        cd_address = _norm_unix(server_proc.containerd_address) if server_proc is not None else None
-        if cd_proc is not None and not cd_address:
-            cd_address = next(iter((*cd_proc.serves, *cd_proc.listening)), None)
-        if containerd or cd_proc:
-            chain.append(
-                {
-                    "layer": "containerd",
-                    "seen": True,
-                    "version": _str((containerd or {}).get("Version")),
-                    "address": cd_address,
-                    "pid": cd_proc.pid if cd_proc else None,
-                }
-            )
-        elif cd_address and server_proc is not None:
-            # dockerd dials a containerd that is not there: `docker ps` works, `docker run` fails.
-            chain.append(
-                {
-                    "layer": "containerd",
-                    "seen": False,
-                    "broken": True,
-                    "address": cd_address,
-                    "why": f"{server_proc.name} dials {cd_address}: no containerd there (docker run fails)",
-                }
-            )
-        else:
-            chain.append(
-                {"layer": "containerd", "seen": False, "why": no_version or "the engine does not report containerd"}
-            )
-        shims = [p for p in procs if p.name.startswith("containerd-shim")]
-        if cd_address:
-            shims = [p for p in shims if _norm_unix(p.containerd_address) == _norm_unix(cd_address)]
-        elif procs:
-            shims = [p for p in shims if p.namespace == "moby"]
-        namespaces = sorted({p.namespace for p in shims if p.namespace})
-        runtime = _component(version, "runc", "crun", "OCI Runtime")
-        if runtime:
-            name = str(runtime.get("Name") or "")
-            label = name.rsplit("(", maxsplit=1)[-1].rstrip(")") if "(" in name else name
-            chain.append(
-                {
-                    "layer": "runtime",
-                    "seen": True,
-                    "name": label,
-                    "version": component_version(runtime.get("Version")),
-                    "shims": len(shims),
-                    "namespaces": namespaces,
-                }
-            )
-        else:
-            chain.append(
-                {
-                    "layer": "runtime",
-                    "seen": False,
-                    "why": no_version or "the engine does not report its runtime",
-                    "shims": len(shims),
-                }
-            )
-        default = next((r for r in getattr(local, "runtimes", ()) if r.default), None)
-        if default is not None and not default.executable:
-            # dockerd's default runtime's binary is missing: `docker run` fails at this layer.
-            chain[-1].update(
-                {
-                    "seen": False,
-                    "broken": True,
-                    "name": default.name,
-                    "why": f"default runtime {default.name}: {default.path} is not an executable file (docker run fails)",
-                }
-            )
-    info = answers.info if answers else None
-    total = info.get("Containers") if isinstance(info, Mapping) else None
-    chain.append(
-        {
-            "layer": "containers",
-            "seen": engine.get("containers_running") is not None,
-            "running": engine.get("containers_running"),
-            "total": total if isinstance(total, int) else None,
-            "why": None if engine.get("containers_running") is not None else (no_info or "/info did not say"),
-        }
-    )
-    return chain
 
 
 def pasted_summary(p: PastedEndpoint) -> str:
