@@ -754,6 +754,55 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
             "failed: Connection refused (Connection refused)",
             "connection-refused", "tcp://localhost:2375",
         ),
+        # podman's ssh transport (containers/common pkg/ssh/connection_golang.go): the key, the session,
+        # the remote podman fail before any socket is reached
+        (
+            "Error: unable to connect to Podman socket: failed to read identity \"/Users/u/.local/share/containers/"
+            "podman/machine/machine\": open /Users/u/.local/share/containers/podman/machine/machine: no such file "
+            "or directory",
+            "ssh", None,
+        ),
+        ('Error: failed to create new ssh session on "192.168.1.5:22": EOF', "ssh", None),
+        ('Error: remote podman "host:22" failed to report its UDS socket', "ssh", None),
+        ("Error: unable to connect to Podman socket: failed to connect: ssh: handshake failed: knownhosts: key "
+         "is unknown", "ssh", None),
+        # ... but a refused ssh port is still a refusal (corpus rule: the errno shown wins)
+        (
+            "Error: unable to connect to Podman. failed to create sshClient: Connection to bastion host "
+            "(ssh://core@localhost:50717/run/user/1000/podman/podman.sock) failed.: dial tcp [::1]:50717: "
+            "connect: connection refused",
+            "connection-refused", "ssh://core@localhost:50717/run/user/1000/podman/podman.sock",
+        ),
+        # an errno no symptom names beats the generic wrapper around it
+        (
+            'Error: unable to connect to Podman socket: Get "http://d/v5.0.1/libpod/_ping": read unix '
+            "@->/run/podman/podman.sock: read: connection reset by peer",
+            "unknown", "unix:///run/podman/podman.sock",
+        ),
+        ("Failed to connect. Is Docker installed and running? Error: read ECONNRESET", "unknown", None),
+        # the VS Code Docker extension names the runtime it looks for (LocalRootTreeItemBase.ts)
+        ("Failed to connect. Is Podman running?", "daemon-not-running", None),
+        ("Failed to connect. Is Podman installed?", "no-environment", None),
+        # the first sentence of the API floor alone (dockerode cuts the second)
+        ("Failed to connect. Is Docker installed and running? Error: (HTTP code 400) unexpected - client "
+         "version 1.32 is too old", "api-version", None),
+        # a missing docker-compose program is not a missing socket
+        ("FileNotFoundError: [Errno 2] No such file or directory: 'docker-compose'", "no-environment", None),
+        ('exec: "docker-compose": executable file not found in $PATH', "no-environment", None),
+        # Netty's address of a refused or timed-out connection (IDE plugins, docker-java's netty transport)
+        ("Cannot connect: io.netty.channel.ConnectTimeoutException: connection timed out: /192.168.99.100:2376",
+         "timeout", "tcp://192.168.99.100:2376"),
+        (
+            "io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: no further "
+            "information: /127.0.0.1:2375",
+            "connection-refused", "tcp://127.0.0.1:2375",
+        ),
+        # a TUI panel (lazydocker) wraps the message between its borders
+        (
+            "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "
+            "at unix:///var/run/docker.sock. Is the│          │\n│          │ docker daemon running?",
+            "daemon-not-running", "unix:///var/run/docker.sock",
+        ),
     ],
 )
 def test_wordings_from_client_sources(text: str, symptom: str, endpoint: str | None) -> None:
@@ -785,3 +834,4 @@ def test_products_of_pastes_from_every_signal() -> None:
     )
     p = read_paste(wsl)
     assert p.product is not None and p.product.product == "docker-engine", p.product
+

@@ -44,6 +44,9 @@ _RE_CTX_ENDPOINT = re.compile(r'docker endpoint for "([^"\n]{0,256})" not found'
 _VER = r"([0-9]{1,3}\.[0-9]{1,3})"
 _RE_API_NEW = re.compile(rf"client version {_VER} is too new\.? maximum supported api version is {_VER}")
 _RE_API_OLD = re.compile(rf"client version {_VER} is too old\.? minimum supported api version is {_VER}")
+# moby/moby@b985e2313a daemon/server/middleware/version.go:59/61, first sentence only
+_RE_API_NEW_ALONE = re.compile(rf"client version {_VER} is too new")
+_RE_API_OLD_ALONE = re.compile(rf"client version {_VER} is too old")
 _RE_API_CLIENT = re.compile(
     rf"api version {_VER} is not supported by this client: the minimum supported api version is {_VER}"
 )
@@ -167,12 +170,18 @@ def _meta_path(s: str, low: str) -> Details | None:
 
 def _api_new(s: str, low: str) -> Details | None:
     m = _RE_API_NEW.search(low)
-    return _d(client_api_version=m.group(1), server_max_api_version=m.group(2)) if m else None
+    if m is None:  # the first sentence alone, as dockerode's "(HTTP code 400) unexpected - ..." cuts it
+        m1 = _RE_API_NEW_ALONE.search(low)
+        return _d(client_api_version=m1.group(1)) if m1 else None
+    return _d(client_api_version=m.group(1), server_max_api_version=m.group(2))
 
 
 def _api_old(s: str, low: str) -> Details | None:
     m = _RE_API_OLD.search(low)
-    return _d(client_api_version=m.group(1), server_min_api_version=m.group(2)) if m else None
+    if m is None:
+        m1 = _RE_API_OLD_ALONE.search(low)
+        return _d(client_api_version=m1.group(1)) if m1 else None
+    return _d(client_api_version=m.group(1), server_min_api_version=m.group(2))
 
 
 def _api_client(s: str, low: str) -> Details | None:
@@ -393,6 +402,12 @@ _RE_REFUSED_ADDR = re.compile(
     r"((?:\d{1,3}\.){3}\d{1,3}|localhost|\[[0-9a-f:]{2,64}\]):(\d{2,5})\b",
     re.I,
 )
+# Netty's AnnotatedConnectException / ConnectTimeoutException append the remote address as
+# InetSocketAddress prints it without a host name: "...: /192.168.99.100:2376" (netty/netty
+# transport/src/main/java/io/netty/channel/AbstractChannel.java annotateConnectException;
+# nio/AbstractNioChannel.java "connection timed out: " + remoteAddress), as docker-java's netty
+# transport and IDE plugins report it
+_RE_NETTY_ADDR = re.compile(r"(?:exception|failed|timed out|information): /((?:\d{1,3}\.){3}\d{1,3}):(\d{2,5})\b", re.I)
 _RE_PY_POOL = re.compile(r"\bHTTPS?ConnectionPool\(host='([^'\n]{1,255})', port=(\d{1,5})\)")
 _RE_JAVA_NOFILE = re.compile(r"NoSuchFileException \((/[^)\s]{1,512})\)")
 _RE_SSH_CMD = re.compile(r"command \[ssh ([^\]\n]{1,512})\]")
@@ -496,58 +511,101 @@ def _ssh_from_command(args: str) -> str | None:
     return "ssh://" + (user + "@" if user else "") + host + (":" + port if port else "")
 
 
-def endpoint_in(s: str) -> str | None:
-    """The endpoint one cleaned line names, normalised to a URL; ``None`` when it names none."""
+def _http_unix(s: str) -> str | None:
     m = _RE_HTTP_UNIX.search(s) or _RE_HTTP_EMPTY_HOST.search(s)
-    if m:
-        return _norm_unix("/" + unquote(m.group(1)).lstrip("/"))
+    return _norm_unix("/" + unquote(m.group(1)).lstrip("/")) if m else None
+
+
+def _scheme_url(s: str) -> str | None:
     m = _RE_SCHEME_URL.search(s)
-    if m:
-        ep = _norm_scheme_url(m.group(1), m.group(2))
-        if ep:
-            return ep
+    return _norm_scheme_url(m.group(1), m.group(2)) if m else None
+
+
+def _ssh_command(s: str) -> str | None:
     m = _RE_SSH_CMD.search(s)
-    if m:
-        ep = _ssh_from_command(m.group(1))
-        if ep:
-            return ep
+    return _ssh_from_command(m.group(1)) if m else None
+
+
+def _dial_unix(s: str) -> str | None:
     m = _RE_DIAL_UNIX.search(s)
-    if m:
-        return _norm_unix(m.group(1))
+    return _norm_unix(m.group(1)) if m else None
+
+
+def _pipe_name(s: str) -> str | None:
     m = _RE_PIPE.search(s)
-    if m:
-        return _norm_pipe(m.group(1))
+    return _norm_pipe(m.group(1)) if m else None
+
+
+def _http_request(s: str) -> str | None:
     for m in _RE_HTTP_URL.finditer(s):
         ep = _norm_http_host(m.group(1), m.group(2) or "")
         if ep:
             return ep
-    m = _RE_PY_POOL.search(s)
-    if m:
-        return f"tcp://{m.group(1)}:{m.group(2)}"
+    return None
+
+
+def _java_nofile(s: str) -> str | None:
     m = _RE_JAVA_NOFILE.search(s)
-    if m:
-        return _norm_unix(m.group(1))
-    m = _RE_DIAL_TCP.search(s)
-    if m:
-        return f"tcp://{m.group(1)}:{m.group(2)}"
+    return _norm_unix(m.group(1)) if m else None
+
+
+def _node_connect(s: str) -> str | None:
     m = _RE_CONNECT_NODE.search(s)
-    if m:
-        p = m.group(1)
-        return _norm_pipe(re.split(r"[/\\]", p)[-1]) if "pipe" in p.lower() else _norm_unix(p)
+    if m is None:
+        return None
+    p = m.group(1)
+    return _norm_pipe(re.split(r"[/\\]", p)[-1]) if "pipe" in p.lower() else _norm_unix(p)
+
+
+def _quoted_daemon(s: str) -> str | None:
     m = _RE_QUOTED_DAEMON.search(s)
-    if m:
-        p = m.group(1)
-        if p == "localhost":
-            # Spring Boot's buildpack client names its default unix socket 'localhost'.
-            low = s.lower()
-            return "unix:///var/run/docker.sock" if "[2] no such file" in low or "[13] permission" in low else None
-        return _norm_unix(p) if p.startswith("/") else endpoint_in(p)
-    m = _RE_MACHINE_HOST.search(s)
-    if m:
-        return f"tcp://{m.group(1)}:{m.group(2)}"
-    m = _RE_JAVA_CONNECT.search(s) or _RE_APACHE_CONNECT.search(s) or _RE_REFUSED_ADDR.search(s) or _RE_JAVA_ADDR.search(s)
-    if m:
-        return f"tcp://{m.group(1)}:{m.group(2)}"
+    if m is None:
+        return None
+    p = m.group(1)
+    if p == "localhost":
+        # Spring Boot's buildpack client names its default unix socket 'localhost'.
+        low = s.lower()
+        return "unix:///var/run/docker.sock" if "[2] no such file" in low or "[13] permission" in low else None
+    return _norm_unix(p) if p.startswith("/") else endpoint_in(p)
+
+
+def _host_port(*patterns: re.Pattern[str]) -> Callable[[str], str | None]:
+    """A finder for ``tcp://HOST:PORT`` from the first pattern that matches (groups 1 and 2)."""
+
+    def find(s: str) -> str | None:
+        for rx in patterns:
+            m = rx.search(s)
+            if m:
+                return f"tcp://{m.group(1)}:{m.group(2)}"
+        return None
+
+    return find
+
+
+# In order: a URL the line spells out beats an address read from an errno or a stack frame.
+_FINDERS: tuple[Callable[[str], str | None], ...] = (
+    _http_unix,
+    _scheme_url,
+    _ssh_command,
+    _dial_unix,
+    _pipe_name,
+    _http_request,
+    _host_port(_RE_PY_POOL),
+    _java_nofile,
+    _host_port(_RE_DIAL_TCP),
+    _node_connect,
+    _quoted_daemon,
+    _host_port(_RE_MACHINE_HOST),
+    _host_port(_RE_JAVA_CONNECT, _RE_APACHE_CONNECT, _RE_REFUSED_ADDR, _RE_JAVA_ADDR, _RE_NETTY_ADDR),
+)
+
+
+def endpoint_in(s: str) -> str | None:
+    """The endpoint one cleaned line names, normalised to a URL; ``None`` when it names none."""
+    for find in _FINDERS:
+        ep = find(s)
+        if ep:
+            return ep
     return None
 
 

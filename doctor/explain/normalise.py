@@ -6,6 +6,7 @@ every regular expression runs on one candidate line of bounded length and has no
 nested unbounded quantifier.
 
 What is undone, in order:
+* TUI panel borders where a panel wrapped the message (``│…│⏎│…│``).
 * CRLF and lone CR line ends; ANSI colours (raw, caret ``^[[``, JSON ``\\u001b``);
   JSON-escaped slashes (``unix:\\/\\/\\/var\\/run``).
 * Wrappers around the message: logrus/zap ``key="…"`` quoting (``msg="…" error="…"``,
@@ -50,6 +51,10 @@ _ANSI = re.compile(
     r"|\\x1b\[[0-9;]{0,32}m"
     r"|\\e\[[0-9;]{0,32}m"
 )
+# A TUI panel (lazydocker, ctop, dry: box-drawing borders) wraps a message at its width: the
+# right border of one row, the line end and the left border(s) of the next are removed so that
+# "Cannot connect to t│   │⏎│   │he Docker daemon" reads as one sentence again.
+_BOX_WRAP = re.compile(r"(?:│[ \t]{0,256}){0,2}│[ \t]{0,8}\n[ \t]{0,64}(?:│[ \t]{0,256}){0,2}│")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -63,6 +68,8 @@ def prepare(text: str) -> str:
             text = text.replace("\x1b", "")
     if "\\/" in text:
         text = text.replace("\\/", "/")
+    if "│" in text:
+        text = _BOX_WRAP.sub("", text)
     return text
 
 

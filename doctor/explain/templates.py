@@ -69,6 +69,7 @@ R_DNS = 63
 R_SSH_STDERR = 62  # below the errno family: podman's "failed to create sshClient: ... refused" is a refusal
 R_TIMEOUT = 60
 R_NOTAPI = 55
+R_OTHER_ERRNO = 53  # an errno no symptom names (ECONNRESET, WSAEINVAL): above the generic wrappers only
 R_NOENV = 50
 R_GENERIC = 45
 R_TLS_HINT = 40
@@ -214,6 +215,7 @@ _GENERIC_WORDS = (
     "connection to the docker daemon at",
     "docker daemon not running",
     "is docker running",
+    "is podman running",  # microsoft/vscode-docker@v1.29.6 src/tree/LocalRootTreeItemBase.ts:294 ('Is {0} running?')
     "failed to reach docker daemon",
     "connection to docker client failed",
     "is currently not running",
@@ -261,6 +263,7 @@ _NOENV_WORDS = (
     "docker not available",
     "docker is not installed",
     "is docker installed",
+    "is podman installed",  # microsoft/vscode-docker@v1.29.6 src/tree/LocalRootTreeItemBase.ts:298 ('Is {0} installed?')
     "no docker client strategy found",
     "couldn't get a valid docker connection",
     "please install docker",
@@ -547,10 +550,22 @@ TEMPLATES: Final[tuple[Template, ...]] = (
           "host key verification failed", "ssh: handshake failed", "ssh: unable to authenticate",
           "kex_exchange_identification", "did not exit after", "ssh: rejected", "ssh: no key found",
           "ssh: this private key is passphrase protected", "sshexception", "novalidconnectionserror",
-          "paramiko"),),
+          "paramiko", "connection to bastion host", "knownhosts: key"),),
         extract="ssh_reason",
         source="OpenSSH / golang.org/x/crypto/ssh messages relayed by the CLI's ssh helper "
-        "(docker/cli@28f756087e cli/connhelper/commandconn/commandconn.go:151/161) and podman",
+        "(docker/cli@28f756087e cli/connhelper/commandconn/commandconn.go:151/161) and podman "
+        "(containers/podman@v3.4.0 pkg/bindings/connection.go:282 'Connection to bastion host (%s) failed.'; "
+        "golang.org/x/crypto/ssh/knownhosts 'knownhosts: key is unknown' / 'key mismatch'): an errno of the "
+        "ssh dial itself (a refused port) still wins",
+    ),
+    Template(
+        "podman-ssh-setup", "ssh", R_SSH,
+        (("failed to read identity", "failed to create new ssh session on", "failed to report its uds socket"),),
+        extract="ssh_reason", client="podman",
+        source="containers/common@f437c58a pkg/ssh/connection_golang.go:256 ('failed to read identity %q: %w': the "
+        "ssh key of the connection or podman machine), :387 ('failed to create new ssh session on %q'), :407 "
+        "('remote podman %q failed to report its UDS socket'): podman's ssh transport failed before any socket "
+        "was reached; the errno of a missing key file is the key's, not the socket's",
     ),
     Template(
         "machine-ssh", "ssh", R_SSH, (("running an ssh command",),), extract="ssh_reason", cause=None,
@@ -677,6 +692,18 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         source="HTTP 504 from a proxy between the client and the daemon (not the daemon's network)",
     ),
     Template(
+        "other-errno", "unknown", R_OTHER_ERRNO,
+        (("connection reset by peer", "econnreset", "socket hang up", "an invalid argument was supplied"),
+         (".sock", "dial ", "read unix", "read tcp", "_ping", "npipe", "pipe/", "connect:", "error: read",
+          "error: socket", "is docker installed and running")),
+        unless=("registry", "/v2/", "exit status", "stderr="),
+        source="the errno shown decides (corpus rule: an errno shown beats the generic 'Is the docker daemon "
+        "running?' around it): ECONNRESET (Go 'read: connection reset by peer', Node 'read ECONNRESET' / 'socket "
+        "hang up', lib/_http_client.js) and Windows' WSAEINVAL (10022, 'An invalid argument was supplied.', "
+        "winerror.h) on the connection name none of the symptoms: the endpoint answered and dropped, or the "
+        "socket cannot be used from this side; it is not 'not running'",
+    ),
+    Template(
         "python-error", "unknown", R_UNKNOWN,
         (("filenotfounderror", "permissionerror", "connectionrefusederror"),),
         extract="python_error", alone=True, source="docker-py: the OSError inside ConnectionError",
@@ -703,6 +730,20 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         source="CPython subprocess (Modules/_posixsubprocess.c via OSError(errno, strerror, filename)): "
         "\"FileNotFoundError: [Errno 2] No such file or directory: 'docker'\" — the docker program is not "
         "installed, like Node's 'spawn docker ENOENT' and Go's 'exec: \"docker\": executable file not found'",
+    ),
+    Template(
+        "compose-program-missing", "no-environment", R_ENOENT + 1,
+        (("no such file or directory: 'docker-compose'", 'no such file or directory: "docker-compose"',
+          "spawn docker-compose enoent", 'exec: "docker-compose": executable file not found',
+          "docker-compose: command not found", "docker-compose: not found", "'docker-compose' is not recognized",
+          'cannot run program "docker-compose"'),),
+        endpoint="none", cause=None,
+        source="the docker-compose program is not installed (a missing program, not a missing socket): CPython "
+        "subprocess raises OSError(errno, strerror, filename) (Modules/_posixsubprocess.c, Lib/subprocess.py "
+        "_execute_child) as \"FileNotFoundError: [Errno 2] No such file or directory: 'docker-compose'\", as "
+        "testcontainers-python@c958e40c core/testcontainers/compose/compose.py and docker-compose wrappers run it; "
+        "Node child_process 'spawn docker-compose ENOENT', Go os/exec 'exec: \"docker-compose\": executable file "
+        "not found', Java ProcessBuilder 'Cannot run program \"docker-compose\"', the shells' 'command not found'",
     ),
     Template(
         "tc-node-strategy-unreachable", "no-environment", R_NOENV,
@@ -987,6 +1028,19 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "does not match public key",
     "system certificates",
     "requires api version",
+    'exec: "docker-compose"',
+    'program "docker-compose"',
+    "docker-compose: not found",
+    "failed to read identity",
+    "uds socket",
+    "bastion host",
+    "knownhosts",
+    "reset by peer",
+    "econnreset",
+    "socket hang up",
+    "invalid argument was supplied",
+    "podman running",
+    "podman installed",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
