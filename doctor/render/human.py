@@ -7,6 +7,7 @@ Readable in an 80-column terminal. Colour only when asked by the caller
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from doctor.render import boundary
@@ -51,80 +52,105 @@ def _plural(n: int, word: str) -> str:
 def layer_parts(layer: dict[str, Any]) -> list[str]:
     """One layer of the chain as parts: the first always on the label's line,
     the others after it when they fit in 80 columns, else on lines of their own."""
-    kind = layer["layer"]
     if not layer.get("seen"):
         why = layer.get("why") or "not seen"
         parts = [f"(not seen: {why})"]
         if layer.get("expected_product"):
             parts.append(f"expected: {layer['expected_product']}")
         return parts
-    if kind == "cli":
-        label = layer.get("label") or layer.get("kind")
-        parts = [f"{layer.get('path')} ({label})"]
-        real = layer.get("realpath")
-        if real and real != layer.get("path") and layer.get("shim"):
-            parts.append(f"→ {real}")
-        return parts
-    if kind == "endpoint":
-        parts = [str(layer.get("host"))]
-        if layer.get("target"):
-            state = " (dangling)" if layer.get("dangling") else " (a loop)" if layer.get("loop") else ""
-            parts.append(f"→ {layer['target']}{state}")
-        src = layer.get("provenance") or layer.get("source") or ""
-        ctx = layer.get("context")
-        if layer.get("source") in ("flag", "env:DOCKER_HOST") or not ctx:
-            parts.append(f"← {src}")
-        elif layer.get("source") == "default":
-            parts.append(f"← {src} (context {ctx!r})")
-        else:
-            parts.append(f"← context {ctx!r} ({src})")
-        if not layer.get("reachable"):
-            # An endpoint that was not probed (its resolution failed first) has no outcome to show.
-            outcome = layer.get("outcome") or "not probed"
-            parts.append(f"✗ {outcome}" + (f" ({layer['errno']})" if layer.get("errno") else ""))
-        return parts
-    if kind == "api-server":
-        head = str(layer.get("product"))
-        if layer.get("variant"):
-            head += f" ({layer['variant']})"
-        if layer.get("version"):
-            head += f" {layer['version']}"
-        parts = [head]
-        if layer.get("api_version"):
-            parts.append(f"API {layer['api_version']}")
-        if layer.get("docker_compatible"):
-            parts.append("Docker-compatible")
-        if layer.get("pid"):
-            parts.append(f"{layer.get('process') or ''} pid {layer['pid']}".strip())
-        return parts
-    if kind == "containerd":
-        parts = [str(layer.get("version") or ("version not asked" if layer.get("standalone") else "?"))]
-        if layer.get("pid"):
-            parts.append(f"pid {layer['pid']}")
-        if layer.get("address"):
-            parts.append(str(layer["address"]))
-        if layer.get("standalone"):
-            n = len(layer.get("instances") or [])
-            parts.append("no Docker API in front of it" + (f" ({n} containerd running)" if n > 1 else ""))
-        return parts
-    if kind == "conmon":
-        parts = [str(layer.get("version") or "?")]
-        count = layer.get("processes")
-        if isinstance(count, int):
-            parts.append(f"{count} running on this machine (one per container)")
-        return parts
-    if kind == "runtime":
-        parts = [f"{layer.get('name')} {layer.get('version') or ''}".strip()]
-        if layer.get("shims"):
-            ns = ", ".join(layer.get("namespaces") or [])
-            parts.append(_plural(layer["shims"], "shim") + (f" (namespace {ns})" if ns else ""))
-        return parts
-    if kind == "containers":
-        text = f"{layer.get('running')} running"
-        if isinstance(layer.get("total"), int) and layer["total"] != layer.get("running"):
-            text += f" ({layer['total']} in all)"
-        return [text]
-    return [""]
+    describe = _LAYER_PARTS.get(layer["layer"])
+    return describe(layer) if describe else [""]
+
+
+def _cli_parts(layer: dict[str, Any]) -> list[str]:
+    label = layer.get("label") or layer.get("kind")
+    parts = [f"{layer.get('path')} ({label})"]
+    real = layer.get("realpath")
+    if real and real != layer.get("path") and layer.get("shim"):
+        parts.append(f"→ {real}")
+    return parts
+
+
+def _endpoint_parts(layer: dict[str, Any]) -> list[str]:
+    parts = [str(layer.get("host"))]
+    if layer.get("target"):
+        state = " (dangling)" if layer.get("dangling") else " (a loop)" if layer.get("loop") else ""
+        parts.append(f"→ {layer['target']}{state}")
+    src = layer.get("provenance") or layer.get("source") or ""
+    ctx = layer.get("context")
+    if layer.get("source") in ("flag", "env:DOCKER_HOST") or not ctx:
+        parts.append(f"← {src}")
+    elif layer.get("source") == "default":
+        parts.append(f"← {src} (context {ctx!r})")
+    else:
+        parts.append(f"← context {ctx!r} ({src})")
+    if not layer.get("reachable"):
+        # An endpoint that was not probed (its resolution failed first) has no outcome to show.
+        outcome = layer.get("outcome") or "not probed"
+        parts.append(f"✗ {outcome}" + (f" ({layer['errno']})" if layer.get("errno") else ""))
+    return parts
+
+
+def _api_server_parts(layer: dict[str, Any]) -> list[str]:
+    head = str(layer.get("product"))
+    if layer.get("variant"):
+        head += f" ({layer['variant']})"
+    if layer.get("version"):
+        head += f" {layer['version']}"
+    parts = [head]
+    if layer.get("api_version"):
+        parts.append(f"API {layer['api_version']}")
+    if layer.get("docker_compatible"):
+        parts.append("Docker-compatible")
+    if layer.get("pid"):
+        parts.append(f"{layer.get('process') or ''} pid {layer['pid']}".strip())
+    return parts
+
+
+def _containerd_parts(layer: dict[str, Any]) -> list[str]:
+    parts = [str(layer.get("version") or ("version not asked" if layer.get("standalone") else "?"))]
+    if layer.get("pid"):
+        parts.append(f"pid {layer['pid']}")
+    if layer.get("address"):
+        parts.append(str(layer["address"]))
+    if layer.get("standalone"):
+        n = len(layer.get("instances") or [])
+        parts.append("no Docker API in front of it" + (f" ({n} containerd running)" if n > 1 else ""))
+    return parts
+
+
+def _conmon_parts(layer: dict[str, Any]) -> list[str]:
+    parts = [str(layer.get("version") or "?")]
+    count = layer.get("processes")
+    if isinstance(count, int):
+        parts.append(f"{count} running on this machine (one per container)")
+    return parts
+
+
+def _runtime_parts(layer: dict[str, Any]) -> list[str]:
+    parts = [f"{layer.get('name')} {layer.get('version') or ''}".strip()]
+    if layer.get("shims"):
+        ns = ", ".join(layer.get("namespaces") or [])
+        parts.append(_plural(layer["shims"], "shim") + (f" (namespace {ns})" if ns else ""))
+    return parts
+
+
+def _containers_parts(layer: dict[str, Any]) -> list[str]:
+    text = f"{layer.get('running')} running"
+    if isinstance(layer.get("total"), int) and layer["total"] != layer.get("running"):
+        text += f" ({layer['total']} in all)"
+    return [text]
+
+
+_LAYER_PARTS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "cli": _cli_parts,
+    "endpoint": _endpoint_parts,
+    "api-server": _api_server_parts,
+    "containerd": _containerd_parts,
+    "conmon": _conmon_parts,
+    "runtime": _runtime_parts,
+    "containers": _containers_parts,
+}
 
 
 def chain_lines(doc: dict[str, Any], *, explain: bool = False, indent: str = "  ", width: int = WIDTH) -> list[str]:
@@ -210,33 +236,12 @@ def render(
     doc = boundary.render_ready(doc, "terminal")
     s = Style(color)
     diag = doc["diagnosis"]
-    status = diag["status"]
-    mark = {"ok": s.green("✓"), "degraded": s.yellow("!"), "broken": s.red("✗")}.get(status, "?")
+    mark = {"ok": s.green("✓"), "degraded": s.yellow("!"), "broken": s.red("✗")}.get(diag["status"], "?")
     for line in _wrap(f"{mark} {diag['summary']}", ""):
         out.write(s.bold(line) + "\n")
     if diag.get("primary_cause"):
         out.write(s.dim(f"  cause: {diag['primary_cause']}") + "\n")
-    ex = doc.get("explain")
-    from doctor.render import triage  # a pasted docker version/info/context ls: what it shows
-
-    if ex and triage.is_paste(doc):
-        out.write("\n")
-        triage.render_human(doc, out)
-    elif ex:
-        out.write("\n")
-        bits = [f"symptom {ex.get('symptom')}"]
-        if ex.get("client"):
-            bits.append(f"from {ex['client']}")
-        if ex.get("endpoint"):
-            bits.append(f"endpoint {ex['endpoint']}")
-        if ex.get("product_hint"):
-            bits.append(f"path of {ex['product_hint']}")
-        for w in _wrap("The error text: " + ", ".join(bits) + ".", "  "):
-            out.write(w + "\n")
-        seen = ex.get("pasted_endpoint") or {}
-        if seen.get("summary"):
-            for w in _wrap(seen["summary"], "  "):
-                out.write(w + "\n")
+    _render_pasted(doc, out)
     out.write("\n")
     render_chain(doc, out, explain=explain_layers)
     findings = doc.get("findings") or []
@@ -244,37 +249,74 @@ def render(
         (f for f in findings if f.get("cause") == diag.get("primary_cause") and f.get("severity") == "error"), None
     )
     if primary is not None:
-        out.write("\n" + s.bold("Why") + "\n")
-        if primary.get("detail"):
-            for w in _wrap(primary["detail"], "  "):
-                out.write(w + "\n")
-        for e in primary.get("evidence") or []:
-            for w in _wrap(f"- {e}", "  "):
-                out.write(w + "\n")
-        if primary.get("fix"):
-            out.write("\n" + s.bold("Fix") + "\n")
-            for fix in primary["fix"]:
-                out.write(f"  $ {fix}\n" if not fix.startswith("#") else f"  {fix}\n")
-    others = [f for f in findings if f is not primary and f.get("severity") in ("error", "warning")]
-    if others:
-        out.write("\n" + s.bold("Also found") + "\n")
-        for f in others:
-            sign = s.red("✗") if f["severity"] == "error" else s.yellow("!")
-            for i, w in enumerate(_wrap(f"{f['title']} [{f['id']}]", "    ")):
-                out.write((f"  {sign} " + w.lstrip()) if i == 0 else w)
-                out.write("\n")
-            for fix in f.get("fix") or []:
-                out.write(f"      $ {fix}\n" if not fix.startswith("#") else f"      {fix}\n")
-    engine_warnings = (doc.get("engine") or {}).get("warnings") or []
+        _render_primary(primary, out, s)
+    _render_others([f for f in findings if f is not primary and f.get("severity") in ("error", "warning")], out, s)
     if verbose:
-        out.write("\n" + s.bold("Checks") + "\n")
-        for c in doc.get("checks") or []:
-            mark = {"ok": "✓", "info": "·", "warning": "!", "error": "✗"}.get(c["outcome"], "?")
-            out.write(f"  {mark} {c['id']:<34} {c['outcome']:<8} {c['seconds'] * 1000:7.1f} ms\n")
-        for f in findings:
-            if f.get("severity") in ("ok", "info"):
-                for w in _wrap(f"· {f['title']}", "    "):
-                    out.write(w + "\n")
-        out.write(s.dim(f"\n  timeout {doc['tool']['timeout']}s per probe; run took {doc.get('seconds')}s") + "\n")
-    elif engine_warnings and status == "ok":
-        pass
+        _render_checks(doc, out, s)
+
+
+def _write_wrapped(out: TextIO, text: str, indent: str) -> None:
+    for w in _wrap(text, indent):
+        out.write(w + "\n")
+
+
+def _render_pasted(doc: dict[str, Any], out: TextIO) -> None:
+    """What a pasted error text (``cdoctor explain``) shows, before the chain."""
+    ex = doc.get("explain")
+    if not ex:
+        return
+    from doctor.render import triage  # a pasted docker version/info/context ls: what it shows
+
+    out.write("\n")
+    if triage.is_paste(doc):
+        triage.render_human(doc, out)
+        return
+    bits = [f"symptom {ex.get('symptom')}"]
+    if ex.get("client"):
+        bits.append(f"from {ex['client']}")
+    if ex.get("endpoint"):
+        bits.append(f"endpoint {ex['endpoint']}")
+    if ex.get("product_hint"):
+        bits.append(f"path of {ex['product_hint']}")
+    _write_wrapped(out, "The error text: " + ", ".join(bits) + ".", "  ")
+    seen = ex.get("pasted_endpoint") or {}
+    if seen.get("summary"):
+        _write_wrapped(out, seen["summary"], "  ")
+
+
+def _render_primary(primary: dict[str, Any], out: TextIO, s: Style) -> None:
+    """The primary cause's finding: why, with its evidence, then the fix."""
+    out.write("\n" + s.bold("Why") + "\n")
+    if primary.get("detail"):
+        _write_wrapped(out, primary["detail"], "  ")
+    for e in primary.get("evidence") or []:
+        _write_wrapped(out, f"- {e}", "  ")
+    if primary.get("fix"):
+        out.write("\n" + s.bold("Fix") + "\n")
+        for fix in primary["fix"]:
+            out.write(f"  $ {fix}\n" if not fix.startswith("#") else f"  {fix}\n")
+
+
+def _render_others(others: list[dict[str, Any]], out: TextIO, s: Style) -> None:
+    if not others:
+        return
+    out.write("\n" + s.bold("Also found") + "\n")
+    for f in others:
+        sign = s.red("✗") if f["severity"] == "error" else s.yellow("!")
+        for i, w in enumerate(_wrap(f"{f['title']} [{f['id']}]", "    ")):
+            out.write((f"  {sign} " + w.lstrip()) if i == 0 else w)
+            out.write("\n")
+        for fix in f.get("fix") or []:
+            out.write(f"      $ {fix}\n" if not fix.startswith("#") else f"      {fix}\n")
+
+
+def _render_checks(doc: dict[str, Any], out: TextIO, s: Style) -> None:
+    """--verbose: every check with its outcome and time, then the ok and info findings."""
+    out.write("\n" + s.bold("Checks") + "\n")
+    for c in doc.get("checks") or []:
+        mark = {"ok": "✓", "info": "·", "warning": "!", "error": "✗"}.get(c["outcome"], "?")
+        out.write(f"  {mark} {c['id']:<34} {c['outcome']:<8} {c['seconds'] * 1000:7.1f} ms\n")
+    for f in doc.get("findings") or []:
+        if f.get("severity") in ("ok", "info"):
+            _write_wrapped(out, f"· {f['title']}", "    ")
+    out.write(s.dim(f"\n  timeout {doc['tool']['timeout']}s per probe; run took {doc.get('seconds')}s") + "\n")
