@@ -8,6 +8,7 @@ between the causes of docs/causes.md.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -233,7 +234,7 @@ def endpoint_connection(facts: Facts) -> Iterator[Finding]:
     except FactUnavailable as e:
         if not e.timed_out:
             raise
-        yield _Unresponsive(res.host or "", f"the probe did not finish within the deadline ({e.reason})").finding()
+        yield from _probe_timed_out(facts, res, e)
         return
     probe = endpoint.result
     if probe is None:
@@ -269,6 +270,50 @@ def endpoint_connection(facts: Facts) -> Iterator[Finding]:
         )
         return
     yield _explain_failure(_read_failure(facts, probe, evidence, data))
+
+
+def _probe_timed_out(facts: Facts, res: Resolution, timeout: FactUnavailable) -> Iterator[Finding]:
+    """The probe ran past cdoctor's own deadline: say only what is known without it.
+
+    A timed-out probe is cdoctor's deadline, not the engine's silence: a starved
+    machine, or a slow gatherer ahead of the probe, gives the same. A socket file that
+    is there (and held) may be a wedged engine; a path that is not there is read from
+    the file system as the missing socket it is; anything else stays unknown, so the
+    run reports itself incomplete instead of inventing a cause.
+    """
+    host = res.host or ""
+    try:
+        sockets = facts.get(SOCKETS) if host.startswith("unix://") else ()
+    except FactUnavailable:
+        sockets = ()
+    sock = _socket_for(sockets, posixpath.normpath(host[len("unix://") :])) if sockets else None
+    if sock is not None and sock.file_type == "socket" and sock.may_connect is False:
+        stat = api.ProbeResult(
+            host, host, api.PERMISSION_DENIED,
+            f"{sock.access or 'no write permission'} (read from the file system: the probe itself did not finish in time)",
+            errno_name="EACCES",
+        )  # fmt: skip
+        yield _explain_from_stat(facts, res, stat)
+        return
+    if sock is not None and sock.file_type == "socket":
+        why = f"the probe did not finish within the deadline ({timeout.reason})"
+        yield _Unresponsive(redact_url(host), why, holders=tuple(sock.listeners)).finding()
+        return
+    if sock is not None and sock.file_type == "missing" and not sock.link_chain:
+        stat = api.ProbeResult(
+            host, host, api.SOCKET_MISSING,
+            "no such file (read from the file system: the probe itself did not finish in time)",
+            errno_name="ENOENT",
+        )  # fmt: skip
+        yield _explain_from_stat(facts, res, stat)
+        return
+    raise timeout
+
+
+def _explain_from_stat(facts: Facts, res: Resolution, stat: api.ProbeResult) -> Finding:
+    evidence = [f"{redact_url(stat.host)}: {stat.outcome} ({stat.detail})", f"chosen by {source_words(res.source)}"]
+    data: dict[str, object] = {"outcome": stat.outcome, "errno": stat.errno_name, "seconds": None}
+    return _explain_failure(_read_failure(facts, stat, evidence, data))
 
 
 @dataclass(frozen=True, slots=True)

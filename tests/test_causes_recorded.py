@@ -56,8 +56,11 @@ def _load(path: Path) -> dict[str, Any]:
     return rec
 
 
-def facts_from(rec: dict[str, Any]) -> Facts:
-    """The facts of a recorded machine, as the gatherers would have produced them."""
+def facts_from(rec: dict[str, Any], overrides: dict[Fact[Any], object] | None = None) -> Facts:
+    """The facts of a recorded machine, as the gatherers would have produced them.
+
+    ``overrides`` replaces some facts (a gatherer's failure, say) and keeps the rest.
+    """
     u = rec["user"]
     home = u["home"]
     env = Environment(
@@ -115,6 +118,7 @@ def facts_from(rec: dict[str, Any]) -> Facts:
         if binary
         else DockerBinary("/usr/bin/docker", "/usr/bin/docker", "docker-cli", (28, 2, 2), "Docker version 28.2.2"),
     }
+    values.update(overrides or {})
     return Facts.from_values(values, RunContext(env=rec["env"]))
 
 

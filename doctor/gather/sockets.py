@@ -250,7 +250,10 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
             t = threading.Thread(target=probe, args=(path, info), daemon=True)
             t.start()
             threads.append(t)
-    if endpoint_path is not None and endpoint_path in final_infos:
+    # Only a socket file can be "connected but silent"; a path that is not a socket
+    # keeps no probe rather than one invented from the probe's timeout.
+    endpoint_info = final_infos.get(endpoint_path) if endpoint_path is not None else None
+    if endpoint_path is not None and endpoint_info is not None and endpoint_info.file_type == "socket":
         got: list[EndpointProbe] = []
 
         def wait_endpoint() -> None:
