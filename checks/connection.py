@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 from checks._text import quote, source_words, tilde
 from checks.layers import CHECKS as _LAYER_CHECKS
@@ -36,6 +35,7 @@ from doctor.api import (
     UserInfo,
     check,
 )
+from doctor.facts.record import record
 from doctor.knowledge import fixes as fx
 from doctor.knowledge import identify
 from doctor.knowledge import outcomes as api
@@ -50,7 +50,7 @@ _VERSION_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveEndpoint:
     """Another endpoint on this machine that answers the Docker API."""
 
@@ -316,7 +316,7 @@ def _explain_from_stat(facts: Facts, res: Resolution, stat: api.ProbeResult) -> 
     return _explain_failure(_read_failure(facts, stat, evidence, data))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Failure:
     """An endpoint that did not answer, and what is known around it.
 
@@ -660,7 +660,7 @@ def _permission_words(kind: str, host: str, who: str, group: str, sock: SocketIn
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Local:
     """What is on this machine besides the dead endpoint: engines installed, containerd running."""
 
@@ -872,7 +872,7 @@ def _tcp_unreachable(f: _Failure) -> Finding:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Unresponsive:
     """An endpoint that accepts connections and never answers."""
 

@@ -12,7 +12,6 @@ cites the step it restates.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
 from checks._text import quote, tilde
 from doctor.api import (
@@ -31,13 +30,14 @@ from doctor.api import (
     Severity,
     check,
 )
+from doctor.facts.record import record
 from doctor.knowledge.dockerconfig import ContextStore
 
 CATEGORY = "sdk"
 DEFAULT = "unix:///var/run/docker.sock"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Consumer:
     name: str
     endpoint: str | None  # None: the client finds nothing to try and fails

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from checks._text import tilde
 from doctor.api import (
@@ -23,13 +22,14 @@ from doctor.api import (
     Severity,
     check,
 )
+from doctor.facts.record import record
 from doctor.knowledge import identify
 from doctor.knowledge.hosts import redact_url
 
 CATEGORY = "stack"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Engine:
     """One Docker-API engine that answers here, however many paths lead to it."""
 

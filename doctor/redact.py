@@ -21,8 +21,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from doctor.facts.record import field, record
 
 REDACTED = "<redacted>"
 
@@ -258,7 +259,7 @@ def _is_ip6(candidate: str) -> bool:
     return True
 
 
-@dataclass
+@record
 class Anonymizer:
     """Stable placeholders for identifying values, within one report."""
 

@@ -13,9 +13,9 @@ every option (names, kind, default) and that both parse the same argv alike.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from doctor.facts.record import record
 from doctor.run.context import DEFAULT_TIMEOUT
 
 MIN_TIMEOUT = 0.1
@@ -25,7 +25,7 @@ COLORS = ("auto", "always", "never")
 Kind = Literal["flag", "value", "list"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Option:
     dest: str  # the parameter name of the typer function
     names: tuple[str, ...]  # "--long", "-s"

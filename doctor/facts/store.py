@@ -20,13 +20,14 @@ import importlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from doctor.facts.record import record
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Fact(Generic[T]):
     """A typed key for one fact. Identity-hashed, like pytest's StashKey."""
 

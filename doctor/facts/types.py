@@ -7,14 +7,15 @@ checks (and plugins, through doctor.api) only read them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from doctor.facts.record import field, record
 
 if TYPE_CHECKING:
     from doctor.knowledge import outcomes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UserInfo:
     uid: int
     gid: int
@@ -26,7 +27,7 @@ class UserInfo:
     group_names: dict[int, str] = field(default_factory=dict)  # gid -> name, for the gids we saw
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Environment:
     values: dict[str, str]  # the Docker-related variables that are set (raw; redacted on output)
     user: UserInfo
@@ -36,7 +37,7 @@ class Environment:
     init: str = ""  # the name of pid 1 ("systemd", "init", "tini", …): decides how to start services
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DockerBinary:
     """The `docker` on PATH: what it is, without running anything that is not it."""
 
@@ -49,7 +50,7 @@ class DockerBinary:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProcessInfo:
     pid: int
     name: str
@@ -67,7 +68,7 @@ class ProcessInfo:
     listening: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Processes:
     items: tuple[ProcessInfo, ...]
     scanned: int
@@ -75,7 +76,7 @@ class Processes:
     vanished: int  # processes that exited while we looked (normal)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SocketInfo:
     path: str  # as the candidate names it (absolute)
     reasons: tuple[str, ...]  # why it is a candidate
@@ -99,14 +100,14 @@ class SocketInfo:
     access: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Installed:
     binaries: dict[str, str] = field(default_factory=dict)  # name -> path
     units: tuple[str, ...] = ()  # systemd unit files present
     product_dirs: dict[str, str] = field(default_factory=dict)  # product id -> directory
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EndpointProbe:
     """The /_ping of the endpoint the CLI resolved (None when resolution failed)."""
 
@@ -114,7 +115,7 @@ class EndpointProbe:
     activation_pending: bool = False  # systemd holds the socket; connecting would start the daemon
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PythonSDKView:
     version: str  # docker-py's own version
     endpoint: str | None  # normalised: unix:///…, tcp://…, ssh://…
@@ -123,7 +124,7 @@ class PythonSDKView:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PastedEndpoint:
     endpoint: str  # as the text names it (userinfo removed)
     ours: str | None  # why it is one of this machine's endpoints ("the endpoint the docker CLI uses" …), or None
@@ -131,7 +132,7 @@ class PastedEndpoint:
     local: str | None = None  # a unix path not ours: what lstat/stat says about it (read-only)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuntimeBinary:
     """One OCI runtime a local dockerd is configured with (/info Runtimes), checked on disk."""
 
@@ -142,7 +143,7 @@ class RuntimeBinary:
     default: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LocalEngine:
     """The dockerd process that serves the endpoint on this machine, and its runtimes."""
 
@@ -154,7 +155,7 @@ class LocalEngine:
 # containers, stores
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CredentialHelper:
     """One helper program named by config.json."""
 
@@ -167,7 +168,7 @@ class CredentialHelper:
     line: int | None  # line of the key in config.json (1-based)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DockerCLI:
     path: str  # as found on PATH
     realpath: str
@@ -177,7 +178,7 @@ class DockerCLI:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Setting:
     """One endpoint-related setting a client reads from a file or the environment."""
 
@@ -190,7 +191,7 @@ class Setting:
     answers: bool | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClientSettings:
     settings: tuple[Setting, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)  # TESTCONTAINERS_*, COMPOSE_*, SUDO_*, container hints
@@ -202,7 +203,7 @@ class ClientSettings:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CallResult:
     section: str  # "info", "containers", …
     request: str  # "GET /v1.45/containers/json?limit=1"
@@ -216,7 +217,7 @@ class CallResult:
         return self.status is not None and 200 <= self.status < 300
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BuilderNode:
     name: str
     endpoint: str  # as written: a context name or an address
@@ -224,7 +225,7 @@ class BuilderNode:
     probe: outcomes.ProbeResult | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Buildx:
     dir: str
     current_file: str | None = None  # path of `current`, when it exists
@@ -239,14 +240,14 @@ class Buildx:
     problem: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathState:
     path: str
     kind: str  # socket | directory | file | missing | unreadable | other
     uid: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RootlessState:
     uid: int
     user: str | None
@@ -262,7 +263,7 @@ class RootlessState:
     login_uid: int | None  # /proc/self/loginuid
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mount:
     mount_point: str
     root: str  # the path inside the source file system (a bind mount's host path)
@@ -270,14 +271,14 @@ class Mount:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MountedSocket:
     state: PathState
     mount: Mount | None  # the bind mount exactly at this path, if any
     selinux_label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainerView:
     inside: bool
     markers: tuple[str, ...]
@@ -288,7 +289,7 @@ class ContainerView:
     tls_dirs: dict[str, tuple[str, ...]]  # DOCKER_CERT_PATH / $DOCKER_TLS_CERTDIR/client -> files present
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EngineCounts:
     host: str
     containers: int | None
@@ -300,21 +301,21 @@ class EngineCounts:
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NamespaceCounts:
     namespace: str
     containers: int | None
     images: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainerdCounts:
     socket: str
     namespaces: tuple[NamespaceCounts, ...] = ()
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stores:
     engines: tuple[EngineCounts, ...] = ()  # the CLI's engine first
     inactive_graph_images: Mapping[str, int] = field(default_factory=dict)  # repositories.json path -> tags

@@ -19,7 +19,8 @@ import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from doctor.facts.record import record
 
 DEFAULT_CAP = 64 * 1024
 
@@ -28,7 +29,7 @@ class Timeout(Exception):
     """The program did not finish within its deadline (it was killed)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Completed:
     returncode: int | None  # None: killed (a cap was reached, or the deadline passed)
     stdout: bytes

@@ -249,8 +249,7 @@ def _probed(s: Setting, facts: Facts) -> Setting:
     local = v.startswith("unix:///") or (v.startswith("tcp://") and v[6:].split("/")[0].rsplit(":", 1)[0] in _LOOPBACK)
     if s.key not in ENDPOINT_KEYS or not local:
         return s
-    from dataclasses import replace
-
+    from doctor.facts.record import replace
     from doctor.gather import dockerapi as api
     from doctor.knowledge.resolve import TLSSettings
 

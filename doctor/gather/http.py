@@ -23,8 +23,9 @@ import http.client
 import socket
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from doctor.facts.record import field, record
 
 if TYPE_CHECKING:  # ssl is imported by the first TLS connection, not by every run
     import ssl
@@ -40,7 +41,7 @@ class ReadTimeout(TimeoutError):
     """The endpoint accepted the connection but did not answer within the deadline."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     scheme: str  # "unix" | "tcp"
     address: str  # unix: the socket path; tcp: host:port
@@ -53,7 +54,7 @@ class Target:
         return "localhost" if self.scheme == "unix" else self.address
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Response:
     status: int
     headers: dict[str, str] = field(default_factory=dict)

@@ -13,6 +13,7 @@ import time
 
 from doctor.facts import Facts, FactUnavailable
 from doctor.facts.keys import CONTEXT_STORE, ENDPOINT_PROBE, ENVIRONMENT, PROCESSES, RESOLUTION, SOCKETS
+from doctor.facts.record import replace
 from doctor.facts.types import EndpointProbe, Environment, ProcessInfo, SocketInfo
 from doctor.gather import dockerapi
 from doctor.gather.pasted import is_own
@@ -301,9 +302,7 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
 
 
 def _with(info: SocketInfo, **changes: object) -> SocketInfo:
-    values = {f: getattr(info, f) for f in info.__dataclass_fields__}
-    values.update(changes)
-    return SocketInfo(**values)
+    return replace(info, **changes)
 
 
 def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environment) -> SocketInfo:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from doctor.facts import Facts, FactUnavailable
+from doctor.facts.record import record
 from doctor.run.context import RunContext
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)?")
@@ -61,14 +61,14 @@ def delays(first: float = FIRST_DELAY, factor: float = FACTOR, cap: float = MAX_
     return nxt
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attempt:
     ready: bool
     endpoint: str | None  # the endpoint that was probed (redacted by renderers)
     outcome: str  # a probe outcome (doctor.knowledge.outcomes) or why nothing was probed
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WaitResult:
     ready: bool
     attempts: int
@@ -113,9 +113,8 @@ def wait_until_ready(
 
 def ping_endpoint(ctx: RunContext, timeout: float) -> Attempt:
     """One attempt: resolve the endpoint the docker CLI would use (afresh) and /_ping it."""
-    from dataclasses import replace
-
     from doctor.facts.keys import ENDPOINT_PROBE, RESOLUTION
+    from doctor.facts.record import replace
 
     run = replace(ctx, timeout=timeout, inventory=False)
     facts = Facts(run, timeout=timeout, run_deadline=time.monotonic() + timeout + 0.5)

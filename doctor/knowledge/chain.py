@@ -10,9 +10,9 @@ Each layer is one small function; the JSON of a link is docs/output-contract.md'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from doctor.facts.record import record
 from doctor.knowledge.endpoint_source import source_words
 from doctor.knowledge.hosts import redact_url
 
@@ -27,7 +27,7 @@ _SERVERS = ("dockerd", "podman", "limactl", "com.docker", "rootlesskit", "k3s", 
 _SYSTEM_CONTAINERD = "/run/containerd/containerd.sock"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChainFacts:
     """What the chain is built from: facts of the run (None where a fact is unavailable).
 
@@ -48,7 +48,7 @@ class ChainFacts:
     local: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Path:
     """Where the endpoint leads on this machine: its socket and the process serving it."""
 

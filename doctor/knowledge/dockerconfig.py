@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from doctor.facts.record import field, record
 
 MAX_CONFIG_BYTES = 8 * 1024 * 1024  # a config.json larger than this is not read
 
@@ -27,7 +28,7 @@ def context_id(name: str) -> str:
     return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class JSONProblem:
     """Why a JSON file was not (fully) applied, with the position of the error."""
 
@@ -37,7 +38,7 @@ class JSONProblem:
     column: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigFile:
     path: str
     exists: bool
@@ -53,7 +54,7 @@ class ConfigFile:
     problems: tuple[JSONProblem, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContextMeta:
     """One context on disk (contexts/meta/<id>/meta.json)."""
 
@@ -79,7 +80,7 @@ class ContextMeta:
         return self.name is not None and context_id(self.name) == self.dir_id
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContextStore:
     root: str  # <configdir>/contexts
     contexts: Mapping[str, ContextMeta] = field(default_factory=dict)  # by dir_id

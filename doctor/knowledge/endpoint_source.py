@@ -13,13 +13,14 @@ tests/test_endpoint_source.py fails when a source has no words or a second table
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from doctor.facts.record import record
 
 Form = Literal["short", "link", "sentence", "rival"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceWords:
     short: str
     link: str

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Any
 
+from doctor.facts.record import field, record, replace
 from doctor.knowledge import hosts
 from doctor.knowledge.dockerconfig import ConfigFile
 from doctor.knowledge.resolve import Flags, Inputs, Resolution, resolve
@@ -45,7 +45,7 @@ DAEMON_CONFIG = "daemon-config"  # not modelled: the daemon's own configuration 
 UNCHECKABLE = frozenset({ENGINE_START, DAEMON_CONFIG})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Change:
     """One structured edit of the gathered inputs."""
 
@@ -62,7 +62,7 @@ class Change:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     """A fix: the lines to paste, and what they change.
 
@@ -165,7 +165,7 @@ def safe(fix: Fix) -> bool:
 # --- the world the model checks against -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SocketState:
     """What is at one unix path, as gathered."""
 
@@ -180,7 +180,7 @@ class SocketState:
     server: str = ""  # "dockerd", "podman", … when known
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class World:
     inputs: Inputs
     uid: int
@@ -193,7 +193,7 @@ class World:
     runtimes_ok: frozenset[str] = frozenset()  # OCI runtimes whose binary is there and executable
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reach:
     ok: bool
     host: str | None
@@ -373,7 +373,7 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HostCorrection:
     problems: tuple[str, ...]  # what is wrong, in words
     corrected: str | None  # the value meant; None when no value can be given

@@ -10,8 +10,9 @@ functions with real CLIs on generated inputs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import unquote
+
+from doctor.facts.record import record
 
 DEFAULT_UNIX_SOCKET = "/var/run/docker.sock"
 DEFAULT_NAMED_PIPE = "//./pipe/docker_engine"
@@ -27,7 +28,7 @@ class HostError(ValueError):
     """The host string is refused; the message is the CLI's own wording (v23+)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HostURL:
     """What moby's ParseHostURL makes of a host string."""
 
@@ -80,7 +81,7 @@ def _go_quote(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _GoURL:
     scheme: str
     host: str
@@ -289,7 +290,7 @@ def is_socket_host(host: str) -> bool:
 # --- ssh:// (docker/cli cli/connhelper/ssh) ---------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SSHTarget:
     user: str | None
     host: str

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
+from doctor.facts.record import record
 from doctor.knowledge import products
 from doctor.knowledge.products import platform_key, start_command
 
@@ -42,7 +42,7 @@ PRODUCTS: Final = products.IDS
 CONFIDENCES: Final = ("certain", "likely", "guess")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Identification:
     """A product id plus how it was recognised."""
 
@@ -266,7 +266,7 @@ def identify_from_api(
         return Identification("unknown", None, "guess", (f"identification failed: {type(exc).__name__}",))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Answers:
     """What the engine said, read tolerantly once, for the rules below."""
 
@@ -613,7 +613,7 @@ def product_from_path(
     return _from_path(path_or_url, home, uid, platform)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Hit:
     """Builds the answer for the endpoint text ``text`` as the user wrote it."""
 

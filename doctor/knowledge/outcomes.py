@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from doctor.facts.record import field, record
 
 # Outcome kinds of a probe (stable strings; checks and JSON use them).
 OK = "ok"
@@ -28,7 +29,7 @@ UNSUPPORTED = "unsupported"  # a scheme this platform cannot dial (npipe on Linu
 INVALID = "invalid"  # the address cannot be dialled as written (path too long, …)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProbeResult:
     host: str  # the endpoint as the CLI holds it
     dial: str  # what was dialled
@@ -61,7 +62,7 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EngineAnswers:
     """The engine's own answers, from the endpoint that answered /_ping."""
 

@@ -9,9 +9,9 @@ unmet requirement is a failure with its own finding id (`requirement-api`,
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from doctor.facts.record import record
 from doctor.knowledge import identify, versions
 
 # Product ids of docs/output-contract.md are the values --require-product accepts.
@@ -27,7 +27,7 @@ parse_version = versions.parse
 version_at_least = versions.at_least
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Requirement:
     kind: str  # one of KINDS
     values: tuple[str, ...] = ()  # a minimum version, or the accepted names
@@ -102,7 +102,7 @@ def parse_requirements(
     return tuple(reqs)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EngineView:
     """What the requirements look at, as the engine reports it (None: it did not say)."""
 
@@ -154,7 +154,7 @@ def view_from_api(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     requirement: Requirement
     met: bool

@@ -13,9 +13,9 @@ was assumed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from doctor.facts.record import field, record, replace
 from doctor.knowledge import hosts
 from doctor.knowledge.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
 from doctor.knowledge.endpoint_source import source_words
@@ -23,7 +23,7 @@ from doctor.knowledge.endpoint_source import source_words
 DEFAULT_CONTEXT = "default"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CliFamily:
     """The docker CLI behaviour to emulate, from its version."""
 
@@ -88,7 +88,7 @@ class CliFamily:
         return "23-28" if self.version >= (23, 0, 0) else "<=20.10"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flags:
     """docker's global options, given to cdoctor the way docker takes them."""
 
@@ -99,7 +99,7 @@ class Flags:
     tlsverify: bool = False  # --tlsverify given
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Inputs:
     flags: Flags
     env: Mapping[str, str]
@@ -111,7 +111,7 @@ class Inputs:
     platform: str = "linux"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Override:
     """An input that was set but lost to a stronger one."""
 
@@ -120,7 +120,7 @@ class Override:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TLSSettings:
     enabled: bool = False
     verify: bool = False
@@ -131,14 +131,14 @@ class TLSSettings:
     source: str = ""  # "flags/env" | "context" | ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResolutionError:
     cause: str  # cause id (causes.md)
     message: str  # what the CLI prints (its v23+ wording)
     hint: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resolution:
     host: str | None  # the endpoint string as the CLI holds it (cli.host); None if unresolvable
     source: str  # flag | env:DOCKER_HOST | flag:--context | env:DOCKER_CONTEXT | config | default
@@ -252,16 +252,11 @@ def resolve(inp: Inputs) -> Resolution:
 
 
 def _fail(base: Resolution, cause: str, message: str, hint: str = "", **changes: object) -> Resolution:
-    values = {f: getattr(base, f) for f in base.__dataclass_fields__}
-    values.update(changes)
-    values["error"] = ResolutionError(cause, message, hint)
-    return Resolution(**values)
+    return replace(base, **changes, error=ResolutionError(cause, message, hint))
 
 
 def _replace(base: Resolution, **changes: object) -> Resolution:
-    values = {f: getattr(base, f) for f in base.__dataclass_fields__}
-    values.update(changes)
-    return Resolution(**values)
+    return replace(base, **changes)
 
 
 def _resolve_default(inp: Inputs, base: Resolution) -> Resolution:

@@ -8,16 +8,16 @@ entry-point group `cdoctor.checks`; each entry point names a sequence of
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from doctor.facts import Fact, Facts
+from doctor.facts.record import record
 from doctor.run.model import Finding
 
 CheckFunction = Callable[[Facts], Iterable[Finding]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Check:
     id: str
     title: str

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
+from doctor.facts.record import field, record
 from doctor.knowledge.resolve import Flags
 
 DEFAULT_TIMEOUT = 3.0  # seconds per probe: short enough for a person, long enough for a busy VM
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RunContext:
     flags: Flags = field(default_factory=Flags)
     env: Mapping[str, str] = field(default_factory=dict)  # a snapshot of the environment, taken once

@@ -7,7 +7,8 @@ plain data so that renderers need nothing but these to do their work.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from doctor.facts.record import field, record
 
 
 class Severity(enum.StrEnum):
@@ -34,7 +35,7 @@ class Status(enum.StrEnum):
     BROKEN = "broken"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """One observation of one check.
 
@@ -55,7 +56,7 @@ class Finding:
     data: dict[str, object] = field(default_factory=dict, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CheckRun:
     """What one check did: its findings and how long it took."""
 
@@ -75,7 +76,7 @@ class CheckRun:
         return worst
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnosis:
     status: Status
     primary_cause: str | None

@@ -26,11 +26,11 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from doctor.facts import Fact
+from doctor.facts.record import record
 from doctor.run.check import Check
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class EntryPoint(Protocol):
     def load(self) -> Any: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BuiltinEntryPoint:
     """A built-in entry point: what pyproject.toml registers, without package metadata."""
 
@@ -99,7 +99,7 @@ class BuiltinEntryPoint:
         return obj
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PluginError:
     name: str
     value: str
@@ -107,7 +107,7 @@ class PluginError:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadedCheck:
     check: Check
     plugin: str  # entry-point name

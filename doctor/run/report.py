@@ -12,11 +12,11 @@ import platform
 import shlex
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from doctor import __version__
 from doctor.facts import Fact, Facts, FactUnavailable
+from doctor.facts.record import field, record
 from doctor.facts.types import PastedEndpoint
 from doctor.knowledge import identify
 from doctor.knowledge.chain import ChainFacts, build_chain, endpoint_socket, home_short, norm_unix, text_or_none
@@ -29,7 +29,7 @@ from doctor.run.model import CheckRun, Diagnosis, Finding
 SCHEMA = "cdoctor/diagnosis@1"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     tool: dict[str, Any]
     endpoint: dict[str, Any]
@@ -52,7 +52,7 @@ def _try(facts: Facts, fact: Fact[Any]) -> Any:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Seen:
     """The facts the report's sections are made of (None where a fact is unavailable)."""
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 from doctor.facts import Fact, Facts, FactUnavailable
+from doctor.facts.record import replace
 from doctor.run.check import Check
 from doctor.run.model import CheckRun, Finding, Severity
 from doctor.run.plugins import LoadedCheck, PluginError, namespace
