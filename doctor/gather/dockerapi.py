@@ -15,6 +15,7 @@ import os
 import socket
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from doctor.gather import bounded, http
@@ -90,22 +91,11 @@ def _chain(exc: BaseException) -> list[BaseException]:
 def classify(exc: BaseException, *, connected: bool | None = None) -> tuple[str, str | None]:
     """(outcome, errno name) for an exception raised while probing."""
     chain = _chain(exc)
-    for e in chain:
-        if isinstance(e, socket.gaierror):
-            return DNS, None
-    # ssl is imported only where TLS is used (gather/http.py): without it no error can be an SSLError.
-    ssl = sys.modules.get("ssl")
-    for e in chain:
-        if ssl is not None and isinstance(e, ssl.SSLError):
-            text = str(e).lower()
-            if "wrong version number" in text or "record layer failure" in text or "packet length too long" in text:
-                return TLS_TO_HTTP, None
-            if "certificate verify failed" in text:
-                return TLS_VERIFY, None
-            if "certificate required" in text or "handshake failure" in text or "bad certificate" in text:
-                return TLS_CLIENT_CERT, None
-            return TLS_VERIFY if "certificate" in text else CLOSED, None
-    names = {type(e).__name__ for e in chain}
+    if any(isinstance(e, socket.gaierror) for e in chain):
+        return DNS, None
+    tls = _tls_outcome(chain)
+    if tls is not None:
+        return tls, None
     # Our own deadline first: when it fires, the forced shutdown of the socket can surface
     # as any errno (ECONNRESET, EPIPE) underneath it; the fact is that no answer came in time.
     if isinstance(exc, http.ConnectTimeout):
@@ -115,15 +105,43 @@ def classify(exc: BaseException, *, connected: bool | None = None) -> tuple[str,
     for e in chain:
         if isinstance(e, OSError) and e.errno in _ERRNO_OUTCOME:
             return _ERRNO_OUTCOME[e.errno], errno.errorcode.get(e.errno)
-    if "ConnectTimeout" in names or "ConnectTimeoutError" in names:
-        return CONNECT_TIMEOUT, None
-    if "ReadTimeout" in names or "ReadTimeoutError" in names or any(isinstance(e, TimeoutError) for e in chain):
-        return (NO_ANSWER if connected is not False else CONNECT_TIMEOUT), None
-    if "RemoteDisconnected" in names or "IncompleteRead" in names or "ProtocolError" in names:
-        return CLOSED, None
+    return _outcome_by_name(chain, connected), None
+
+
+#: Words of an SSL error, in order, and what they mean.
+_TLS_WORDS = (
+    (("wrong version number", "record layer failure", "packet length too long"), TLS_TO_HTTP),
+    (("certificate verify failed",), TLS_VERIFY),
+    (("certificate required", "handshake failure", "bad certificate"), TLS_CLIENT_CERT),
+)
+
+
+def _tls_outcome(chain: list[BaseException]) -> str | None:
+    """The outcome of the first SSL error in the chain, or ``None`` when there is none."""
+    # ssl is imported only where TLS is used (gather/http.py): without it no error can be an SSLError.
+    ssl = sys.modules.get("ssl")
+    found = next((e for e in chain if ssl is not None and isinstance(e, ssl.SSLError)), None)
+    if found is None:
+        return None
+    text = str(found).lower()
+    for words, outcome in _TLS_WORDS:
+        if any(w in text for w in words):
+            return outcome
+    return TLS_VERIFY if "certificate" in text else CLOSED
+
+
+def _outcome_by_name(chain: list[BaseException], connected: bool | None) -> str:
+    """The outcome from the exception classes' names (requests, urllib3, http.client alike)."""
+    names = {type(e).__name__ for e in chain}
+    if names & {"ConnectTimeout", "ConnectTimeoutError"}:
+        return CONNECT_TIMEOUT
+    if names & {"ReadTimeout", "ReadTimeoutError"} or any(isinstance(e, TimeoutError) for e in chain):
+        return NO_ANSWER if connected is not False else CONNECT_TIMEOUT
+    if names & {"RemoteDisconnected", "IncompleteRead", "ProtocolError"}:
+        return CLOSED
     if names & {"BadStatusLine", "LineTooLong", "HTTPError", "InvalidHeader", "HTTPException", "UnknownProtocol"}:
-        return NOT_DOCKER, None
-    return CLOSED, None
+        return NOT_DOCKER
+    return CLOSED
 
 
 def _detail(exc: BaseException) -> str:
@@ -143,9 +161,7 @@ def _client(dial: str, tls: TLSSettings, timeout: float) -> http.Target:
     url = hosts.parse_host_url(dial)
     context = None
     if url.scheme == "tcp" and tls.enabled:
-        context = http.tls_context(
-            verify=tls.verify, ca=tls.ca if tls.verify else None, cert=tls.cert, key=tls.key
-        )
+        context = http.tls_context(verify=tls.verify, ca=tls.ca if tls.verify else None, cert=tls.cert, key=tls.key)
     if url.scheme == "unix":
         # The CLI dials a relative unix path relative to the working directory.
         return http.Target("unix", os.path.abspath(url.address))
@@ -173,10 +189,21 @@ def ping(host: str, dial: str, tls: TLSSettings, timeout: float) -> ProbeResult:
         outcome, err = classify(e)
         return ProbeResult(host, dial, outcome, _detail(e), err, time.monotonic() - started)
     text = resp.body[:PING_BODY_LIMIT].decode("utf-8", "replace")
-    return _judge_ping(host, dial, resp.status, resp.headers, text, time.monotonic() - started)
+    return _judge_ping(host, dial, _PingAnswer(resp.status, resp.headers, text, time.monotonic() - started))
 
 
-def _judge_ping(host: str, dial: str, status: int, headers: dict[str, str], body: str, seconds: float) -> ProbeResult:
+@dataclass(frozen=True, slots=True)
+class _PingAnswer:
+    """What came back from /_ping, and how long it took."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+    seconds: float
+
+
+def _judge_ping(host: str, dial: str, answer: _PingAnswer) -> ProbeResult:
+    status, headers, body, seconds = answer.status, answer.headers, answer.body, answer.seconds
     lowered = body.lower()
     if status == 400 and "http request to an https server" in lowered:
         return ProbeResult(host, dial, HTTP_TO_TLS, body.strip()[:200], None, seconds, status, headers, body[:200])
@@ -220,34 +247,9 @@ def ssh_ping(host: str, dial: str, timeout: float) -> ProbeResult:
     except bounded.UnsafeTarget as e:
         return ProbeResult(host, dial, INVALID, str(e)[:300], seconds=time.monotonic() - started)
     request = b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n"
-    try:
-        proc = bounded.run(argv, input=request, timeout=timeout, cap=PING_BODY_LIMIT + 4096)
-    except FileNotFoundError:
-        return ProbeResult(
-            host, dial, SSH_ERROR, 'exec: "ssh": executable file not found in $PATH', seconds=time.monotonic() - started
-        )
-    except OSError as e:
-        return ProbeResult(host, dial, SSH_ERROR, f"cannot run ssh: {e.strerror}", seconds=time.monotonic() - started)
-    except bounded.Timeout:
-        # Connect, login and the remote `docker system dial-stdio` all happen inside ssh;
-        # from outside they cannot be told apart, and the first to check is ssh itself.
-        return ProbeResult(
-            host,
-            dial,
-            SSH_ERROR,
-            "ssh did not finish within the deadline (connection, login or the remote docker)",
-            seconds=time.monotonic() - started,
-        )
-    out = proc.stdout[:PING_BODY_LIMIT].decode("utf-8", "replace")
-    if proc.returncode != 0 or not out.startswith("HTTP/"):
-        err = proc.stderr[:500].decode("utf-8", "replace").strip()
-        return ProbeResult(
-            host,
-            dial,
-            SSH_ERROR,
-            f"ssh exited with status {proc.returncode}: {err}",
-            seconds=time.monotonic() - started,
-        )
+    out, failed = _run_ssh(argv, request, timeout)
+    if failed:
+        return ProbeResult(host, dial, SSH_ERROR, failed, seconds=time.monotonic() - started)
     head, _, body = out.partition("\r\n\r\n")
     lines = head.split("\r\n")
     try:
@@ -255,7 +257,26 @@ def ssh_ping(host: str, dial: str, timeout: float) -> ProbeResult:
     except (IndexError, ValueError):
         return ProbeResult(host, dial, NOT_DOCKER, "no HTTP status line", seconds=time.monotonic() - started)
     headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-    return _judge_ping(host, dial, status, headers, body, time.monotonic() - started)
+    return _judge_ping(host, dial, _PingAnswer(status, headers, body, time.monotonic() - started))
+
+
+def _run_ssh(argv: list[str], request: bytes, timeout: float) -> tuple[str, str]:
+    """(the HTTP answer ssh relayed, "") or ("", why there is none)."""
+    try:
+        proc = bounded.run(argv, input=request, timeout=timeout, cap=PING_BODY_LIMIT + 4096)
+    except FileNotFoundError:
+        return "", 'exec: "ssh": executable file not found in $PATH'
+    except OSError as e:
+        return "", f"cannot run ssh: {e.strerror}"
+    except bounded.Timeout:
+        # Connect, login and the remote `docker system dial-stdio` all happen inside ssh;
+        # from outside they cannot be told apart, and the first to check is ssh itself.
+        return "", "ssh did not finish within the deadline (connection, login or the remote docker)"
+    out = proc.stdout[:PING_BODY_LIMIT].decode("utf-8", "replace")
+    if proc.returncode != 0 or not out.startswith("HTTP/"):
+        err = proc.stderr[:500].decode("utf-8", "replace").strip()
+        return "", f"ssh exited with status {proc.returncode}: {err}"
+    return out, ""
 
 
 def _get_json(target: http.Target, path: str, deadline: float) -> tuple[Any, str | None]:
@@ -269,14 +290,22 @@ def _get_json(target: http.Target, path: str, deadline: float) -> tuple[Any, str
         return None, f"answer larger than {JSON_BODY_LIMIT // (1024 * 1024)} MiB"
     text = body.decode("utf-8", "replace")
     if resp.status != 200:
-        message = text.strip()
-        try:
-            parsed = json.loads(text)
-            if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
-                message = parsed["message"]
-        except (ValueError, RecursionError):
-            pass
-        return None, f"HTTP {resp.status}: {message[:300]}"
+        return None, f"HTTP {resp.status}: {_error_message(text)[:300]}"
+    return _decode_json(text)
+
+
+def _error_message(text: str) -> str:
+    """The engine's ``{"message": …}`` of an error answer, else the answer's text."""
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):
+        return text.strip()
+    if isinstance(parsed, dict) and isinstance(parsed.get("message"), str):
+        return str(parsed["message"])
+    return text.strip()
+
+
+def _decode_json(text: str) -> tuple[Any, str | None]:
     try:
         value = json.loads(text)
     except ValueError as e:
@@ -310,7 +339,9 @@ def engine_answers(
     ours = CLIENT_API_VERSION
     server = ping_result.api_version
     negotiated = ours
-    if versions.parse(server) is not None and not versions.at_least(versions.parse(server) or (), versions.parse(ours) or ()):
+    if versions.parse(server) is not None and not versions.at_least(
+        versions.parse(server) or (), versions.parse(ours) or ()
+    ):
         negotiated = server or ours
     if ping_result.dial.startswith("ssh://"):
         return EngineAnswers(
