@@ -15,9 +15,9 @@ import os
 import socket
 import sys
 import time
-from dataclasses import dataclass
 from typing import Any
 
+from doctor.facts.record import record
 from doctor.gather import bounded, http
 from doctor.knowledge import hosts, versions
 from doctor.knowledge.outcomes import (
@@ -192,7 +192,7 @@ def ping(host: str, dial: str, tls: TLSSettings, timeout: float) -> ProbeResult:
     return _judge_ping(host, dial, _PingAnswer(resp.status, resp.headers, text, time.monotonic() - started))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _PingAnswer:
     """What came back from /_ping, and how long it took."""
 
