@@ -39,6 +39,7 @@ from doctor.facts.record import record
 from doctor.knowledge import fixes as fx
 from doctor.knowledge import identify
 from doctor.knowledge import outcomes as api
+from doctor.knowledge.fix_rules import privileged_group
 from doctor.knowledge.hosts import redact_url
 from doctor.knowledge.resolve import Resolution
 
@@ -477,7 +478,7 @@ def _permission(f: _Failure) -> Finding:
         evidence.append(f"{path}: owner {sock.owner or sock.uid}, group {sock.group or sock.gid}, mode {sock.mode:04o}")
     evidence.append(_groups_evidence(who, user))
     group = (sock.group if sock else None) or "docker"
-    if kind in ("group-inactive", "not-in-group") and sock is not None and fx.privileged_group(sock.group, sock.gid):
+    if kind in ("group-inactive", "not-in-group") and sock is not None and privileged_group(sock.group, sock.gid):
         return _foreign_group(f, sock)
     if kind == "group-inactive":
         title = f"You are in group {group!r} (/etc/group) but this shell is not: it started before you were added"
@@ -1029,20 +1030,7 @@ def _ssh(f: _Failure) -> Finding:
     elif step == "the connection failed" and "could not resolve" in detail.lower():
         step = "the host name does not resolve"
     data["step"] = step
-    # ssh takes the port as -p, never as host:port (that is a host name to ssh).
-    authority = probe.dial.removeprefix("ssh://").split("/")[0]
-    user, _, hostport = authority.rpartition("@")
-    hostname, port = hostport, ""
-    if hostport.startswith("["):
-        hostname, _, rest = hostport[1:].partition("]")
-        port = rest.removeprefix(":")
-    elif hostport.count(":") == 1:
-        hostname, port = hostport.split(":")
-    user = user.partition(":")[0]  # a password in the URL never goes into a fix line
-    dest = f"{user}@{hostname}" if user else hostname
-    # `--`: a host from a configuration that starts with `-` is a host to ssh, never an option.
-    argv = "ssh -o BatchMode=yes" + (f" -p {port}" if port.isdigit() else "") + (" --" if dest.startswith("-") else "")
-    argv += f" {quote(dest)}"
+    argv = fx.ssh_command(probe.dial)  # the port as -p, no password, `--` before a host like -oX
     return Finding(
         id="ssh-error",
         check=CHECK_ID,

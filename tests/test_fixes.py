@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from doctor.knowledge import fixes as fx
 from doctor.knowledge.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
+from doctor.knowledge.fix_rules import privileged_group
 from doctor.knowledge.resolve import CliFamily, Flags, Inputs
 
 HOME = "/home/u"
@@ -114,9 +115,9 @@ def test_never_a_privileged_group_never_world_writable() -> None:
     for name in ("root", "wheel", "sudo", "adm", "disk", "shadow"):
         for f in fx.group_fixes(name, "u", member=False, sudo="sudo "):
             assert not fx.safe(f), name
-    assert fx.privileged_group("mygroup", 0)
-    assert fx.privileged_group("games", 60)  # a static system group
-    assert not fx.privileged_group("docker", 999)
+    assert privileged_group("mygroup", 0)
+    assert privileged_group("games", 60)  # a static system group
+    assert not privileged_group("docker", 999)
     for line in ("sudo chmod 666 /var/run/docker.sock", "chmod 0777 /x", "chmod a+rw /x", "chmod o+w /x"):
         assert not fx.safe(fx.Fix("socket", (line,))), line
     assert fx.safe(fx.Fix("socket", ("sudo chgrp docker /x",)))
@@ -209,3 +210,16 @@ def test_offline_permission_fix_names_no_group() -> None:
     lines = fx.offline_fixes("permission-denied", {}, "unix:///run/podman/podman.sock")
     assert not any("usermod" in ln or "newgrp" in ln for ln in lines)
     assert "never root" in lines[0]
+
+
+def test_ssh_lines_take_the_port_as_p_live_and_offline() -> None:
+    # `host:2222` handed to ssh is a host name that does not resolve: the port goes to -p.
+    for endpoint, want in (
+        ("ssh://me@box:2200", "ssh -o BatchMode=yes -p 2200 me@box"),
+        ("ssh://me:secret@[fd00::1]:22/x", "ssh -o BatchMode=yes -p 22 me@fd00::1"),
+        ("ssh://box", "ssh -o BatchMode=yes box"),
+        ("ssh://-oProxyCommand=evil", "ssh -o BatchMode=yes -- -oProxyCommand=evil"),
+    ):
+        assert fx.ssh_command(endpoint) == want
+    [line, _] = fx.offline_fixes("ssh-error", {}, "ssh://me@box:2200")
+    assert line.startswith("ssh -o BatchMode=yes -p 2200 me@box ") and "box:2200" not in line

@@ -201,6 +201,43 @@ def test_the_runner_sets_the_check_id_and_namespaces_plugin_causes() -> None:
     assert f.cause == "acme-corp/vpn-down"  # namespaced, kebab-case on both sides
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "sudo chmod 666 /var/run/docker.sock",
+        "sudo chmod a+rw /run/docker.sock    # quick fix",
+        "sudo usermod -aG sudo $USER",
+        "sudo usermod -a -G docker,wheel bob",
+        "sudo gpasswd -a bob root",
+        "newgrp adm",
+    ],
+)
+def test_no_check_prints_a_fix_that_breaks_the_hard_rules(line: str) -> None:
+    @check(id="bad-advice", title="advises badly", category="zoo")
+    def bad(facts: Facts):  # type: ignore[no-untyped-def]
+        yield Finding(
+            id="x", check="bad-advice", severity=Severity.ERROR, title="x",
+            fix=("sudo systemctl start docker", line),
+        )  # fmt: skip
+
+    for builtin in (False, True):
+        [run] = runner.run_checks([plugins.LoadedCheck(bad, "acme", "acme 1.0", builtin=builtin)], Facts.from_values({}))
+        [f] = run.findings
+        assert f.fix == ("sudo systemctl start docker",), f.fix
+        assert any("withheld a fix" in e for e in f.evidence), f.evidence
+
+
+def test_safe_advice_passes_the_runner_unchanged() -> None:
+    lines = ("sudo usermod -aG docker \"$USER\"", "newgrp docker", "sudo chmod 660 /var/run/docker.sock")
+
+    @check(id="good-advice", title="advises well", category="zoo")
+    def good(facts: Facts):  # type: ignore[no-untyped-def]
+        yield Finding(id="x", check="good-advice", severity=Severity.ERROR, title="x", fix=lines)
+
+    [run] = runner.run_checks([_loaded(good)], Facts.from_values({}))
+    assert run.findings[0].fix == lines and run.findings[0].evidence == ()
+
+
 def test_builtin_causes_are_not_namespaced() -> None:
     @check(id="inside", title="built-in", category="zoo")
     def inside(facts: Facts):  # type: ignore[no-untyped-def]

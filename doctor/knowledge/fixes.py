@@ -24,6 +24,7 @@ from typing import Any
 from doctor.facts.record import field, record, replace
 from doctor.knowledge import hosts
 from doctor.knowledge.dockerconfig import ConfigFile
+from doctor.knowledge.fix_rules import privileged_group, unsafe_line
 from doctor.knowledge.resolve import Flags, Inputs, Resolution, resolve
 
 # --- the vocabulary of a fix -------------------------------------------------------------------
@@ -112,40 +113,7 @@ def q(value: str) -> str:
     return shlex.quote(value)
 
 
-# --- groups: never a privileged one -------------------------------------------------------------
-
-PRIVILEGED_GROUPS = frozenset(
-    {
-        "root",
-        "wheel",
-        "sudo",
-        "admin",
-        "adm",
-        "disk",
-        "shadow",
-        "kmem",
-        "sys",
-        "staff",
-        "systemd-journal",
-        "lxd",
-        "libvirt",
-        "operator",
-        "bin",
-        "daemon",
-    }
-)
-
-
-def privileged_group(name: str | None, gid: int | None = None) -> bool:
-    """A group whose membership grants more than one engine's socket: never advised."""
-    if gid is not None and gid < 100:
-        return True  # gid 0 and Debian's static system groups (adm 4, disk 6, …)
-    return name is None or name in PRIVILEGED_GROUPS
-
-
-def world_writable_advice(line: str) -> bool:
-    """`chmod 666/777`, `chmod o+w`, `a+rw`: advice that opens a socket to everyone."""
-    return bool(re.search(r"\bchmod\s+(-\S+\s+)*([0-7]?[0-7][0-7][2367]\b|\S*[oa]\+\S*w)", line))
+# --- the hard rules (doctor/knowledge/fix_rules.py) -----------------------------------------------
 
 
 def safe(fix: Fix) -> bool:
@@ -153,13 +121,7 @@ def safe(fix: Fix) -> bool:
     for c in fix.changes:
         if c.kind in (GROUP_ADD, GROUP_ACTIVATE, SOCKET_GROUP) and privileged_group(c.name):
             return False
-    for line in fix.lines:
-        if world_writable_advice(line):
-            return False
-        m = re.search(r"\b(?:usermod\s+-a?G|newgrp|sg|gpasswd\s+-a\s+\S+)\s+([\w.-]+)", line)
-        if m and privileged_group(m[1]):
-            return False
-    return True
+    return not any(unsafe_line(line) for line in fix.lines)
 
 
 # --- the world the model checks against -----------------------------------------------------------
@@ -596,13 +558,30 @@ def offline_fixes(cause: str | None, details: Mapping[str, str], endpoint: str |
     elif cause == "tcp-unreachable" and endpoint and endpoint.startswith("tcp://"):
         fixes.append(nc_line(endpoint))
     elif cause == "ssh-error" and endpoint:
-        authority = endpoint.removeprefix("ssh://").split("/")[0]
-        user, at, host = authority.rpartition("@")
-        dest = (user.partition(":")[0] + "@" if at else "") + host  # never a password from the URL
-        # `--`: a pasted host that starts with `-` is a host to ssh, never an option (-oProxyCommand=…).
-        fixes.append(f"ssh -o BatchMode=yes {'-- ' if dest.startswith('-') else ''}{q(dest)} docker version")
+        fixes.append(f"{ssh_command(endpoint)} docker version")
     fixes.append("cdoctor    # on the machine that printed the error: names the cause there")
     return fixes
+
+
+def ssh_command(endpoint: str) -> str:
+    """`ssh -o BatchMode=yes [-p PORT] [--] USER@HOST` for an ssh:// endpoint, to paste.
+
+    The port goes to -p: `host:2222` would be a host name to ssh. A password in the
+    URL never reaches the line, and `--` keeps a host that starts with `-` a host,
+    never an option (-oProxyCommand=…). The endpoint may come from a pasted text.
+    """
+    authority = endpoint.removeprefix("ssh://").split("/")[0]
+    user, _, hostport = authority.rpartition("@")
+    hostname, port = hostport, ""
+    if hostport.startswith("["):
+        hostname, _, rest = hostport[1:].partition("]")
+        port = rest.removeprefix(":")
+    elif hostport.count(":") == 1:
+        hostname, port = hostport.split(":")
+    user = user.partition(":")[0]
+    dest = f"{user}@{hostname}" if user else hostname
+    argv = "ssh -o BatchMode=yes" + (f" -p {port}" if port.isdigit() else "") + (" --" if dest.startswith("-") else "")
+    return f"{argv} {q(dest)}"
 
 
 def nc_line(endpoint: str) -> str:

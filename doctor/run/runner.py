@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 
 from doctor.facts import Fact, Facts, FactUnavailable
 from doctor.facts.record import replace
+from doctor.knowledge.fix_rules import unsafe_line
 from doctor.run.check import Check
 from doctor.run.model import CheckRun, Finding, Severity
 from doctor.run.plugins import LoadedCheck, PluginError, namespace
@@ -63,7 +64,8 @@ class _DeclaredFacts:
 
 
 def _owned(f: object, lc: LoadedCheck) -> Finding:
-    """The finding as the runner records it: made by this check, with a plugin's cause namespaced."""
+    """The finding as the runner records it: made by this check, with a plugin's cause
+    namespaced, and no fix line that breaks the hard rules (doctor/knowledge/fix_rules.py)."""
     if not isinstance(f, Finding):
         raise TypeError(f"check {lc.check.id} yielded {type(f).__name__}, not a Finding")
     changes: dict[str, Any] = {}
@@ -73,6 +75,13 @@ def _owned(f: object, lc: LoadedCheck) -> Finding:
         cause = namespace(lc.plugin) + "/" + namespace(f.cause.rsplit("/", 1)[-1])
         if cause != f.cause:
             changes["cause"] = cause
+    withheld = [(line, why) for line in f.fix if (why := unsafe_line(line))]
+    if withheld:
+        changes["fix"] = tuple(line for line in f.fix if not unsafe_line(line))
+        changes["evidence"] = (
+            *f.evidence,
+            *(f"cdoctor withheld a fix from check {lc.check.id}: {why}" for _, why in withheld),
+        )
     return replace(f, **changes) if changes else f
 
 
