@@ -10,7 +10,7 @@ quantifiers. The reader has no catch-all: it is total by construction, and the t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -212,7 +212,46 @@ def _other_endpoints(low: str, text: str) -> list[str]:
     return out
 
 
-def refine(symptom: str, cause: str | None, endpoint: str | None, details: dict[str, str], low: str, text: str) -> tuple[str, str | None]:
+@dataclass(slots=True)
+class Verdict:
+    """What the deciding signal says, as the lines around it may still change it."""
+
+    symptom: str
+    cause: str | None
+    endpoint: str | None
+    details: dict[str, str]
+
+
+def _refine_remote(v: Verdict) -> bool:
+    """An ssh or ``tcp://host:port/path`` endpoint behind the generic message."""
+    if v.symptom != "daemon-not-running" or not v.endpoint:
+        return False
+    if v.endpoint.startswith("ssh://"):
+        v.symptom, v.cause = "ssh", "ssh-error"  # no errno shown: the ssh transport is what failed
+        return True
+    if _RE_TCP_PATH.match(v.endpoint):
+        v.symptom, v.cause = "invalid-host", "invalid-docker-host"
+        return True
+    return False
+
+
+def _refine_local(v: Verdict, low: str, text: str) -> bool:
+    """act's ``(broken)`` listing and another endpoint shown alive, for a local socket."""
+    if not (v.endpoint and v.endpoint.startswith("unix://")):
+        return False
+    path = v.endpoint[len("unix://") :]
+    if f"{path}(broken)" in low.replace(" (broken)", "(broken)"):
+        v.symptom = "socket-missing"
+        return True
+    others = [e for e in _other_endpoints(low, text) if e != v.endpoint]
+    if others:
+        v.details["other_endpoint"] = others[0]
+        v.cause = "endpoint-mismatch"
+        return True
+    return False
+
+
+def refine(v: Verdict, low: str, text: str) -> None:
     """The symptom and cause once the lines around the error are read too.
 
     * a ``tcp://host:port/path`` endpoint is a DOCKER_HOST without ``unix://`` (R5.2);
@@ -223,38 +262,33 @@ def refine(symptom: str, cause: str | None, endpoint: str | None, details: dict[
       installed but not running;
     * the default context reported missing is not a missing context (it is virtual).
     """
-    local = symptom in ("daemon-not-running", "socket-missing", "connection-refused")
-    if symptom == "daemon-not-running" and endpoint and endpoint.startswith("ssh://"):
-        return "ssh", "ssh-error"  # no errno shown: the ssh transport is what failed
-    if symptom == "daemon-not-running" and endpoint and _RE_TCP_PATH.match(endpoint):
-        return "invalid-host", "invalid-docker-host"
-    if local and endpoint and endpoint.startswith("unix://"):
-        path = endpoint[len("unix://") :]
-        if f"{path}(broken)" in low.replace(" (broken)", "(broken)"):
-            return "socket-missing", cause
-        others = [e for e in _other_endpoints(low, text) if e != endpoint]
-        if others:
-            details["other_endpoint"] = others[0]
-            return symptom, "endpoint-mismatch"
+    if _refine_remote(v):
+        return
+    local = v.symptom in ("daemon-not-running", "socket-missing", "connection-refused")
+    if local and _refine_local(v, low, text):
+        return
     if local and "docker.service" in low and _RE_UNIT_DOWN.search(low):
-        return symptom, "engine-not-running"
-    if symptom == "context-not-found" and details.get("context") == "default":
-        return symptom, None
-    return symptom, cause
+        v.cause = "engine-not-running"
+    elif v.symptom == "context-not-found" and v.details.get("context") == "default":
+        v.cause = None
 
 
 # --------------------------------------------------------------------------------------
 # read_error
 
 
-def read_error(text: str | bytes) -> ErrorReading:
-    """Classify an error text. Pure, linear in ``len(text)``; total (it never raises)."""
+def _as_text(text: str | bytes) -> str:
     if not isinstance(text, str):
-        text = (
-            bytes(text).decode("utf-8", "surrogateescape") if isinstance(text, bytes | bytearray) else str(text)
-        )
-    text = prepare(text)
-    low = lower(text)
+        text = bytes(text).decode("utf-8", "surrogateescape") if isinstance(text, bytes | bytearray) else str(text)
+    return text
+
+
+def _decided(signals: list[Signal]) -> bool:
+    return any(x.rank > R_UNKNOWN for x in signals)
+
+
+def _collect(text: str, low: str) -> tuple[list[Signal], list[str], list[tuple[int, int]]]:
+    """Every signal of the candidate lines, then of the lines read as one chain, then rewrapped."""
     signals: list[Signal] = []
     lines: list[str] = []
     spans = candidate_spans(low, _TRIGGERS, CORE_TRIGGERS)
@@ -263,105 +297,120 @@ def read_error(text: str | bytes) -> ErrorReading:
         lines.append(raw)
         for seg in segments(clean(raw)):
             signals.extend(signals_in(seg, start))
-    if lines and not any(x.rank > R_UNKNOWN for x in signals):
+    if lines and not _decided(signals):
         # An exception chain or a multi-line message: the errno on one line, the socket
         # or the product on another. Read the candidate lines once more as one chain.
         chain = " : ".join(clean(x) for x in lines[:32])[:_CHAIN_LEN]
         signals.extend(x for x in signals_in(chain, spans[0][0]) if x.rank > R_UNKNOWN)
-    if not any(x.rank > R_UNKNOWN for x in signals):
+    if not _decided(signals):
         # A sentence wrapped where a trigger phrase is cut: read it again with the breaks undone.
         for window in rewrapped_windows(text, _TRIGGERS):
             signals.extend(x for x in signals_in(clean(window), len(text)) if x.rank > R_UNKNOWN)
             if len(signals) >= 8:
                 break
-    # The client, the product and the lines around the error are read from the text's
-    # ends and its candidate lines only: bounded work, whatever the length.
-    text = context_window(text, spans)
-    low = lower(text)
+    return signals, lines, spans
 
-    if not signals:  # nothing we classify; still say what the text names
-        cleaned = [clean(x) for x in lines[:64]]
-        named = client_of(low, cleaned) if lines else None
-        found: str | None = None
-        evidence: tuple[str, ...] = ()
-        for find in (endpoint_in, socket_path_in):  # a URL anywhere before a bare path
-            for c in cleaned:
-                found = find(c)
-                if found:
-                    evidence = (clip(c, _EVIDENCE_LEN),)
-                    break
+
+def _unclassified(text: str, low: str, lines: list[str]) -> ErrorReading:
+    """Nothing we classify: still say what the text names (a URL anywhere before a bare path)."""
+    cleaned = [clean(x) for x in lines[:64]]
+    named = client_of(low, cleaned) if lines else None
+    named = named if named != "unknown" else None
+    for find in (endpoint_in, socket_path_in):
+        for c in cleaned:
+            found = find(c)
             if found:
-                break
-        named = named if named != "unknown" else None
-        return ErrorReading(
-            symptom="unknown",
-            endpoint=found,
-            client=named,
-            evidence=evidence,
-            product=identify.from_text(text, low, found, named),
-        )
+                return ErrorReading(
+                    symptom="unknown",
+                    endpoint=found,
+                    client=named,
+                    evidence=(clip(c, _EVIDENCE_LEN),),
+                    product=identify.from_text(text, low, found, named),
+                )
+    return ErrorReading(symptom="unknown", client=named, product=identify.from_text(text, low, None, named))
 
-    best = max(signals, key=lambda x: (x.rank, -x.pos))
-    symptom = best.symptom
+
+def _first(find: Callable[[str], str | None], lines: Iterable[str]) -> str | None:
+    for line in lines:
+        found = find(line)
+        if found:
+            return found
+    return None
+
+
+def _endpoint_of(best: Signal, signals: list[Signal], lines: list[str]) -> str | None:
+    """From the deciding line first, then from the other signals' and candidate lines."""
+    if best.template.endpoint == "none":
+        return None
+    return (
+        endpoint_in(best.line)
+        or socket_path_in(best.line)
+        or _first(endpoint_in, (x.line for x in sorted(signals, key=lambda x: (-x.rank, x.pos))))
+        or _first(endpoint_in, (clean(raw) for raw in lines[:64]))
+        or _first(socket_path_in, (clean(raw) for raw in [best.line, *lines[:64]]))
+    )
+
+
+def _evidence(best: Signal, signals: list[Signal]) -> tuple[str, ...]:
+    out: list[str] = [clip(best.line, _EVIDENCE_LEN)]
+    for x in sorted(signals, key=lambda x: (-x.rank, x.pos)):
+        q = clip(x.line, _EVIDENCE_LEN)
+        if q not in out and x.symptom != best.symptom:
+            out.append(q)
+        if len(out) >= 3:
+            break
+    return tuple(out)
+
+
+def _details(best: Signal, signals: list[Signal], endpoint: str | None) -> dict[str, str]:
     details: dict[str, str] = dict(best.details)
-
-    if symptom == "cli-shim":  # say also what the shim itself went on to report
+    if best.symptom == "cli-shim":  # say also what the shim itself went on to report
         inner = [x for x in signals if x.symptom != "cli-shim" and x.rank > R_UNKNOWN]
         if inner:
             details["inner_symptom"] = max(inner, key=lambda x: (x.rank, -x.pos)).symptom
-
-    # The endpoint: from the deciding line first, then from the other candidate lines.
-    endpoint: str | None = None
-    if best.template.endpoint != "none":
-        endpoint = endpoint_in(best.line) or socket_path_in(best.line)
-        if endpoint is None:
-            for x in sorted(signals, key=lambda x: (-x.rank, x.pos)):
-                endpoint = endpoint_in(x.line)
-                if endpoint:
-                    break
-        if endpoint is None:
-            for raw in lines[:64]:
-                endpoint = endpoint_in(clean(raw))
-                if endpoint:
-                    break
-        if endpoint is None:
-            for raw in [best.line, *lines[:64]]:
-                endpoint = socket_path_in(clean(raw))
-                if endpoint:
-                    break
-    if endpoint and endpoint.startswith("npipe:") and "pipe" not in details and symptom == "named-pipe-missing":
+    if endpoint and endpoint.startswith("npipe:") and "pipe" not in details and best.symptom == "named-pipe-missing":
         details["pipe"] = endpoint.rsplit("/", 1)[-1]
-
-    client = client_of(low, [best.line])
-    hint: str | None = None
-    if client in HINT_CLIENTS:
-        hint = _hint([best.line, *(x.line for x in signals)])
-
     details["line"] = clip(best.line)
-    evidence_l: list[str] = [clip(best.line, _EVIDENCE_LEN)]
-    for x in sorted(signals, key=lambda x: (-x.rank, x.pos)):
-        q = clip(x.line, _EVIDENCE_LEN)
-        if q not in evidence_l and x.symptom != symptom:
-            evidence_l.append(q)
-        if len(evidence_l) >= 3:
-            break
+    return details
 
-    symptom, cause = refine(symptom, _cause(best, endpoint), endpoint, details, low, text)
+
+def _podman_forward(cause: str | None, endpoint: str | None, client: str, low: str) -> str | None:
+    """podman machine's own port forward on this host: the machine, not a network (corpus rule R3)."""
     if (
         cause == "tcp-unreachable"
         and endpoint
         and ("//127.0.0.1:" in endpoint or "//localhost:" in endpoint)
         and (client == "podman" or "podman" in low)
     ):
-        cause = None  # podman machine's own port forward on this host: the machine, not a network (corpus rule R3)
+        return None
+    return cause
+
+
+def read_error(text: str | bytes) -> ErrorReading:
+    """Classify an error text. Pure, linear in ``len(text)``; total (it never raises)."""
+    text = prepare(_as_text(text))
+    signals, lines, spans = _collect(text, lower(text))
+    # The client, the product and the lines around the error are read from the text's
+    # ends and its candidate lines only: bounded work, whatever the length.
+    text = context_window(text, spans)
+    low = lower(text)
+    if not signals:
+        return _unclassified(text, low, lines)
+
+    best = max(signals, key=lambda x: (x.rank, -x.pos))
+    endpoint = _endpoint_of(best, signals, lines)
+    client = client_of(low, [best.line])
+    hint = _hint([best.line, *(x.line for x in signals)]) if client in HINT_CLIENTS else None
+    v = Verdict(best.symptom, _cause(best, endpoint), endpoint, _details(best, signals, endpoint))
+    refine(v, low, text)
     return ErrorReading(
-        symptom=symptom,
+        symptom=v.symptom,
         endpoint=endpoint,
         client=client,
         cli_version_hint=hint,
-        cause=cause,
-        details=MappingProxyType(details),
-        evidence=tuple(evidence_l),
+        cause=_podman_forward(v.cause, endpoint, client, low),
+        details=MappingProxyType(v.details),
+        evidence=_evidence(best, signals),
         product=identify.from_text(text, low, endpoint, client),
         template=best.template.id,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -340,52 +340,105 @@ def _sections(lines: list[str]) -> Iterable[tuple[str, str, int, str, str, str]]
         yield section, sub, indent, key, value, raw
 
 
+Facts = dict[str, str]
+Setter = Callable[[Facts, str], None]
+
+
+def _set(name: str) -> Setter:
+    def put(f: Facts, value: str) -> None:
+        f[name] = value
+
+    return put
+
+
+def _set_os_arch(os_key: str, arch_key: str) -> Setter:
+    def put(f: Facts, value: str) -> None:
+        f[os_key], _, f[arch_key] = value.partition("/")
+
+    return put
+
+
+def _client_api(f: Facts, value: str) -> None:
+    f["client_api_version"] = value.split(maxsplit=1)[0] if value else ""
+
+
+_RE_SERVER_API = re.compile(r"([0-9.]{1,10})(?:\s*\(minimum version ([0-9.]{1,10})\))?")
+
+
+def _server_api(f: Facts, value: str) -> None:
+    m = _RE_SERVER_API.match(value)
+    if m:
+        f["api_version"] = m.group(1)
+        if m.group(2):
+            f["min_api_version"] = m.group(2)
+
+
+# `docker version`: the key of each section (lower-cased) and the fact it gives.
+_VERSION_CLIENT: Mapping[str, Setter] = MappingProxyType(
+    {
+        "version": _set("client_version"),
+        "api version": _client_api,
+        "context": _set("context"),
+        "os/arch": _set_os_arch("client_os", "client_arch"),
+    }
+)
+_VERSION_ENGINE: Mapping[str, Setter] = MappingProxyType(
+    {
+        "version": _set("server_version"),
+        "api version": _server_api,
+        "os/arch": _set_os_arch("os", "arch"),
+        "kernel version": _set("kernel"),
+        "experimental": _set("experimental"),
+    }
+)
+_VERSION_COMPONENTS: Mapping[str, Setter] = MappingProxyType(
+    {"containerd": _set("containerd_version"), "runc": _set("runc_version")}
+)
+
+
+def _version_header(f: Facts, errors: list[str], section: str, raw: str, value: str) -> None:
+    """A line at the left margin: ``Client: NAME``, ``Server: NAME`` or an error the CLI printed."""
+    head = raw.strip().lower()
+    if section == "client" and head.startswith("client") and value:
+        f["client_platform_name"] = value
+    elif section == "server" and head.startswith("server"):
+        if value:
+            f["platform_name"] = value
+    elif raw.strip() and not raw.lstrip().startswith(("$", "#", ">", "PS ", "C:\\")):
+        errors.append(raw.strip())
+
+
+def _version_field(f: Facts, errors: list[str], where: tuple[str, str], key: str, value: str) -> bool:
+    """One indented ``key: value`` line; True when it is the engine's own data."""
+    section, sub = where
+    k = key.lower()
+    if section == "client":
+        setter = _VERSION_CLIENT.get(k)
+    elif section == "server" and sub in ("", "engine"):
+        setter = _VERSION_ENGINE.get(k)
+        if setter:
+            setter(f, value)
+        return bool(key)
+    elif section == "server" and k == "version":
+        setter = _VERSION_COMPONENTS.get(sub)
+    else:
+        setter = None
+        if section == "server" and not key and value.upper().startswith("ERROR"):
+            errors.append(value)
+    if setter:
+        setter(f, value)
+    return False
+
+
 def _version_text(lines: list[str]) -> PasteReading:
-    f: dict[str, str] = {}
+    f: Facts = {}
     errors: list[str] = []
     saw_server_data = False
     for section, sub, indent, key, value, raw in _sections(lines):
         if indent == 0 and not key:
-            if section == "client" and raw.strip().lower().startswith("client") and value:
-                f["client_platform_name"] = value
-            elif section == "server" and raw.strip().lower().startswith("server"):
-                if value:
-                    f["platform_name"] = value
-            elif raw.strip() and not raw.lstrip().startswith(("$", "#", ">", "PS ", "C:\\")):
-                errors.append(raw.strip())
-            continue
-        k = key.lower()
-        if section == "client":
-            if k == "version":
-                f["client_version"] = value
-            elif k == "api version":
-                f["client_api_version"] = value.split()[0] if value else ""
-            elif k == "context":
-                f["context"] = value
-            elif k == "os/arch":
-                f["client_os"], _, f["client_arch"] = value.partition("/")
-        elif section == "server" and sub in ("", "engine"):
-            saw_server_data = saw_server_data or bool(key)
-            if k == "version":
-                f["server_version"] = value
-            elif k == "api version":
-                m = re.match(r"([0-9.]{1,10})(?:\s*\(minimum version ([0-9.]{1,10})\))?", value)
-                if m:
-                    f["api_version"] = m.group(1)
-                    if m.group(2):
-                        f["min_api_version"] = m.group(2)
-            elif k == "os/arch":
-                f["os"], _, f["arch"] = value.partition("/")
-            elif k == "kernel version":
-                f["kernel"] = value
-            elif k == "experimental":
-                f["experimental"] = value
-        elif section == "server" and sub == "containerd" and k == "version":
-            f["containerd_version"] = value
-        elif section == "server" and sub == "runc" and k == "version":
-            f["runc_version"] = value
-        elif section == "server" and not key and value.upper().startswith("ERROR"):
-            errors.append(value)
+            _version_header(f, errors, section, raw, value)
+        elif _version_field(f, errors, (section, sub), key, value):
+            saw_server_data = True
     server_error = read_error("\n".join(errors)) if errors and not saw_server_data else None
     if server_error is not None and server_error.symptom == "unknown":
         server_error = None
@@ -415,54 +468,74 @@ _INFO_KEYS: Mapping[str, str] = MappingProxyType(
 )
 
 
-def _info_text(lines: list[str]) -> PasteReading:
-    f: dict[str, str] = {}
-    warnings: list[str] = []
-    errors: list[str] = []
-    sec_opts: list[str] = []
-    sec_indent = -1
-    saw_server_data = False
-    for section, _sub, indent, key, value, raw in _sections(lines):
-        st = raw.strip()
-        if sec_indent >= 0:
-            if indent > sec_indent and section == "server":
-                if not key and st and ":" not in st:
-                    sec_opts.append(st)
-                continue
-            sec_indent = -1
+class _InfoLines:
+    """The state of one ``docker info`` read: facts, warnings, errors, security options."""
+
+    def __init__(self) -> None:
+        self.facts: Facts = {}
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+        self.sec_opts: list[str] = []
+        self.sec_indent = -1
+        self.saw_server_data = False
+
+    def in_security_options(self, section: str, indent: int, key: str, st: str) -> bool:
+        """The lines under ``Security Options:`` (one option each, more indented)."""
+        if self.sec_indent < 0:
+            return False
+        if indent > self.sec_indent and section == "server":
+            if not key and st and ":" not in st:
+                self.sec_opts.append(st)
+            return True
+        self.sec_indent = -1
+        return False
+
+    def message(self, section: str, indent: int, key: str, st: str) -> bool:
+        """A WARNING, an ERROR or another unindented line inside the server section."""
         if section == "server" and st.startswith("WARNING:"):
-            warnings.append(st)
-            continue
+            self.warnings.append(st)
+            return True
         if section == "server" and (st.startswith("ERROR:") or st == "errors pretty printing info"):
             if st.startswith("ERROR:"):
-                errors.append(st)
-            continue
+                self.errors.append(st)
+            return True
         if indent == 0 and not key:
             if section == "server" and not st.lower().startswith("server") and st:
-                errors.append(st)
-            continue
+                self.errors.append(st)
+            return True
+        return False
+
+    def field(self, section: str, indent: int, key: str, value: str) -> None:
         k = key.lower()
         if section == "client":
             if k == "version" and indent == 1:
-                f["client_version"] = value
+                self.facts["client_version"] = value
             elif k == "context":
-                f["context"] = value
-            continue
-        if section != "server":
-            continue
-        if k == "security options" and indent >= 1:
-            sec_indent = indent
-            continue
-        fact = _INFO_KEYS.get(k)
-        if fact and indent == 1 and value:
-            f[fact] = value
-            saw_server_data = True
-    if sec_indent >= 0 or sec_opts:
-        f["security_options"] = ",".join(sec_opts)
-        f["rootless"] = "true" if "rootless" in sec_opts else "false"
-    server_error = None
-    if errors and not saw_server_data:
-        server_error = read_error("\n".join(errors))
-    return PasteReading("docker-info", MappingProxyType(f), tuple(warnings), server_error)
+                self.facts["context"] = value
+        elif section == "server" and k == "security options" and indent >= 1:
+            self.sec_indent = indent
+        elif section == "server":
+            fact = _INFO_KEYS.get(k)
+            if fact and indent == 1 and value:
+                self.facts[fact] = value
+                self.saw_server_data = True
+
+    def reading(self) -> PasteReading:
+        f = self.facts
+        if self.sec_indent >= 0 or self.sec_opts:
+            f["security_options"] = ",".join(self.sec_opts)
+            f["rootless"] = "true" if "rootless" in self.sec_opts else "false"
+        server_error = None
+        if self.errors and not self.saw_server_data:
+            server_error = read_error("\n".join(self.errors))
+        return PasteReading("docker-info", MappingProxyType(f), tuple(self.warnings), server_error)
 
 
+def _info_text(lines: list[str]) -> PasteReading:
+    state = _InfoLines()
+    for section, _sub, indent, key, value, raw in _sections(lines):
+        st = raw.strip()
+        if state.in_security_options(section, indent, key, st) or state.message(section, indent, key, st):
+            continue
+        state.field(section, indent, key, value)
+    return state.reading()
