@@ -107,8 +107,8 @@ def test_fix_never_runs_sudo_or_joins_a_group(tmp_path: Path) -> None:
     cfg.mkdir()
     out, err = StringIO(), StringIO()
     asked: list[str] = []
-    rc = fix_cmd.run(lambda: doc, yes=True, dry_run=False, shell=None, start=True, config_flag=str(cfg),
-                     render=lambda d: None, out=out, err=err, ask=lambda q: asked.append(q) or True)  # fmt: skip
+    rc = fix_cmd.run(lambda: doc, fix_cmd.FixOptions(yes=True, start=True, config_flag=str(cfg)),
+                     fix_cmd.Console(lambda d: None, out, err, ask=lambda q: asked.append(q) or True))  # fmt: skip
     assert rc == 1 and not asked
     text = out.getvalue()
     assert "run it yourself" in text and "sudo usermod -aG docker u" in text
@@ -160,19 +160,23 @@ def test_start_runs_the_products_command_only_when_agreed(tmp_path: Path) -> Non
         runs.append(1)
         return doc if len(runs) == 1 else {"diagnosis": {"status": "ok", "summary": "ok"}, "findings": []}
 
-    common = {"dry_run": False, "shell": None, "config_flag": str(tmp_path), "render": lambda d: None}
+    def options(yes: bool, start: bool) -> Any:
+        return fix_cmd.FixOptions(yes=yes, start=start, config_flag=str(tmp_path))
+
+    def console(out: StringIO, agree: bool) -> Any:
+        return fix_cmd.Console(lambda d: None, out, StringIO(), ask=lambda q: agree)
+
     out = StringIO()
-    rc = fix_cmd.run(diagnose, yes=False, start=False, out=out, err=StringIO(), ask=lambda q: True, **common)
+    rc = fix_cmd.run(diagnose, options(False, False), console(out, True))
     assert rc == 1 and not marker.exists() and "not checked" in out.getvalue()  # no --start: nothing runs
     runs.clear()
-    rc = fix_cmd.run(diagnose, yes=False, start=True, out=StringIO(), err=StringIO(), ask=lambda q: False, **common)
+    rc = fix_cmd.run(diagnose, options(False, True), console(StringIO(), False))
     assert rc == 1 and not marker.exists()  # the user said no
     runs.clear()
-    rc = fix_cmd.run(diagnose, yes=False, start=True, out=StringIO(), err=StringIO(), ask=lambda q: True, **common)
+    rc = fix_cmd.run(diagnose, options(False, True), console(StringIO(), True))
     assert rc == 0 and marker.exists() and len(runs) == 2  # started, diagnosed again, exit by the new verdict
     # A start command that needs sudo is never run by cdoctor.
     marker.unlink()
     sudo_doc = _start_doc(f"sudo touch {marker}")
-    rc = fix_cmd.run(lambda: sudo_doc, yes=True, start=True, out=StringIO(), err=StringIO(), ask=lambda q: True,
-                     **common)  # fmt: skip
+    rc = fix_cmd.run(lambda: sudo_doc, options(True, True), console(StringIO(), True))
     assert rc == 1 and not marker.exists()

@@ -21,13 +21,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, TextIO, cast
 
 import typer
 
 from doctor.commands.common import emit, run_context, secrets
 from doctor.commands.options import ColorOpt, TimeoutOpt, flags_of
+from doctor.facts.record import record
 from doctor.knowledge import fixes as fx
 from doctor.run.context import DEFAULT_TIMEOUT
 
@@ -37,7 +37,7 @@ _USER_CHANGES = frozenset({fx.CONTEXT_USE, fx.CONTEXT_HOST, fx.CONFIG_REWRITE})
 _SHELL_CHANGES = frozenset({fx.ENV_SET, fx.ENV_UNSET})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """One fix of the plan and what cdoctor may do with it."""
 
@@ -164,89 +164,128 @@ def apply_change(change: fx.Change, config_dir: str, out: TextIO) -> None:
 # --- the command ----------------------------------------------------------------------------------------
 
 
-def run(
-    diagnose: Callable[[], dict[str, Any]],
-    *,
-    yes: bool,
-    dry_run: bool,
-    shell: str | None,
-    start: bool,
-    config_flag: str | None,
-    render: Callable[[dict[str, Any]], None],
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-    ask: Callable[[str], bool] | None = None,
-) -> int:
+@record
+class FixOptions:
+    """What the user asked of `cdoctor fix`."""
+
+    yes: bool = False  # apply without asking
+    dry_run: bool = False  # show the plan only
+    shell: str | None = None  # print the environment fix for this shell's eval, nothing else
+    start: bool = False  # offer to start the identified product's engine
+    config_flag: str | None = None  # --config: the docker configuration directory
+
+
+@record
+class Console:
+    """Where the plan and the new verdict go, and how the user is asked."""
+
+    render: Callable[[dict[str, Any]], None]  # shows the diagnosis after the fix
+    out: TextIO
+    err: TextIO
+    ask: Callable[[str], bool] | None = None  # None: ask on the terminal
+
+
+def run(diagnose: Callable[[], dict[str, Any]], options: FixOptions, console: Console) -> int:
     """Plan, confirm, apply, diagnose again. Returns the exit code of the last verdict."""
-    out = out or sys.stdout
-    err = err or sys.stderr
     doc = diagnose()
     steps = plan(doc)
     status = (doc.get("diagnosis") or {}).get("status")
-    if shell is not None:
-        if shell not in SHELLS:
-            err.write(f"cdoctor: unknown shell {shell!r}: use bash, zsh or fish\n")
-            return 3
-        text = shell_text(steps, shell)
-        out.write(text)
-        if not text:
-            err.write("cdoctor fix: no change of the environment is needed here\n")
-        return 0 if status == "ok" or text else 1
+    if options.shell is not None:
+        return _shell_only(steps, options.shell, status, console)
     if status == "ok" and not steps:
-        out.write("✓ nothing to fix: " + str((doc.get("diagnosis") or {}).get("summary") or "") + "\n")
+        console.out.write("✓ nothing to fix: " + str((doc.get("diagnosis") or {}).get("summary") or "") + "\n")
         return 0
+    _write_plan(doc, steps, console.out)
+    if not steps or options.dry_run:
+        if steps:
+            console.out.write("--dry-run: nothing was changed.\n")
+        return 0 if status == "ok" else 1
+    applied = _apply_first(steps, options, console)
+    if applied is None:
+        return 1
+    if not applied and options.start:
+        applied = _start_engine(steps, options, console)
+    if not applied:
+        _write_what_is_left(steps, console.out)
+        return 0 if status == "ok" else 1
+    console.out.write("\nafter the fix:\n")
+    again = diagnose()
+    console.render(again)
+    return 0 if (again.get("diagnosis") or {}).get("status") == "ok" else 1
+
+
+def _shell_only(steps: list[Step], shell: str, status: object, console: Console) -> int:
+    """--shell: only the environment changes, as lines for `eval`."""
+    if shell not in SHELLS:
+        console.err.write(f"cdoctor: unknown shell {shell!r}: use bash, zsh or fish\n")
+        return 3
+    text = shell_text(steps, shell)
+    console.out.write(text)
+    if not text:
+        console.err.write("cdoctor fix: no change of the environment is needed here\n")
+    return 0 if status == "ok" or text else 1
+
+
+def _write_plan(doc: dict[str, Any], steps: list[Step], out: TextIO) -> None:
+    status = (doc.get("diagnosis") or {}).get("status")
     out.write("cdoctor fix — the plan for this machine (each fix checked by cdoctor's model first)\n")
     out.write(f"  {'✗' if status == 'broken' else '!'} {(doc.get('diagnosis') or {}).get('summary')}\n\n")
     if not steps:
         out.write("  No fix cdoctor can check here; see `cdoctor diagnose` for what to do.\n")
-        return 1
+        return
     for i, s in enumerate(steps, 1):
         verdict = "checked" if s.fix.checked else "not checked"
         out.write(f"  {i}. [{s.label}] ({verdict}{': ' + s.fix.note if s.fix.note else ''})\n")
         for line in s.fix.lines:
             out.write(f"       {line}\n" if line.startswith("#") else f"       $ {line}\n")
     out.write("\n")
+
+
+def _apply_first(steps: list[Step], options: FixOptions, console: Console) -> bool | None:
+    """Apply the first fix cdoctor may apply itself, if the user agrees: applied, or None when it failed."""
     applicable = [s for s in steps if s.action == "apply"]
-    startable = [s for s in steps if s.action == "start"]
-    if dry_run:
-        out.write("--dry-run: nothing was changed.\n")
-        return 1 if status != "ok" else 0
-    ask = ask or _ask
-    applied = False
+    if not applicable:
+        return False
+    s = applicable[0]
+    number = steps.index(s) + 1
+    ask = console.ask or _ask
+    if not (options.yes or ask(f"Apply fix {number} ({' ; '.join(s.fix.lines)})?")):
+        return False
     env = dict(os.environ)
-    home = env.get("HOME") or os.path.expanduser("~")
-    cdir = _config_dir(env, home, config_flag)
-    for s in applicable[:1]:
-        if yes or ask(f"Apply fix {steps.index(s) + 1} ({' ; '.join(s.fix.lines)})?"):
-            out.write(f"applying fix {steps.index(s) + 1}:\n")
-            try:
-                for c in s.fix.changes:
-                    apply_change(c, cdir, out)
-                applied = True
-            except (OSError, ValueError) as e:
-                err.write(f"cdoctor fix: could not apply it: {e}\n")
-                return 1
-    if not applied and startable and start:
-        s = startable[0]
-        cmd = s.fix.lines[0].split("    #")[0].strip()
-        if yes or ask(f"Start the engine with `{cmd}`?"):
-            out.write(f"running: {cmd}\n")
-            try:
-                subprocess.run(shlex.split(cmd), check=False, timeout=300, stdin=subprocess.DEVNULL)
-                applied = True
-            except (OSError, subprocess.TimeoutExpired) as e:
-                err.write(f"cdoctor fix: {cmd} failed: {e}\n")
-    shells = [s for s in steps if s.action == "shell"]
-    if not applied:
-        if shells:
-            out.write('For your shell: eval "$(cdoctor fix --shell bash)"   (zsh: --shell zsh, fish: --shell fish)\n')
-        if not applicable:
-            out.write("Nothing cdoctor may apply itself; run the fix above.\n")
-        return 1 if status != "ok" else 0
-    out.write("\nafter the fix:\n")
-    again = diagnose()
-    render(again)
-    return 0 if (again.get("diagnosis") or {}).get("status") == "ok" else 1
+    cdir = _config_dir(env, env.get("HOME") or os.path.expanduser("~"), options.config_flag)
+    console.out.write(f"applying fix {number}:\n")
+    try:
+        for c in s.fix.changes:
+            apply_change(c, cdir, console.out)
+    except (OSError, ValueError) as e:
+        console.err.write(f"cdoctor fix: could not apply it: {e}\n")
+        return None
+    return True
+
+
+def _start_engine(steps: list[Step], options: FixOptions, console: Console) -> bool:
+    """--start: run the product's own start command, if the user agrees. Whether it ran."""
+    startable = [s for s in steps if s.action == "start"]
+    if not startable:
+        return False
+    cmd = startable[0].fix.lines[0].split("    #")[0].strip()
+    ask = console.ask or _ask
+    if not (options.yes or ask(f"Start the engine with `{cmd}`?")):
+        return False
+    console.out.write(f"running: {cmd}\n")
+    try:
+        subprocess.run(shlex.split(cmd), check=False, timeout=300, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        console.err.write(f"cdoctor fix: {cmd} failed: {e}\n")
+        return False
+    return True
+
+
+def _write_what_is_left(steps: list[Step], out: TextIO) -> None:
+    if any(s.action == "shell" for s in steps):
+        out.write('For your shell: eval "$(cdoctor fix --shell bash)"   (zsh: --shell zsh, fish: --shell fish)\n')
+    if not any(s.action == "apply" for s in steps):
+        out.write("Nothing cdoctor may apply itself; run the fix above.\n")
 
 
 def _ask(question: str) -> bool:
@@ -289,21 +328,15 @@ def fix_command(
         return doc
 
     out = sys.stderr if shell is not None else sys.stdout
-    raise typer.Exit(
-        run(
-            diagnose_once,
-            yes=yes,
-            dry_run=dry_run,
-            shell=shell,
-            start=start,
-            config_flag=flags.config_dir,
-            render=lambda doc: emit(doc, "human", color=color, out=out),
-            # The plan quotes fix lines and summaries built from paths and names found on this
-            # machine: they pass the terminal boundary like every other output.
-            out=cast(TextIO, _TerminalSafe(sys.stdout)),
-            err=cast(TextIO, _TerminalSafe(sys.stderr)),
-        )
+    options = FixOptions(yes=yes, dry_run=dry_run, shell=shell, start=start, config_flag=flags.config_dir)
+    console = Console(
+        render=lambda doc: emit(doc, "human", color=color, out=out),
+        # The plan quotes fix lines and summaries built from paths and names found on this
+        # machine: they pass the terminal boundary like every other output.
+        out=cast(TextIO, _TerminalSafe(sys.stdout)),
+        err=cast(TextIO, _TerminalSafe(sys.stderr)),
     )
+    raise typer.Exit(run(diagnose_once, options, console))
 
 
 class _TerminalSafe:
