@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from doctor.facts.record import field, record, replace
@@ -185,25 +185,25 @@ def reach(world: World) -> Reach:
         return Reach(False, res.host, f"the CLI stops: {msg}", res)
     dial = res.dial or res.host
     if dial.startswith("unix://"):
-        path = dial[len("unix://") :]
-        if not path.startswith("/"):
-            return Reach(False, dial, f"{path} is relative: it depends on the current directory", res)
-        st = world.sockets.get(path)
-        if st is None:
-            return Reach(False, dial, "nothing answers there", res)
-        final = world.sockets.get(st.target) if st.target else st
-        if final is None or not (st.alive or final.alive):
-            return Reach(False, dial, "nothing answers there", res)
-        ok, why = _may_connect(final, world.uid, world.process_gids)
-        if ok and st is not final:
-            ok, why = (
-                (st.blocked is None, why) if st.blocked is None else (False, f"no search permission on {st.blocked}")
-            )
-        return Reach(ok, dial, "answers" if ok else f"permission denied ({why})", res)
+        return _reach_unix(world, dial, res)
     if dial.startswith(("tcp://", "ssh://")):
         answers = world.tcp.get(dial, world.tcp.get(res.host))
         return Reach(bool(answers), dial, "answers" if answers else "nothing answers there", res)
     return Reach(False, dial, "not an address this model follows", res)
+
+
+def _reach_unix(world: World, dial: str, res: Resolution) -> Reach:
+    path = dial[len("unix://") :]
+    if not path.startswith("/"):
+        return Reach(False, dial, f"{path} is relative: it depends on the current directory", res)
+    st = world.sockets.get(path)
+    final = (world.sockets.get(st.target) if st.target else st) if st is not None else None
+    if st is None or final is None or not (st.alive or final.alive):
+        return Reach(False, dial, "nothing answers there", res)
+    ok, why = _may_connect(final, world.uid, world.process_gids)
+    if ok and st is not final:
+        ok, why = (st.blocked is None, why) if st.blocked is None else (False, f"no search permission on {st.blocked}")
+    return Reach(ok, dial, "answers" if ok else f"permission denied ({why})", res)
 
 
 def _set_env(inputs: Inputs, name: str, value: str | None) -> Inputs:
@@ -219,43 +219,80 @@ def apply(world: World, fix: Fix) -> World:
     """The world after `fix` (pure). Changes the model cannot follow are left out."""
     w = world
     for c in fix.changes:
-        inp = w.inputs
-        if c.kind == ENV_SET:
-            w = replace(w, inputs=_set_env(inp, c.name, c.value))
-        elif c.kind == ENV_UNSET:
-            w = replace(w, inputs=_set_env(inp, c.name, None))
-        elif c.kind == CONTEXT_USE:
-            cfg = inp.config
-            current = None if c.name == "default" else c.name
-            w = replace(w, inputs=replace(inp, config=replace(cfg, current_context=current)))
-        elif c.kind == CONFIG_REWRITE:
-            cfg = inp.config
-            w = replace(w, inputs=replace(inp, config=ConfigFile(path=cfg.path, exists=True)))
-        elif c.kind == CONTEXT_HOST:
-            store = inp.store
-            contexts = dict(store.contexts)
-            for key, meta in contexts.items():
-                if meta.name == c.name:
-                    contexts[key] = replace(meta, host=c.value)
-            w = replace(w, inputs=replace(inp, store=replace(store, contexts=contexts)))
-        elif c.kind == GROUP_ADD:
-            w = replace(w, db_groups=w.db_groups | {c.name})
-        elif c.kind == GROUP_ACTIVATE:
-            gid = w.group_ids.get(c.name)
-            if gid is not None and c.name in w.db_groups:  # newgrp/sg need membership (no group passwords)
-                w = replace(w, process_gids=w.process_gids | {gid})
-        elif c.kind == SOCKET_GROUP:
-            gid = w.group_ids.get(c.name)
-            socks = dict(w.sockets)
-            st = socks.get(c.path)
-            if st is not None and gid is not None:
-                final = st.target or st.path
-                if final in socks:
-                    socks[final] = replace(socks[final], gid=gid)
-                w = replace(w, sockets=socks)
-        elif c.kind == AS_ROOT:
-            w = replace(w, uid=0)
+        follow = _FOLLOW.get(c.kind)
+        if follow is not None:
+            w = follow(w, c)
     return w
+
+
+def _env_set(w: World, c: Change) -> World:
+    return replace(w, inputs=_set_env(w.inputs, c.name, c.value))
+
+
+def _env_unset(w: World, c: Change) -> World:
+    return replace(w, inputs=_set_env(w.inputs, c.name, None))
+
+
+def _context_use(w: World, c: Change) -> World:
+    inp = w.inputs
+    current = None if c.name == "default" else c.name
+    return replace(w, inputs=replace(inp, config=replace(inp.config, current_context=current)))
+
+
+def _config_rewrite(w: World, c: Change) -> World:
+    inp = w.inputs
+    return replace(w, inputs=replace(inp, config=ConfigFile(path=inp.config.path, exists=True)))
+
+
+def _context_host(w: World, c: Change) -> World:
+    inp = w.inputs
+    store = inp.store
+    contexts = dict(store.contexts)
+    for key, meta in contexts.items():
+        if meta.name == c.name:
+            contexts[key] = replace(meta, host=c.value)
+    return replace(w, inputs=replace(inp, store=replace(store, contexts=contexts)))
+
+
+def _group_add(w: World, c: Change) -> World:
+    return replace(w, db_groups=w.db_groups | {c.name})
+
+
+def _group_activate(w: World, c: Change) -> World:
+    gid = w.group_ids.get(c.name)
+    if gid is not None and c.name in w.db_groups:  # newgrp/sg need membership (no group passwords)
+        return replace(w, process_gids=w.process_gids | {gid})
+    return w
+
+
+def _socket_group(w: World, c: Change) -> World:
+    gid = w.group_ids.get(c.name)
+    socks = dict(w.sockets)
+    st = socks.get(c.path)
+    if st is None or gid is None:
+        return w
+    final = st.target or st.path
+    if final in socks:
+        socks[final] = replace(socks[final], gid=gid)
+    return replace(w, sockets=socks)
+
+
+def _as_root(w: World, c: Change) -> World:
+    return replace(w, uid=0)
+
+
+#: How the model follows each kind of change; kinds not here (starting an engine…) it cannot follow.
+_FOLLOW: dict[str, Callable[[World, Change], World]] = {
+    ENV_SET: _env_set,
+    ENV_UNSET: _env_unset,
+    CONTEXT_USE: _context_use,
+    CONFIG_REWRITE: _config_rewrite,
+    CONTEXT_HOST: _context_host,
+    GROUP_ADD: _group_add,
+    GROUP_ACTIVATE: _group_activate,
+    SOCKET_GROUP: _socket_group,
+    AS_ROOT: _as_root,
+}
 
 
 def check(world: World, fix: Fix) -> Fix:
@@ -345,15 +382,39 @@ def correct_host(
     raw: str, *, home: str, uid: int, platform: str = "linux", env: Mapping[str, str] | None = None
 ) -> HostCorrection:
     """What is wrong with an endpoint value and the value that was meant (pure)."""
-    env = env or {}
     problems: list[str] = []
-    value = raw
+    value = _unwrap(raw, problems)
+    scheme, sep, rest = _split_scheme(value, problems)
+    if scheme == "npipe" and platform != "win32":
+        problems.append("npipe:// is a Windows named pipe; this is not Windows")
+        return HostCorrection(tuple(problems), None)
+    if scheme == "unix":
+        rest = _unix_path(rest, _Expansions.of(home, uid, env or {}), problems)
+    elif scheme == "tcp":
+        rest = _tcp_address(rest, problems)
+    corrected = f"{scheme}://{rest}" if sep else value
+    if not problems:
+        return HostCorrection((), None)
+    try:
+        hosts.parse_host(corrected, default_to_tls=False)
+    except hosts.HostError:
+        return HostCorrection(tuple(problems), None)
+    return HostCorrection(tuple(problems), corrected)
+
+
+def _unwrap(value: str, problems: list[str]) -> str:
+    """The value without the whitespace and quotes around it."""
     if value != value.strip():
         problems.append("leading or trailing whitespace")
         value = value.strip()
     if len(value) >= 1 and (value[0] in "\"'" or value[-1] in "\"'"):
         problems.append("quotes inside the value (a .env or EnvironmentFile keeps them)")
         value = value.strip("\"'").strip()
+    return value
+
+
+def _split_scheme(value: str, problems: list[str]) -> tuple[str, str, str]:
+    """(scheme, "://", rest) with the scheme repaired; sep is "" when there is no scheme."""
     scheme, sep, rest = value.partition("://")
     if not sep:
         m = re.match(r"^([A-Za-z]{2,6})(:/{0,1}|//|;//|:\\\\)(.*)$", value)
@@ -376,46 +437,56 @@ def correct_host(
     elif sep and scheme != low:
         problems.append(f"{scheme}:// in capitals: the CLI wants {low}://")
         scheme = low
-    if scheme == "npipe" and platform != "win32":
-        problems.append("npipe:// is a Windows named pipe; this is not Windows")
-        return HostCorrection(tuple(problems), None)
-    if scheme == "unix":
-        path = rest
-        for var, val in (("${HOME}", home), ("$HOME", home), ("${XDG_RUNTIME_DIR}", env.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"),
-                         ("$XDG_RUNTIME_DIR", env.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"),
-                         ("$(id -u)", str(uid)), ("${UID}", str(uid)), ("$UID", str(uid))):  # fmt: skip
-            if var in path and val:
-                problems.append(f"{var} is not expanded: the shell does not expand it inside a value")
-                path = path.replace(var, val)
-        if path.startswith("~") and home:
-            problems.append("~ is not expanded after unix:// (the shell expands it only at the start of a word)")
-            path = home.rstrip("/") + path[1:]
-        if path and not path.startswith(("/", ".")):
-            if not any("'://'" in p for p in problems):
-                problems.append(f"unix://{path} is a relative path (two slashes, not three)")
-            path = "/" + path
-        if path.startswith("//"):
-            problems.append("extra slashes after unix://")
-            path = "/" + path.lstrip("/")
-        if path.endswith("/") and len(path) > 1:
-            problems.append("a trailing slash after the socket's name")
-            path = path.rstrip("/")
-        rest = path
-    elif scheme == "tcp":
-        if rest.endswith("/") and rest.count("/") == 1:
-            problems.append("a trailing slash")
-            rest = rest.rstrip("/")
-        if rest.startswith("/"):
-            problems.append("extra slashes after tcp://")
-            rest = rest.lstrip("/")
-    corrected = f"{scheme}://{rest}" if sep else value
-    if not problems:
-        return HostCorrection((), None)
-    try:
-        hosts.parse_host(corrected, default_to_tls=False)
-    except hosts.HostError:
-        return HostCorrection(tuple(problems), None)
-    return HostCorrection(tuple(problems), corrected)
+    return scheme, sep, rest
+
+
+@record
+class _Expansions:
+    """What the shell would have put for the variables a unix path may carry unexpanded."""
+
+    home: str
+    pairs: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, home: str, uid: int, env: Mapping[str, str]) -> _Expansions:
+        runtime = env.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"
+        return cls(
+            home,
+            (("${HOME}", home), ("$HOME", home), ("${XDG_RUNTIME_DIR}", runtime), ("$XDG_RUNTIME_DIR", runtime),
+             ("$(id -u)", str(uid)), ("${UID}", str(uid)), ("$UID", str(uid))),
+        )  # fmt: skip
+
+
+def _unix_path(path: str, expand: _Expansions, problems: list[str]) -> str:
+    """A unix:// path repaired: variables and ~ expanded, slashes set right."""
+    for var, val in expand.pairs:
+        if var in path and val:
+            problems.append(f"{var} is not expanded: the shell does not expand it inside a value")
+            path = path.replace(var, val)
+    if path.startswith("~") and expand.home:
+        problems.append("~ is not expanded after unix:// (the shell expands it only at the start of a word)")
+        path = expand.home.rstrip("/") + path[1:]
+    if path and not path.startswith(("/", ".")):
+        if not any("'://'" in p for p in problems):
+            problems.append(f"unix://{path} is a relative path (two slashes, not three)")
+        path = "/" + path
+    if path.startswith("//"):
+        problems.append("extra slashes after unix://")
+        path = "/" + path.lstrip("/")
+    if path.endswith("/") and len(path) > 1:
+        problems.append("a trailing slash after the socket's name")
+        path = path.rstrip("/")
+    return path
+
+
+def _tcp_address(rest: str, problems: list[str]) -> str:
+    if rest.endswith("/") and rest.count("/") == 1:
+        problems.append("a trailing slash")
+        rest = rest.rstrip("/")
+    if rest.startswith("/"):
+        problems.append("extra slashes after tcp://")
+        rest = rest.lstrip("/")
+    return rest
 
 
 def value_fixes(where: str, raw: str, correction: HostCorrection, *, context: str | None = None) -> list[Fix]:
@@ -656,8 +727,10 @@ def world_from_facts(facts: Any) -> World | None:
         # EACCES comes before the kernel looks for a listener: a socket we may not connect to
         # counts as alive when it listens (/proc/net/unix) or is a socket file at all (a bind
         # mount or another mount namespace hides its path from /proc/net/unix).
-        denied = probe is not None and probe.outcome == oc.PERMISSION_DENIED and (
-            final in listening or s.file_type == "socket"
+        denied = (
+            probe is not None
+            and probe.outcome == oc.PERMISSION_DENIED
+            and (final in listening or s.file_type == "socket")
         )
         ident = identify.product_from_path(final, home=user.home, uid=user.uid, platform=env.platform)
         server = next((n for _p, n in s.listeners if _p != 1), "")
