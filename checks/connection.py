@@ -558,7 +558,7 @@ def _foreign_group(f: _Failure, sock: SocketInfo) -> Finding:
         candidates.append(
             fx.Fix(
                 "start",
-                ("systemctl --user enable --now podman.socket", f"export DOCKER_HOST=unix://{rootless}"),
+                ("systemctl --user enable --now podman.socket", f"export DOCKER_HOST={quote('unix://' + rootless)}"),
                 (
                     fx.Change(fx.ENGINE_START, "podman.socket"),
                     fx.Change(fx.ENV_SET, "DOCKER_HOST", "unix://" + rootless),

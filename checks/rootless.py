@@ -81,7 +81,7 @@ def rootless(facts: Facts) -> Iterator[Finding]:
     if problem and (rootless_here or "podman" in st.binaries):
         why = _LOGIN_WORDS.get(st.login, "").format(login=st.login_uid)
         ok_dir = st.run_user.kind == "directory" and st.run_user.uid == st.uid
-        fix = [f"export XDG_RUNTIME_DIR={run_user}"] if ok_dir else []
+        fix = [f"export XDG_RUNTIME_DIR={quote(run_user)}"] if ok_dir else []
         fix.append(f"# log in as {user} with ssh or `machinectl shell {user}@` (not su): that creates {run_user}")
         if st.linger is False:
             fix.append(f"sudo loginctl enable-linger {quote(user)}    # keeps {run_user} and the user's engine after logout")
@@ -89,7 +89,7 @@ def rootless(facts: Facts) -> Iterator[Finding]:
         from_var = host in ("unix:///docker.sock", "unix:///podman/podman.sock") or bool(
             st.xdg_runtime_dir and host.startswith("unix://" + st.xdg_runtime_dir.rstrip("/") + "/"))
         if engine_sock and from_var:
-            fix.insert(1, f"export DOCKER_HOST=unix://{engine_sock}")
+            fix.insert(1, f"export DOCKER_HOST={quote('unix://' + engine_sock)}")
         evidence = [problem + (f" ({why})" if why else ""), f"{run_user}: {st.run_user.kind}"]
         if engine_sock:
             evidence.append(f"the rootless engine's socket is {engine_sock}")
@@ -125,9 +125,9 @@ def rootless(facts: Facts) -> Iterator[Finding]:
             systemd = env.init == "systemd"
             scope = "" if st.uid == 0 else " --user"
             fix = [f"systemctl{scope} enable --now podman.socket" if systemd else
-                   f"mkdir -p {quote(want.rsplit('/', 1)[0])} && podman system service --time=0 unix://{want} &"
+                   f"mkdir -p {quote(want.rsplit('/', 1)[0])} && podman system service --time=0 {quote('unix://' + want)} &"
                    "    # no systemd here"]  # fmt: skip
-            fix.append(f"export DOCKER_HOST=unix://{want}")
+            fix.append(f"export DOCKER_HOST={quote('unix://' + want)}")
             aimed = host.endswith("/podman.sock")
             sev = Severity.ERROR if dead and aimed else Severity.INFO if (dead or not probe) else Severity.OK
             yield Finding(

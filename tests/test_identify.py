@@ -551,6 +551,22 @@ def test_start_command(product: str, variant: str | None, platform: str, command
     assert start_command(product, variant, platform=platform) == command
 
 
+@pytest.mark.parametrize(
+    ("path", "command"),
+    [
+        ("/home/u/.colima/$(id)/docker.sock", "colima start '$(id)'"),
+        ("/home/u/.lima/a;rm -rf ~/sock/docker.sock", "limactl start 'a;rm -rf ~'"),
+        ("/home/u/.lima/a;b/sock/docker.sock", "limactl start 'a;b'"),
+    ],
+)
+def test_a_start_command_from_a_hostile_path_is_quoted_for_the_shell(path: str, command: str) -> None:
+    # A context can point anywhere; the profile or instance in its path reaches a line a
+    # person pastes, so it is one shell word whatever it holds.
+    got = product_from_path(path, home="/home/u", uid=1000)
+    assert got is not None
+    assert start_command(got.product, got.variant, platform="linux") == command
+
+
 def test_start_command_windows_desktop_and_unknown() -> None:
     assert "Docker Desktop.exe" in start_command("docker-desktop", "windows", platform="windows")
     assert start_command("unknown", "containerd", platform="linux") == ""

@@ -142,3 +142,35 @@ def test_no_linger_with_a_rootless_user_unit_is_a_warning() -> None:
     found = {f.id: f for f in rootless.run(facts)}
     assert found["rootless-no-linger"].fix == ("sudo loginctl enable-linger alice",)
     assert "rootless-env" not in found
+
+
+def test_an_odd_xdg_runtime_dir_reaches_the_fix_as_one_shell_word() -> None:
+    """XDG_RUNTIME_DIR is the environment's: whatever it holds, the pasted line sets DOCKER_HOST to it
+    and runs nothing else."""
+    import shlex
+
+    from checks.rootless import rootless
+    from doctor.api import ENDPOINT_PROBE, ENVIRONMENT, RESOLUTION, EndpointProbe, Environment, Facts, UserInfo
+    from doctor.knowledge.outcomes import ProbeResult
+    from doctor.knowledge.resolve import Resolution
+
+    xdg = "/tmp/x $(touch pwned)"
+    host = f"unix://{xdg}/podman/podman.sock"
+    st = RootlessState(
+        uid=1000, user="alice", xdg_runtime_dir=xdg,
+        xdg_state=PathState(xdg, "directory", 1000), run_user=PathState("/run/user/1000", "directory", 1000),
+        sockets=(), linger=True, binaries={"podman": "/usr/bin/podman"},
+        user_units=(), podman_socket_enabled=False, login="session", login_uid=1000,
+    )  # fmt: skip
+    user = UserInfo(1000, 1000, "alice", "/home/alice", "HOME", frozenset({1000}), frozenset({"alice"}))
+    facts = Facts.from_values({
+        ROOTLESS: st, ENVIRONMENT: Environment({}, user, "linux", False, "6.1", "systemd"),
+        RESOLUTION: Resolution(host=host, source="env:DOCKER_HOST", context="default", config_dir="/home/alice/.docker",
+                               config_path="/home/alice/.docker/config.json"),
+        ENDPOINT_PROBE: EndpointProbe(ProbeResult(host, host, "socket-missing", errno_name="ENOENT")),
+    })  # fmt: skip
+    lines = [line for f in rootless.run(facts) for line in f.fix if line.startswith("export DOCKER_HOST=")]
+    assert lines, "the podman socket fix sets DOCKER_HOST"
+    for line in lines:
+        words = shlex.split(line.split("    #")[0])
+        assert words == ["export", f"DOCKER_HOST=unix://{xdg}/podman/podman.sock"], line

@@ -10,6 +10,7 @@ product uses are in knowledge/socket_paths.py. A new product is a row here.
 
 from __future__ import annotations
 
+import shlex
 from typing import Final
 
 #: Product ids of the output contract, in the order the docs list them.
@@ -164,6 +165,8 @@ def start_command(product: str, variant: str | None, *, platform: str) -> str:
     """The product's own command to start it; ``""`` when there is none to give.
 
     ``platform`` is the client's OS (``linux``, ``darwin``/``macos``, ``windows``).
+    A profile or instance name comes from a path or an engine's answer: it is quoted
+    for the shell, because a person pastes this line.
     """
     plat = platform_key(platform if isinstance(platform, str) else "linux")
     variant = variant if isinstance(variant, str) else None
@@ -177,7 +180,7 @@ def start_command(product: str, variant: str | None, *, platform: str) -> str:
         return "rdctl start"
     if product == "colima":
         profile = _variant_value(variant, "profile")
-        return "colima start" if profile in (None, "default") else f"colima start {profile}"
+        return "colima start" if profile in (None, "default") else f"colima start {shlex.quote(profile)}"
     if product == "orbstack":
         return "open -a OrbStack"
     if product == "podman":
@@ -188,10 +191,10 @@ def start_command(product: str, variant: str | None, *, platform: str) -> str:
         return "systemctl --user start podman.socket"
     if product == "lima":
         inst = _variant_value(variant, "instance") or "default"
-        return f"limactl start {inst}"
+        return f"limactl start {shlex.quote(inst)}"
     if product == "minikube":
         profile = _variant_value(variant, "profile")
-        return "minikube start" if profile in (None, "minikube") else f"minikube start -p {profile}"
+        return "minikube start" if profile in (None, "minikube") else f"minikube start -p {shlex.quote(profile)}"
     if product == "docker-engine":
         if _variant_has(variant, "rootless"):
             return "systemctl --user start docker"
