@@ -151,6 +151,27 @@ def test_explain_diagnoses_the_endpoint_the_text_names(tmp_path: Path) -> None:
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_live_explain_names_the_texts_product_not_this_machines(tmp_path: Path) -> None:
+    """The live explain reports the product the TEXT names (a macOS Docker Desktop socket), as
+    --offline does, and what that path is on THIS (Linux) machine separately."""
+    text = (
+        "Cannot connect to the Docker daemon at unix:///Users/me/.docker/run/docker.sock. "
+        "Is the docker daemon running?"
+    )
+    env = {"DOCKER_HOST": f"unix://{tmp_path}/gone.sock", "HOME": str(tmp_path)}
+    r = cdoctor("explain", "--format", "json", "--timeout", "1", input=text, env=env)
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    ex = doc["explain"]
+    offline = json.loads(cdoctor("explain", "--offline", "--format", "json", input=text, env=env).stdout)["explain"]
+    assert ex["product_hint"] == offline["product_hint"] == "docker-desktop"
+    assert ex["product_confidence"] == offline["product_confidence"]
+    assert ex["product_signals"] and ex["product_signals"] == offline["product_signals"]
+    assert "local_product_hint" in ex and ex["local_product_hint"] is None  # on Linux that path is nobody's
+    human = cdoctor("explain", "--color", "never", "--timeout", "1", input=text, env=env).stdout
+    assert "product docker-desktop" in human
+
+
 def test_verbose_shows_every_check_with_its_timing(tmp_path: Path) -> None:
     r = cdoctor(
         "diagnose", "-v", "--color", "never", "--timeout", "1", env={"DOCKER_HOST": f"unix://{tmp_path}/x.sock"}

@@ -35,18 +35,24 @@ def explain(
 
         emit(boundary.redacted(doc, secrets=secrets()), fmt, color=color, verbose=verbose)
         raise typer.Exit(1 if doc["diagnosis"]["primary_cause"] else 0)
+    from doctor.run.pipeline import product_hint, text_product
+
+    # The product the TEXT names (its paths, pipes, contexts, kernel ... for the client OS it
+    # shows), as --offline reports it; what that endpoint's path is on THIS machine is a
+    # separate, separately labelled fact (the text may come from another machine).
+    named = text_product(reading, paste)
     explain_doc = {
         "symptom": reading.symptom,
         "endpoint": reading.endpoint,
         "client": reading.client,
-        "product_hint": None,
+        "product_hint": named.product if named else None,
+        "product_confidence": named.confidence if named else None,
+        "product_signals": list(named.signals) if named else [],
+        "local_product_hint": product_hint(reading.endpoint, os.environ.get("HOME"), os.getuid()),
         "cli_version_hint": reading.cli_version_hint,
         "text_cause": reading.cause,
         "evidence": list(reading.evidence),
     }
-    from doctor.run.pipeline import product_hint
-
-    explain_doc["product_hint"] = product_hint(reading.endpoint, os.environ.get("HOME"), os.getuid())
     raise typer.Exit(
         execute(
             flags_of(ctx),

@@ -277,8 +277,12 @@ def _render_pasted(doc: dict[str, Any], out: TextIO) -> None:
     if ex.get("endpoint"):
         bits.append(f"endpoint {ex['endpoint']}")
     if ex.get("product_hint"):
-        bits.append(f"path of {ex['product_hint']}")
+        confidence = f" ({ex['product_confidence']})" if ex.get("product_confidence") else ""
+        bits.append(f"product {ex['product_hint']}{confidence}")
     _write_wrapped(out, "The error text: " + ", ".join(bits) + ".", "  ")
+    local = ex.get("local_product_hint")
+    if local and ex.get("endpoint") and local != ex.get("product_hint"):
+        _write_wrapped(out, f"On this machine: that path belongs to {local}.", "  ")
     seen = ex.get("pasted_endpoint") or {}
     if seen.get("summary"):
         _write_wrapped(out, seen["summary"], "  ")

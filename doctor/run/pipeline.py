@@ -61,7 +61,7 @@ def product_hint(endpoint: str | None, home: str | None = None, uid: int | None 
     return ident.product if ident and ident.product != "unknown" else None
 
 
-def _text_product(reading: ErrorReading, paste: PasteReading) -> ProductHint | None:
+def text_product(reading: ErrorReading, paste: PasteReading) -> ProductHint | None:
     """One product for the whole text: the paste's when it shows one, else the error text's."""
     return paste.product or (paste.server_error.product if paste.server_error else None) or reading.product
 
@@ -110,8 +110,8 @@ def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: floa
     from doctor import __version__
 
     error = paste.server_error if paste.kind != "error-log" and paste.server_error else reading
-    text_product = _text_product(reading, paste)
-    hint = text_product.product if text_product else None
+    named = text_product(reading, paste)
+    hint = named.product if named else None
     engine = _paste_engine(paste) if paste.kind != "error-log" else None
     cause = error.cause
     symptom = error.symptom
@@ -172,8 +172,8 @@ def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: floa
             "endpoint": error.endpoint,
             "client": error.client,
             "product_hint": hint,
-            "product_confidence": text_product.confidence if text_product else None,
-            "product_signals": list(text_product.signals) if text_product else [],
+            "product_confidence": named.confidence if named else None,
+            "product_signals": list(named.signals) if named else [],
             "cli_version_hint": error.cli_version_hint,
             "text_cause": cause,
             "evidence": list(error.evidence),
