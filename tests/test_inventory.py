@@ -16,7 +16,7 @@ import pytest
 from doctor.api import PROCESSES, ProcessInfo
 from doctor.gather import processes, sockets
 from doctor.gather.processes import describe_process
-from doctor.gather.sockets import may_connect
+from doctor.gather.sockets import SocketAccess, may_connect
 from tests.conftest import cdoctor
 
 
@@ -98,7 +98,7 @@ def test_non_utf8_command_line_is_printable() -> None:
 def test_may_connect(
     st_uid: int, st_gid: int, mode: int, uid: int, gids: set[int], blocked: str | None, expected: bool
 ) -> None:
-    may, why = may_connect(st_uid, st_gid, mode, uid, frozenset(gids), blocked)
+    may, why = may_connect(SocketAccess(st_uid, st_gid, mode, blocked), uid, frozenset(gids))
     assert may is expected and why
 
 

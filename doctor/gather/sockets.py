@@ -13,7 +13,7 @@ import time
 
 from doctor.facts import Facts, FactUnavailable
 from doctor.facts.keys import CONTEXT_STORE, ENDPOINT_PROBE, ENVIRONMENT, PROCESSES, RESOLUTION, SOCKETS
-from doctor.facts.record import replace
+from doctor.facts.record import record, replace
 from doctor.facts.types import EndpointProbe, Environment, ProcessInfo, SocketInfo
 from doctor.gather import dockerapi
 from doctor.gather.pasted import is_own
@@ -103,30 +103,55 @@ def _api_socket_name(proc: ProcessInfo, path: str) -> bool:
     return bool(_API_SOCKET_RE.search(os.path.basename(path)))
 
 
-def may_connect(
-    st_uid: int | None, st_gid: int | None, mode: int | None, uid: int, gids: frozenset[int], blocked: str | None
-) -> tuple[bool | None, str]:
+@record
+class SocketAccess:
+    """What connect(2) checks of a socket file: its owner, group and mode, and a closed directory above it."""
+
+    uid: int | None
+    gid: int | None
+    mode: int | None
+    blocked: str | None = None  # a directory on the way without search permission
+
+
+def may_connect(sock: SocketAccess, uid: int, gids: frozenset[int]) -> tuple[bool | None, str]:
     """Whether a process with `uid`/`gids` may connect to a socket with this owner and mode (pure).
 
     connect(2) on a unix socket needs write permission on the socket file and
     search permission on every directory above it; root passes both checks.
     """
-    if blocked:
-        return False, f"no search permission on {blocked}"
+    mode = sock.mode
+    if sock.blocked:
+        return False, f"no search permission on {sock.blocked}"
     if uid == 0:
         return True, "root"
-    if mode is None or st_uid is None:
+    if mode is None or sock.uid is None:
         return None, ""
-    if st_uid == uid:
+    if sock.uid == uid:
         return (bool(mode & 0o200), "owner may write" if mode & 0o200 else f"owner without write (mode {mode:04o})")
-    if st_gid in gids:
+    if sock.gid in gids:
         return (
             bool(mode & 0o020),
             "group may write" if mode & 0o020 else f"your group may not write (mode {mode:04o})",
         )
-    if mode & 0o002:
-        return True, "anyone may write"
-    return False, f"neither its owner nor in its group, and mode {mode:04o} lets only them in"
+    anyone = bool(mode & 0o002)
+    return (
+        anyone,
+        "anyone may write" if anyone else f"neither its owner nor in its group, and mode {mode:04o} lets only them in",
+    )
+
+
+class _Candidates:
+    """The socket paths worth a look, each with why (in words) and what it should speak."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[list[str], str]] = {}
+
+    def add(self, path: str, kind: str, reason: str) -> None:
+        if not path.startswith("/"):
+            path = os.path.abspath(path)
+        entry = self.found.setdefault(path, ([], _socket_kind(path, kind)))
+        if reason not in entry[0]:
+            entry[0].append(reason)
 
 
 def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
@@ -136,15 +161,40 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
     deadline = started + max(0.2, facts.budget(SOCKETS) - 0.15)
     ctx = _ctx(facts)
     env = facts.get(ENVIRONMENT)
-    candidates: dict[str, tuple[list[str], str]] = {}
+    candidates = _Candidates()
+    endpoint_path = _add_configured(facts, ctx, env, candidates)
+    procs: tuple[ProcessInfo, ...] = ()
+    with contextlib.suppress(FactUnavailable):
+        procs = facts.get(PROCESSES).items
+    _add_served(procs, candidates)
+    infos = _with_holders(facts, _stat_all(candidates, env), procs, started)
+    probes = _Probes(deadline)
+    for path, info in infos.items():
+        if path == endpoint_path:
+            continue  # ENDPOINT_PROBE answers for it: never probe the same socket twice
+        if info.systemd_activation and not ctx.allow_activation:
+            probes.results[path] = outcomes.ProbeResult(
+                "unix://" + path,
+                "unix://" + path,
+                "not-probed",
+                "systemd socket activation: connecting would start the daemon",
+            )
+        elif info.file_type != "missing" or info.dangling or info.loop:
+            # Connect even where the mode bits say no or the file is no socket: the
+            # kernel's errno is the fact (ACLs, capabilities), a prediction is not.
+            probes.start(path, info)
+    # Only a socket file can be "connected but silent"; a path that is not a socket
+    # keeps no probe rather than one invented from the probe's timeout.
+    endpoint_info = infos.get(endpoint_path) if endpoint_path is not None else None
+    if endpoint_path is not None and endpoint_info is not None and endpoint_info.file_type == "socket":
+        probes.results[endpoint_path] = _endpoint_result(facts, endpoint_path, deadline, started)
+    return _listed(infos, probes.finish(), ctx, started)
 
-    def add(path: str, kind: str, reason: str) -> None:
-        if not path.startswith("/"):
-            path = os.path.abspath(path)
-        entry = candidates.setdefault(path, ([], _socket_kind(path, kind)))
-        if reason not in entry[0]:
-            entry[0].append(reason)
 
+def _add_configured(facts: Facts, ctx: RunContext, env: Environment, candidates: _Candidates) -> str | None:
+    """The paths the configuration names (endpoint, DOCKER_HOST, contexts, their corrections), the
+    known paths of every product; returns the path of the endpoint in use, if it is a socket."""
+    add = candidates.add
     endpoint_path = None
     chosen_context: str | None = None
     try:
@@ -163,10 +213,6 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
     dh = env.values.get("DOCKER_HOST", "")
     if dh.startswith("unix://"):
         add(dh[len("unix://") :], "docker", "DOCKER_HOST")
-    # The value meant, where the value set is wrong (quotes, ~, a relative path…): the
-    # model check of its corrected value needs to know whether an engine answers there.
-    from doctor.knowledge.fixes import correct_host
-
     meant = [("DOCKER_HOST (corrected)", dh), *(("-H (corrected)", h) for h in ctx.flags.hosts or ())]
     with contextlib.suppress(FactUnavailable):
         for meta in facts.get(CONTEXT_STORE).contexts.values():
@@ -174,38 +220,56 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
                 add(meta.host[len("unix://") :], "docker", f"context {meta.name!r}")
             if meta.host and meta.name == chosen_context:  # only the context in use: a store may hold thousands
                 meant.append((f"context {meta.name!r} (corrected)", meta.host))
-    for reason, value in meant:
-        if not value:
-            continue
-        fixed = correct_host(value, home=env.user.home, uid=env.user.uid, platform=env.platform, env=env.values)
-        if fixed.corrected and fixed.corrected.startswith("unix:///"):
-            add(fixed.corrected[len("unix://") :], "docker", reason)
+    _add_meant(meant, env, candidates)
     for pattern, kind, reason in known_socket_paths(env):
         if any(c in pattern for c in "*?["):
             for match in sorted(glob.glob(pattern))[:50]:
                 add(match, kind, reason)
         else:
             add(pattern, kind, reason)
-    procs: tuple[ProcessInfo, ...] = ()
-    with contextlib.suppress(FactUnavailable):
-        procs = facts.get(PROCESSES).items
+    return endpoint_path
+
+
+def _add_meant(meant: list[tuple[str, str]], env: Environment, candidates: _Candidates) -> None:
+    """The value meant, where the value set is wrong (quotes, ~, a relative path…): the
+    model check of its corrected value needs to know whether an engine answers there."""
+    from doctor.knowledge.fixes import correct_host
+
+    for reason, value in meant:
+        if not value:
+            continue
+        fixed = correct_host(value, home=env.user.home, uid=env.user.uid, platform=env.platform, env=env.values)
+        if fixed.corrected and fixed.corrected.startswith("unix:///"):
+            candidates.add(fixed.corrected[len("unix://") :], "docker", reason)
+
+
+def _add_served(procs: tuple[ProcessInfo, ...], candidates: _Candidates) -> None:
+    """The sockets engine processes serve or listen on, and the containerd they use."""
     for proc in procs:
         for served in (*proc.serves, *(p for p in proc.listening if _api_socket_name(proc, p))):
             if served.startswith(("unix://", "/")):
                 p = served.removeprefix("unix://")
-                add(p, _served_kind(proc, p), f"{proc.name} (pid {proc.pid}) serves it")
+                candidates.add(p, _served_kind(proc, p), f"{proc.name} (pid {proc.pid}) serves it")
         if proc.containerd_address:
-            add(
+            candidates.add(
                 proc.containerd_address.removeprefix("unix://"),
                 "containerd",
                 f"{proc.name} (pid {proc.pid}) uses it",
             )
 
-    listening = listeners(facts)
-    infos: dict[str, SocketInfo] = {}
-    for path, (reasons, kind) in list(candidates.items())[:500]:
-        infos[path] = _stat_socket(path, tuple(reasons), kind, env)
 
+def _stat_all(candidates: _Candidates, env: Environment) -> dict[str, SocketInfo]:
+    return {
+        path: _stat_socket(path, tuple(reasons), kind, env)
+        for path, (reasons, kind) in list(candidates.found.items())[:500]
+    }
+
+
+def _with_holders(
+    facts: Facts, infos: dict[str, SocketInfo], procs: tuple[ProcessInfo, ...], started: float
+) -> dict[str, SocketInfo]:
+    """Each socket with the processes that hold it, and whether that is systemd's socket activation."""
+    listening = listeners(facts)
     # Who holds each socket: the inode of the final target among listening sockets.
     inode_of: dict[str, int] = {}
     for path, info in infos.items():
@@ -215,72 +279,74 @@ def _gather_sockets(facts: Facts) -> tuple[SocketInfo, ...]:
             inode_of[path] = inode
     # Sockets held by no engine process (or by pid 1 alone): every process is looked at, bounded.
     held = holders_of(set(inode_of.values()), [(p.pid, p.name) for p in procs], started + 0.5) if inode_of else {}
+    out = {}
+    for path, found in infos.items():
+        holders = tuple(held.get(inode_of.get(path, -1), ()))
+        # When the scan was cut short another holder may exist unseen: not connecting is the safe side.
+        out[path] = _with(found, listeners=holders, systemd_activation=systemd_activation(holders))
+    return out
 
-    results: dict[str, outcomes.ProbeResult] = {}
-    lock = threading.Lock()
-    threads = []
 
-    def probe(path: str, info: SocketInfo) -> None:
-        timeout = max(0.05, deadline - time.monotonic())
+class _Probes:
+    """Probes of sockets run side by side, each bounded by the same deadline."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.results: dict[str, outcomes.ProbeResult] = {}
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def _probe(self, path: str, info: SocketInfo) -> None:
+        timeout = max(0.05, self.deadline - time.monotonic())
         if info.kind == "containerd":
             r = _connect_only("unix://" + path, timeout)
         else:
             r = dockerapi.ping("unix://" + path, "unix://" + path, TLSSettings(), timeout)
-        with lock:
-            results[path] = r
+        with self._lock:
+            self.results[path] = r
 
-    final_infos = {}
-    for path, found in infos.items():
-        holders = tuple(held.get(inode_of.get(path, -1), ()))
-        # When the scan was cut short another holder may exist unseen: not connecting is the safe side.
-        activation = systemd_activation(holders)
-        info = _with(found, listeners=holders, systemd_activation=activation)
-        final_infos[path] = info
-        if path == endpoint_path:
-            continue  # ENDPOINT_PROBE answers for it: never probe the same socket twice
-        if activation and not ctx.allow_activation:
-            results[path] = outcomes.ProbeResult(
-                "unix://" + path,
-                "unix://" + path,
-                "not-probed",
-                "systemd socket activation: connecting would start the daemon",
-            )
-        elif info.file_type != "missing" or info.dangling or info.loop:
-            # Connect even where the mode bits say no or the file is no socket: the
-            # kernel's errno is the fact (ACLs, capabilities), a prediction is not.
-            t = threading.Thread(target=probe, args=(path, info), daemon=True)
-            t.start()
-            threads.append(t)
-    # Only a socket file can be "connected but silent"; a path that is not a socket
-    # keeps no probe rather than one invented from the probe's timeout.
-    endpoint_info = final_infos.get(endpoint_path) if endpoint_path is not None else None
-    if endpoint_path is not None and endpoint_info is not None and endpoint_info.file_type == "socket":
-        got: list[EndpointProbe] = []
+    def start(self, path: str, info: SocketInfo) -> None:
+        t = threading.Thread(target=self._probe, args=(path, info), daemon=True)
+        t.start()
+        self._threads.append(t)
 
-        def wait_endpoint() -> None:
-            with contextlib.suppress(FactUnavailable):
-                got.append(facts.get(ENDPOINT_PROBE))
+    def finish(self) -> dict[str, outcomes.ProbeResult]:
+        """The results that came by the deadline."""
+        for t in self._threads:
+            t.join(max(0.0, self.deadline - time.monotonic()) + 0.05)
+        with self._lock:
+            return dict(self.results)
 
-        waiter = threading.Thread(target=wait_endpoint, daemon=True)
-        waiter.start()
-        waiter.join(max(0.0, deadline - time.monotonic()) + 0.05)
-        ep = got[0].result if got else None
-        if ep is not None:
-            results[endpoint_path] = ep
-        else:
-            results[endpoint_path] = outcomes.ProbeResult(
-                "unix://" + endpoint_path,
-                "unix://" + endpoint_path,
-                outcomes.NO_ANSWER,
-                "the endpoint probe did not finish within the deadline",
-                seconds=time.monotonic() - started,
-            )
-    for t in threads:
-        t.join(max(0.0, deadline - time.monotonic()) + 0.05)
+
+def _endpoint_result(facts: Facts, endpoint_path: str, deadline: float, started: float) -> outcomes.ProbeResult:
+    """The endpoint's own probe (ENDPOINT_PROBE), waited for until the deadline."""
+    got: list[EndpointProbe] = []
+
+    def wait_endpoint() -> None:
+        with contextlib.suppress(FactUnavailable):
+            got.append(facts.get(ENDPOINT_PROBE))
+
+    waiter = threading.Thread(target=wait_endpoint, daemon=True)
+    waiter.start()
+    waiter.join(max(0.0, deadline - time.monotonic()) + 0.05)
+    ep = got[0].result if got else None
+    if ep is not None:
+        return ep
+    return outcomes.ProbeResult(
+        "unix://" + endpoint_path,
+        "unix://" + endpoint_path,
+        outcomes.NO_ANSWER,
+        "the endpoint probe did not finish within the deadline",
+        seconds=time.monotonic() - started,
+    )
+
+
+def _listed(
+    infos: dict[str, SocketInfo], done: dict[str, outcomes.ProbeResult], ctx: RunContext, started: float
+) -> tuple[SocketInfo, ...]:
+    """The sockets worth listing, each with its probe; a socket that never answered gets "no answer"."""
     out = []
-    with lock:
-        done = dict(results)
-    for path, info in final_infos.items():
+    for path, info in infos.items():
         if (
             info.file_type == "missing"
             and not info.dangling
@@ -352,7 +418,7 @@ def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environmen
             import grp
 
             group = grp.getgrgid(st.st_gid).gr_name
-    may, why = may_connect(st.st_uid, st.st_gid, stat.S_IMODE(mode), user.uid, user.process_gids, blocked)
+    may, why = may_connect(SocketAccess(st.st_uid, st.st_gid, stat.S_IMODE(mode), blocked), user.uid, user.process_gids)
     return SocketInfo(
         path,
         reasons,
@@ -394,5 +460,3 @@ def _connect_only(host: str, timeout: float) -> outcomes.ProbeResult:
         "accepts connections (not probed further: not a Docker API)",
         seconds=time.monotonic() - started,
     )
-
-
