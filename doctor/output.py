@@ -31,7 +31,6 @@ import io
 import os
 import stat
 import sys
-import tempfile
 from typing import TextIO
 
 
@@ -118,6 +117,8 @@ def write_atomic(path: str, text: str) -> None:
         why = "cdoctor does not write through links; name the file itself" if stat.S_ISLNK(st.st_mode) else ""
         raise SinkError(f"cannot write {path}: it is {what}" + (f" ({why})" if why else ""))
     directory = os.path.dirname(os.path.abspath(path))
+    import tempfile  # only when writing a file: it imports shutil, random and more
+
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     except OSError as e:

@@ -78,8 +78,11 @@ REQUIREMENTS: Fact[tuple[Requirement, ...]] = Fact("requirements", "doctor.gathe
 # --- the world around the engine: other clients, credential helpers, partial APIs, builders,
 # rootless engines, running in a container, where containers and images are
 CREDENTIAL_HELPERS: Fact[tuple[CredentialHelper, ...]] = Fact("credential_helpers", "doctor.gather.credentials:_gather")
-# Asked by api-floor only when the engine's range can refuse a CLI, after the probes: a local budget.
-DOCKER_CLIS: Fact[tuple[DockerCLI, ...]] = Fact("docker_clis", "doctor.gather.clients:_gather_clis")
+# Read by api-floor only when the engine's range can refuse a CLI, which is known once the engine
+# answers; started early, beside the probes, so that it is not waited for alone at the end. With
+# one docker on PATH it runs nothing more (that docker is DOCKER_BINARY's); each other one costs
+# a `docker --version` on another core.
+DOCKER_CLIS: Fact[tuple[DockerCLI, ...]] = Fact("docker_clis", "doctor.gather.clients:_gather_clis", early=True)
 DOCKER_PY_VERSION: Fact[str | None] = Fact("docker_py_version", "doctor.gather.clients:_gather_docker_py")
 CLIENT_SETTINGS: Fact[ClientSettings] = Fact("client_settings", "doctor.gather.clients:_gather_settings")
 PARTIAL_API: Fact[tuple[CallResult, ...]] = Fact("partial_api", "doctor.gather.partial_api:_gather", network=True)

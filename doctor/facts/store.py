@@ -37,6 +37,10 @@ class Fact(Generic[T]):
     # Probes that talk to the network or run programs get the run's probe
     # timeout; local reads get a small fraction of it.
     network: bool = False
+    # Started with the required facts whenever a check declares it, even as optional: for a
+    # fact that a check reads only once others are known (so it would start late and be
+    # waited for alone), and that costs little when it is not read after all.
+    early: bool = False
 
     def __repr__(self) -> str:
         return f"Fact({self.name})"

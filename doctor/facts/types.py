@@ -35,6 +35,7 @@ class Environment:
     wsl: bool
     kernel: str
     init: str = ""  # the name of pid 1 ("systemd", "init", "tini", …): decides how to start services
+    os_name: str = ""  # what platform.platform(terse=True) says, e.g. Linux-6.8.0-x86_64-with-glibc2.39
 
 
 @record

@@ -25,6 +25,7 @@ from doctor.facts.keys import CLIENT_SETTINGS, DOCKER_BINARY, DOCKER_CLIS, ENVIR
 from doctor.facts.types import ClientSettings, DockerCLI, Setting
 from doctor.gather import bounded
 from doctor.gather.local import read_capped
+from doctor.gather.threads import map_threads
 from doctor.run.context import RunContext
 
 MAX_BYTES = 256 * 1024
@@ -86,8 +87,6 @@ def _version_of(real: str, env: Mapping[str, str], timeout: float) -> tuple[tupl
 def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
     """Each docker on PATH with its version: the first from DOCKER_BINARY (already asked), the
     others asked in parallel, each within the fact's deadline."""
-    from concurrent.futures import ThreadPoolExecutor
-
     ctx = _ctx(facts)
     env = {k: v for k, v in ctx.env.items() if not k.startswith("DOCKER_")}
     found = docker_candidates(ctx.env.get("PATH", os.defpath))
@@ -105,8 +104,7 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
         version, text, error = _version_of(real, env, facts.budget(DOCKER_CLIS))
         return DockerCLI(path, real, i == 0, version, text, error)
 
-    with ThreadPoolExecutor(max_workers=MAX_CLIS) as pool:
-        return tuple(pool.map(ask, enumerate(found)))
+    return tuple(map_threads(ask, list(enumerate(found)), MAX_CLIS))
 
 
 

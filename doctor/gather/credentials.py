@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 from doctor.facts import Facts
 from doctor.facts.keys import CONFIG
 from doctor.facts.types import CredentialHelper
 from doctor.gather.local import read_capped
+from doctor.gather.threads import which
 from doctor.run.context import RunContext
 
 MAX_BYTES = 1024 * 1024
@@ -42,7 +42,7 @@ def find_helpers(config_path: str, text: str, path_env: str) -> tuple[Credential
     if isinstance(store, str) and store:
         prog = "docker-credential-" + store
         out.append(
-            CredentialHelper(store, prog, "credsStore", (), shutil.which(prog, path=path_env), config_path,
+            CredentialHelper(store, prog, "credsStore", (), which(prog, path=path_env), config_path,
                              _line_of(text, '"credsStore"'))
         )
     helpers = data.get("credHelpers")
@@ -54,7 +54,7 @@ def find_helpers(config_path: str, text: str, path_env: str) -> tuple[Credential
         for name, registries in by_name.items():
             prog = "docker-credential-" + name
             out.append(
-                CredentialHelper(name, prog, "credHelpers", tuple(registries), shutil.which(prog, path=path_env),
+                CredentialHelper(name, prog, "credHelpers", tuple(registries), which(prog, path=path_env),
                                  config_path, _line_of(text, '"credHelpers"'))
             )
     return tuple(out)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 
 from doctor.facts import Facts
 from doctor.facts.keys import ENVIRONMENT
 from doctor.facts.types import Installed
+from doctor.gather.threads import which
 from doctor.knowledge.products import BINARIES, UNIT_DIRS, UNITS, install_dirs
 from doctor.run.context import RunContext
 
@@ -19,7 +19,7 @@ def _gather_installed(facts: Facts) -> Installed:
     path = ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/usr/local/sbin:/sbin"
     binaries = {}
     for name in BINARIES:
-        found = shutil.which(name, path=path)
+        found = which(name, path=path)
         if found:
             binaries[name] = found
     units = []

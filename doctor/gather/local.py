@@ -7,7 +7,6 @@ import errno
 import grp
 import os
 import pwd
-import shutil
 import stat
 import sys
 
@@ -15,6 +14,7 @@ from doctor.facts import Facts, FactUnavailable
 from doctor.facts.keys import CERT_FILES, CONFIG, CONTEXT_STORE, DOCKER_BINARY, ENVIRONMENT, RESOLUTION_INPUTS
 from doctor.facts.types import DockerBinary, Environment, UserInfo
 from doctor.gather import bounded
+from doctor.gather.threads import which
 from doctor.knowledge import dockerconfig, resolve, versions
 from doctor.knowledge.requirements import Requirement
 from doctor.run.context import RunContext
@@ -108,6 +108,7 @@ def _gather_env(facts: Facts) -> Environment:
         wsl=wsl,
         kernel=kernel,
         init=init,
+        os_name=os_name(),
     )
 
 
@@ -248,7 +249,7 @@ _SHIM_MARKERS = (
 
 def _gather_binary(facts: Facts) -> DockerBinary:
     ctx = _ctx(facts)
-    path = shutil.which("docker", path=ctx.env.get("PATH", os.defpath))
+    path = which("docker", path=ctx.env.get("PATH", os.defpath))
     if path is None:
         return DockerBinary(path=None, realpath=None, kind="missing")
     real = os.path.realpath(path)
@@ -322,3 +323,28 @@ def _gather_requirements(facts: Facts) -> tuple[Requirement, ...]:
     # The invocation's requirements travel in the RunContext: a fact so that checks stay pure.
     reqs = getattr(facts.context, "requirements", ())
     return tuple(r for r in reqs if isinstance(r, Requirement))
+
+
+def os_name() -> str:
+    """`platform.platform(terse=True)`, without the program it runs on Linux.
+
+    There it runs `uname -p` (a fork and exec on every diagnosis) for a processor
+    field it then drops when it is "unknown" or equals the machine, as on Debian,
+    Ubuntu, Fedora and Alpine; the rest is os.uname() and the C library's version.
+    """
+    u = os.uname() if hasattr(os, "uname") else None
+    try:
+        libc = os.confstr("CS_GNU_LIBC_VERSION") if sys.platform.startswith("linux") else None
+    except (ValueError, OSError):
+        libc = None
+    if u is None or not libc or not libc.startswith("glibc "):
+        import platform
+
+        return platform.platform(terse=True)
+    text = "-".join(x.strip() for x in (u.sysname, u.release, u.machine, "with", libc.replace(" ", "")) if x)
+    for c in " /\\:;\"()":
+        text = text.replace(c, "_" if c == " " else "-")
+    text = text.replace("unknown", "")
+    while "--" in text:
+        text = text.replace("--", "-")
+    return text.rstrip("-")

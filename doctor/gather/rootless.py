@@ -11,12 +11,12 @@ off by default (bollard#790, crc-org/snc#686). Files are stat'ed, nothing is run
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 
 from doctor.facts import Facts
 from doctor.facts.keys import ENVIRONMENT
 from doctor.facts.types import PathState, RootlessState
+from doctor.gather.threads import which
 from doctor.run.context import RunContext
 
 
@@ -49,7 +49,7 @@ def _gather(facts: Facts) -> RootlessState:
     if uid == 0:
         sockets.append(stat_path("/run/podman/podman.sock"))
     path_env = ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin"
-    binaries = {b: p for b in ("dockerd-rootless.sh", "rootlesskit", "podman") if (p := shutil.which(b, path=path_env))}
+    binaries = {b: p for b in ("dockerd-rootless.sh", "rootlesskit", "podman") if (p := which(b, path=path_env))}
     units: list[str] = []
     unit_dirs = [os.path.join(home, ".config/systemd/user")] if home else []
     unit_dirs += ["/etc/systemd/user", "/usr/lib/systemd/user", "/lib/systemd/user"]

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from doctor.facts import Facts, FactUnavailable
@@ -26,6 +24,7 @@ from doctor.facts.types import ContainerdCounts, EngineCounts, NamespaceCounts, 
 from doctor.gather import bounded, http
 from doctor.gather import dockerapi as api
 from doctor.gather.local import read_capped
+from doctor.gather.threads import map_threads, which
 from doctor.run.context import RunContext
 
 MAX_NAMESPACES = 8
@@ -83,11 +82,10 @@ def _ctr(ctr: str, sock: str, args: list[str], deadline: float) -> list[str] | s
 
 def count_namespaces(ctr: str, sockets: list[str], deadline: float) -> list[ContainerdCounts]:
     """Containers and images per namespace of each containerd: every `ctr … ls` in parallel."""
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        names = dict(zip(sockets, pool.map(lambda s: _ctr(ctr, s, ["namespaces", "ls", "-q"], deadline), sockets), strict=True))
-        jobs = [(s, ns, kind) for s, n in names.items() if isinstance(n, list) for ns in n[:MAX_NAMESPACES]
-                for kind in ("containers", "images")]  # fmt: skip
-        results = list(pool.map(lambda j: _ctr(ctr, j[0], ["-n", j[1], j[2], "ls", "-q"], deadline), jobs))
+    names = dict(zip(sockets, map_threads(lambda s: _ctr(ctr, s, ["namespaces", "ls", "-q"], deadline), sockets, 8), strict=True))
+    jobs = [(s, ns, kind) for s, n in names.items() if isinstance(n, list) for ns in n[:MAX_NAMESPACES]
+            for kind in ("containers", "images")]  # fmt: skip
+    results = map_threads(lambda j: _ctr(ctr, j[0], ["-n", j[1], j[2], "ls", "-q"], deadline), jobs, 8)
     got = {j: (len(r) if isinstance(r, list) else None) for j, r in zip(jobs, results, strict=True)}
     out = []
     for s, n in names.items():
@@ -147,7 +145,7 @@ def _gather(facts: Facts) -> Stores:
                 if n:
                     inactive[path] = n
     # containerd namespaces, through ctr: one thread per socket, the calls of a socket in parallel.
-    ctr = shutil.which("ctr", path=ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin")
+    ctr = which("ctr", path=ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin")
     targets = [s.path for s in sockets if s.kind == "containerd" and s.file_type == "socket" and s.probe is not None
                and s.probe.outcome == "listening" and not s.path.endswith("crio.sock")][:MAX_SOCKETS]  # fmt: skip
     # A program per call is not free: ask only where containers may hide. A containerd that backs a

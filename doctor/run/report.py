@@ -8,8 +8,8 @@ same facts. The JSON renderer writes them as they are; the others format them.
 
 from __future__ import annotations
 
-import platform
 import shlex
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -278,8 +278,8 @@ def _environment_section(env: Any) -> dict[str, Any]:
         "uid": env.user.uid,
         "groups": sorted(env.user.group_names.get(g, str(g)) for g in env.user.process_gids),
         "variables": dict(env.values),  # redacted by renderers (doctor.redact)
-        "python": platform.python_version(),
-        "os": platform.platform(terse=True),
+        "python": sys.version.split()[0],
+        "os": env.os_name,
     }
 
 

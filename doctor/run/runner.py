@@ -124,6 +124,7 @@ def run_checks(
     wanted: list[Fact[Any]] = []
     for lc in checks:
         wanted.extend(lc.check.requires)
+        wanted.extend(f for f in lc.check.optional if f.early)
     wanted.extend(extra_prefetch)
     facts.prefetch(dict.fromkeys(wanted))  # start every gatherer now: they run in parallel
     runs = []
