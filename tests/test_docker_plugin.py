@@ -281,19 +281,53 @@ def test_hook_names_cause_and_fix_for_a_missing_socket(plugin: Path, home: Path,
     assert seconds < 3.0  # measured ~0.25 s on an idle machine; the hook's own watchdog is HOOK_BUDGET
 
 
+class _PingServer:
+    """A unix socket that answers GET /_ping as the Docker API does (or accepts and stays silent)."""
+
+    def __init__(self, path: Path, *, answers: bool) -> None:
+        import threading
+
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.bind(str(path))
+        self.sock.listen(8)
+        self.answers = answers
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            if not self.answers:
+                self.held.append(conn)  # accepted, never answered: a wedged engine
+                continue
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK")
+
+    def close(self) -> None:
+        self.sock.close()
+        for c in self.held:
+            c.close()
+
+
+def _stale(path: Path) -> None:
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(path))
+    s.close()
+
+
 def test_hook_finds_the_stale_socket_and_the_engine_that_answers(
     plugin: Path, home: Path, config: Path, tmp_path: Path
 ) -> None:
-    """A socket file nobody listens on is 'stale'; a known socket that answers is offered (export DOCKER_HOST)."""
+    """A socket file nobody listens on is 'stale'; a known socket that answers /_ping is offered."""
     stale = tmp_path / "stale.sock"
-    s = socket.socket(socket.AF_UNIX)
-    s.bind(str(stale))
-    s.close()
+    _stale(stale)
     alive_dir = home / ".colima" / "default"
     alive_dir.mkdir(parents=True)
-    alive = socket.socket(socket.AF_UNIX)
-    alive.bind(str(alive_dir / "docker.sock"))
-    alive.listen(8)
+    alive = _PingServer(alive_dir / "docker.sock", answers=True)
     try:
         env = _env(home, config, DOCKER_HOST=f"unix://{stale}")
         r, _ = _call_hook(plugin, {"RootCmd": "ps", "CommandError": DEAD_ERROR.format(path=stale)}, env)
@@ -304,8 +338,31 @@ def test_hook_finds_the_stale_socket_and_the_engine_that_answers(
         lines[0] == f"cdoctor: nothing listens at unix://{stale}: a stale socket, its engine stopped "
         "(DOCKER_HOST points there)"
     )
-    assert f"  but unix://{alive_dir}/docker.sock accepts connections" in lines
+    assert f"  but unix://{alive_dir}/docker.sock answers the Docker API" in lines
     assert f"  fix:  export DOCKER_HOST=unix://{alive_dir}/docker.sock" in lines
+
+
+def test_hook_offers_no_socket_that_only_accepts_connections(
+    plugin: Path, home: Path, config: Path, tmp_path: Path
+) -> None:
+    """A known socket that accepts and never answers (a wedged engine) is not a fix: the hook
+    gives the product's start command and `docker doctor`, not `export DOCKER_HOST=` to it."""
+    stale = tmp_path / "stale.sock"
+    _stale(stale)
+    silent_dir = home / ".colima" / "default"
+    silent_dir.mkdir(parents=True)
+    silent = _PingServer(silent_dir / "docker.sock", answers=False)
+    try:
+        env = _env(home, config, DOCKER_HOST=f"unix://{stale}")
+        started = time.monotonic()
+        r, _ = _call_hook(plugin, {"RootCmd": "ps", "CommandError": DEAD_ERROR.format(path=stale)}, env)
+        seconds = time.monotonic() - started
+    finally:
+        silent.close()
+    out = "\n".join(render_like_the_cli(r.stdout))
+    assert "nothing listens at" in out
+    assert "DOCKER_HOST=" not in out and "context create" not in out, out
+    assert seconds < 5, seconds
 
 
 def test_hook_permission_denied_names_the_group_and_no_group_fix(

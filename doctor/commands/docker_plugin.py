@@ -382,13 +382,15 @@ def _local_socket(endpoint: str, env: Mapping[str, str]) -> tuple[list[str], lis
     if product:
         lines.append(f"it is the socket of {product}{f' ({variant})' if variant else ''}, which is not running")
     fixes: list[str] = []
-    alive = [p for p in quick.listening_sockets(_known_docker_sockets(env), PROBE_DEADLINE) if p != path]
+    # Offered only when it answers /_ping: a socket that merely accepts connections is no fix.
+    alive = [p for p in quick.answering_sockets(_known_docker_sockets(env), PROBE_DEADLINE) if p != path]
     if alive:
-        lines.append(f"but unix://{alive[0]} accepts connections")
+        target = shlex.quote("unix://" + alive[0])
+        lines.append(f"but unix://{alive[0]} answers the Docker API")
         fixes.append(
-            f"export DOCKER_HOST=unix://{alive[0]}"
+            f"export DOCKER_HOST={target}"
             if via
-            else f"docker context create other --docker host=unix://{alive[0]} && docker context use other"
+            else f"docker context create other --docker host={target} && docker context use other"
         )
     start = identify.start_command(product, variant, platform=sys.platform) if product else ""
     if start:

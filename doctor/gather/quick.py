@@ -1,7 +1,10 @@
 """Quick local looks for the docker error hook: connect to unix sockets under a short deadline.
 
-Nothing is sent: a connect says whether something listens (``ok``), nothing does
-(``refused``: a stale socket file), the path is missing or this user may not open it.
+A connect says whether something listens (``ok``), nothing does (``refused``: a
+stale socket file), the path is missing or this user may not open it. Before the
+hook offers another socket, ``answering_sockets`` asks it ``GET /_ping``: a socket
+that merely accepts connections (a wedged engine, containerd, anything else) is
+not advice.
 Used by ``docker-doctor docker-cli-plugin-hooks`` (doctor/commands/docker_plugin.py),
 which must answer well under a second with the Python standard library alone.
 """
@@ -16,7 +19,7 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from doctor.knowledge import outcomes
 
@@ -42,11 +45,48 @@ def connect_unix(path: str, timeout: float) -> str:
     return outcomes.OK
 
 
-def listening_sockets(patterns: Iterable[str], timeout: float, *, limit: int = 8) -> list[str]:
+def pings_docker(path: str, timeout: float) -> bool:
+    """Whether the unix socket answers ``GET /_ping`` as the Docker API does: 200 and ``OK``.
+
+    One request, bounded by ``timeout`` as a whole; at most 4 KiB of answer is read.
+    """
+    deadline = time.monotonic() + timeout
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.settimeout(timeout)
+        s.connect(path)
+        s.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\nUser-Agent: cdoctor-hook\r\n\r\n")
+        answer = b""
+        while len(answer) < 4096:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            s.settimeout(left)
+            chunk = s.recv(4096 - len(answer))
+            if not chunk:
+                break
+            answer += chunk
+    except OSError:
+        return False
+    finally:
+        s.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = head.split(b"\r\n", 1)[0].split()
+    return len(status) >= 2 and status[0].startswith(b"HTTP/1.") and status[1] == b"200" and body.strip() == b"OK"
+
+
+def answering_sockets(patterns: Iterable[str], timeout: float, *, limit: int = 8) -> list[str]:
+    """Of the socket paths (globs allowed) that exist, those that answer the Docker API's /_ping."""
+    return listening_sockets(patterns, timeout, limit=limit, check=pings_docker)
+
+
+def listening_sockets(
+    patterns: Iterable[str], timeout: float, *, limit: int = 8, check: Callable[[str, float], bool] | None = None
+) -> list[str]:
     """Of the socket paths (globs allowed) that exist, those that accept a connection, in order.
 
-    The connects run in parallel threads; whatever has not connected by ``timeout``
-    (plus a few milliseconds) is left out.
+    The connects (or ``check``s) run in parallel threads; whatever has not finished by
+    ``timeout`` (plus a few milliseconds) is left out.
     """
     paths: list[str] = []
     for pattern in patterns:
@@ -58,7 +98,10 @@ def listening_sockets(patterns: Iterable[str], timeout: float, *, limit: int = 8
     results: dict[str, str] = {}
 
     def one(path: str) -> None:
-        results[path] = connect_unix(path, timeout)
+        if check is None:
+            results[path] = connect_unix(path, timeout)
+        else:
+            results[path] = outcomes.OK if check(path, timeout) else outcomes.NO_ANSWER
 
     threads = [threading.Thread(target=one, args=(p,), daemon=True) for p in paths]
     for t in threads:
