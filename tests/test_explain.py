@@ -797,6 +797,19 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
             "information: /127.0.0.1:2375",
             "connection-refused", "tcp://127.0.0.1:2375",
         ),
+        # the ssh library of docker-modem (dockerode, testcontainers-node, VS Code): mscdex/ssh2 lib/client.js
+        ("Failed to connect. Is Docker installed and running? Error: All configured authentication methods failed",
+         "ssh", None),
+        ("Failed to connect. Is Docker running?\n  Error: Timed out while waiting for handshake", "ssh", None),
+        ("In order to use an SSH DOCKER_HOST, you must configure an ssh-agent.", "ssh", None),
+        # Node's EPERM on a Windows pipe is ERROR_ACCESS_DENIED (libuv src/win/error.c)
+        ("Failed to connect. Is Docker installed and running? Error: connect EPERM //./pipe/docker_engine",
+         "permission-denied", "npipe:////./pipe/docker_engine"),
+        # docker-java's missing DOCKER_CERT_PATH; Netty's native connect errors
+        ("com.github.dockerjava.api.exception.DockerClientException: Enabled TLS verification (DOCKER_TLS_VERIFY=1) "
+         "but certificate path (DOCKER_CERT_PATH) '/home/u/.docker' doesn't exist.", "tls", None),
+        ("Caused by: io.netty.channel.unix.Errors$NativeIoException: connect(..) failed: Permission denied",
+         "permission-denied", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

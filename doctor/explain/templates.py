@@ -97,7 +97,11 @@ class Template:
 _CLI = "docker/cli@28f756087e "
 _CLI_OLD = "docker/cli@v27.5.1 "
 _MOBY = "moby/moby@b985e2313a client/"
-_ACCESS_DENIED = ("access is denied", "accès refusé", "zugriff verweigert", "acesso negado", "acceso denegado")
+# ... and Node's name for it: libuv maps ERROR_ACCESS_DENIED to UV_EPERM (libuv src/win/error.c), so
+# dockerode prints "connect EPERM //./pipe/docker_engine"
+_ACCESS_DENIED = (
+    "access is denied", "accès refusé", "zugriff verweigert", "acesso negado", "acceso denegado", "connect eperm",
+)
 # Windows' own message texts for WSAECONNREFUSED (10061) and WSAETIMEDOUT (10060), in the
 # languages of the Windows display (Go's connectex, .NET and Node print them as the system has
 # them): the English text, then de, fr, es, pt-BR, zh-CN, ja, ru, ko, it, pl, nl, tr, zh-TW. Source: winerror.h /
@@ -530,6 +534,15 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         extract="tls_tail", source=_MOBY + "request.go doRequest; docker/machine@b170508b commands/env.go:89",
     ),
     Template(
+        "docker-java-cert-path", "tls", R_TLS, (("certificate path (docker_cert_path)",),),
+        extract="reason_line", endpoint="none", client="docker-java",
+        source="docker-java@002b6eb7 docker-java-core/src/main/java/com/github/dockerjava/core/"
+        "DefaultDockerClientConfig.java:505/512/516 ('Enabled TLS verification (DOCKER_TLS_VERIFY=1) but "
+        "certificate path (DOCKER_CERT_PATH) ... doesn't exist / is not defined'), @552b05db "
+        "src/main/java/com/github/dockerjava/core/DockerClientConfig.java:114 (the older 'Certificate path "
+        "(DOCKER_CERT_PATH) ... doesn't exist'): the client's TLS material is missing",
+    ),
+    Template(
         "tls-ca-missing", "tls", R_TLS, (("ca.pem", "cert.pem", "key.pem"), _NO_SUCH_FILE),
         extract="ca_missing",
         source=_CLI + "cli/flags/options.go DefaultCaFile/DefaultCertFile/DefaultKeyFile (the three files of "
@@ -566,6 +579,18 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "ssh key of the connection or podman machine), :387 ('failed to create new ssh session on %q'), :407 "
         "('remote podman %q failed to report its UDS socket'): podman's ssh transport failed before any socket "
         "was reached; the errno of a missing key file is the key's, not the socket's",
+    ),
+    Template(
+        "node-ssh2", "ssh", R_SSH_STDERR,
+        (("all configured authentication methods failed", "timed out while waiting for handshake",
+          "(ssh) channel open failure", "cannot parse privatekey", "handshake failed: no matching",
+          "you must configure an ssh-agent"),),
+        extract="reason_line",
+        source="mscdex/ssh2@318d447 lib/client.js:261/863/1114, lib/utils.js:16, lib/protocol/kex.js:268 (the ssh "
+        "library docker-modem uses for an ssh:// DOCKER_HOST: dockerode, testcontainers-node, the VS Code Docker "
+        "extension); microsoft/vscode-docker@31ae3b61 src/docker/DockerodeApiClient/DockerodeUtils.ts:81 ('In "
+        "order to use an SSH DOCKER_HOST, you must configure an ssh-agent.'): an errno of the dial (a refused "
+        "port) still wins",
     ),
     Template(
         "machine-ssh", "ssh", R_SSH, (("running an ssh command",),), extract="ssh_reason", cause=None,
@@ -619,14 +644,18 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "eacces-sock", "permission-denied", R_EACCES,
-        (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine")),
-        unless=("config file",), extract="eacces", source=_MOBY + "request.go doRequest (os.ErrPermission)",
+        (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine", "connect(..) failed")),
+        unless=("config file",), extract="eacces",
+        source=_MOBY + "request.go doRequest (os.ErrPermission); Netty's native transport (netty "
+        "transport-native-unix-common Errors.java newConnectException0: METHOD + '(..) failed: ' + strerror), as "
+        "docker-java's netty transport and IDE plugins print it",
     ),
     Template(
         "enoent", "socket-missing", R_ENOENT,
         (("no such file or directory", "filenotfounderror", "errno 2]", "connect enoent", "[2] no such file",
           "error(2, 'no such file"),
          ("dial unix", ".sock", "filenotfounderror", "errno 2]", "connect enoent", "lasterrorexception", "[2] no such file",
+          "connect(..) failed",
           "unixsocket", "afunixsocket", "ioexception: no such file or directory", "com.spotify.docker",
           "error(2, 'no such file", "containerd-rootless", "/containerd")),
         unless=("meta.json", "ca.pem", "cert.pem", "key.pem", "config file"), extract="enoent",
@@ -693,7 +722,8 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "other-errno", "unknown", R_OTHER_ERRNO,
-        (("connection reset by peer", "econnreset", "socket hang up", "an invalid argument was supplied"),
+        (("connection reset by peer", "econnreset", "socket hang up", "an invalid argument was supplied",
+          "bad response from docker engine"),
          (".sock", "dial ", "read unix", "read tcp", "_ping", "npipe", "pipe/", "connect:", "error: read",
           "error: socket", "is docker installed and running")),
         unless=("registry", "/v2/", "exit status", "stderr="),
@@ -701,7 +731,9 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "running?' around it): ECONNRESET (Go 'read: connection reset by peer', Node 'read ECONNRESET' / 'socket "
         "hang up', lib/_http_client.js) and Windows' WSAEINVAL (10022, 'An invalid argument was supplied.', "
         "winerror.h) on the connection name none of the symptoms: the endpoint answered and dropped, or the "
-        "socket cannot be used from this side; it is not 'not running'",
+        "socket cannot be used from this side; it is not 'not running'. Likewise Docker Desktop's proxy "
+        "answering 500 'Bad response from Docker engine' inside the same wrapper (corpus rule: an answer of "
+        "the proxy is not a connection symptom)",
     ),
     Template(
         "python-error", "unknown", R_UNKNOWN,
@@ -1041,6 +1073,13 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "invalid argument was supplied",
     "podman running",
     "podman installed",
+    "authentication methods failed",
+    "waiting for handshake",
+    "channel open failure",
+    "parse privatekey",
+    "handshake failed",
+    "ssh-agent",
+    "bad response from docker engine",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
