@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from doctor.knowledge.requirements import EngineView, Requirement, evaluate, parse_requirements, parse_version
+from doctor.knowledge.requirements import EngineView, Requirement, Stated, evaluate, parse_requirements, parse_version
 from doctor.render.github import command, escape_data
 from tests.conftest import ROOT, assert_could_not_run, cdoctor
 from tests.engines import write_context
@@ -36,7 +36,7 @@ def test_versions_compare_like_engines_print_them() -> None:
 
 
 def test_requirements_without_an_engine_are_unmet() -> None:
-    for req in parse_requirements(api="1.44", products=["podman"], rootless=True):
+    for req in parse_requirements(Stated(api="1.44", products=["podman"], rootless=True)):
         v = evaluate(req, None)
         assert not v.met and "no engine answers" in v.title
 
@@ -51,8 +51,8 @@ def test_bad_requirements_are_refused() -> None:
         {"arch": "sparc"},
     ):
         with pytest.raises(ValueError):
-            parse_requirements(**kw)  # type: ignore[arg-type]
-    reqs = parse_requirements(products=["docker-engine,podman", "dind"], runtimes=["runc"], arch="x86_64")
+            parse_requirements(Stated(**kw))
+    reqs = parse_requirements(Stated(products=["docker-engine,podman", "dind"], runtimes=["runc"], arch="x86_64"))
     assert [r.id for r in reqs] == ["requirement-product", "requirement-runtime", "requirement-arch"]
     assert reqs[0].values == ("docker-engine", "podman", "dind") and reqs[2].values == ("amd64",)
 

@@ -91,22 +91,24 @@ def check_command(
     On GitHub Actions it also writes annotations and the job summary ($GITHUB_STEP_SUMMARY).
     """
     from doctor.gather.wait import parse_duration
-    from doctor.knowledge.requirements import parse_requirements
+    from doctor.knowledge.requirements import Stated, parse_requirements
 
     if fmt not in ("human", "json", "junit"):
         raise CdoctorError(f"unknown format {fmt!r}: use human, json or junit")
     try:
         reqs = parse_requirements(
-            api=require_api,
-            server=require_server,
-            products=require_product or (),
-            rootless=require_rootless,
-            rootful=require_rootful,
-            containerd=require_containerd,
-            runtimes=require_runtime or (),
-            cgroup=require_cgroup,
-            os_type=require_os,
-            arch=require_arch,
+            Stated(
+                api=require_api,
+                server=require_server,
+                products=require_product or (),
+                rootless=require_rootless,
+                rootful=require_rootful,
+                containerd=require_containerd,
+                runtimes=require_runtime or (),
+                cgroup=require_cgroup,
+                os_type=require_os,
+                arch=require_arch,
+            )
         )
         deadline = parse_duration(wait) if wait is not None else None
     except ValueError as e:

@@ -8,7 +8,7 @@ unmet requirement is a failure with its own finding id (`requirement-api`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from doctor.facts.record import record
@@ -51,55 +51,75 @@ def _names(raw: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def parse_requirements(
-    *,
-    api: str | None = None,
-    server: str | None = None,
-    products: Sequence[str] = (),
-    rootless: bool = False,
-    rootful: bool = False,
-    containerd: str | None = None,
-    runtimes: Sequence[str] = (),
-    cgroup: str | None = None,
-    os_type: str | None = None,
-    arch: str | None = None,
-) -> tuple[Requirement, ...]:
+@record
+class Stated:
+    """The requirements one invocation states, as given (`--require-*`), before they are checked."""
+
+    api: str | None = None
+    server: str | None = None
+    products: Sequence[str] = ()
+    rootless: bool = False
+    rootful: bool = False
+    containerd: str | None = None
+    runtimes: Sequence[str] = ()
+    cgroup: str | None = None
+    os_type: str | None = None
+    arch: str | None = None
+
+
+def parse_requirements(stated: Stated) -> tuple[Requirement, ...]:
     """The requirements of one invocation. Raises ValueError with a one-line reason on a bad value."""
+    return (*_versions(stated), *_names_of(stated), *_modes(stated), *_platform(stated))
+
+
+def _versions(stated: Stated) -> list[Requirement]:
     reqs: list[Requirement] = []
-    for kind, value in (("api", api), ("server", server), ("containerd", containerd)):
+    for kind, value in (("api", stated.api), ("server", stated.server), ("containerd", stated.containerd)):
         if value is None:
             continue
         if parse_version(value) is None:
             raise ValueError(f"--require-{kind} {value!r} is not a version (e.g. 1.44, 24.0)")
         reqs.append(Requirement(kind, (value.strip().lstrip("v"),)))
-    if products:
-        names = _names(products)
+    return reqs
+
+
+def _names_of(stated: Stated) -> list[Requirement]:
+    """--require-product: known product ids only."""
+    reqs: list[Requirement] = []
+    if stated.products:
+        names = _names(stated.products)
         unknown = [n for n in names if n not in PRODUCTS]
         if unknown:
             raise ValueError(f"--require-product: unknown product {', '.join(unknown)} (known: {', '.join(PRODUCTS)})")
         reqs.append(Requirement("product", names))
-    if rootless and rootful:
+    return reqs
+
+
+def _modes(stated: Stated) -> list[Requirement]:
+    if stated.rootless and stated.rootful:
         raise ValueError("--require-rootless and --require-rootful exclude each other")
-    if rootless:
-        reqs.append(Requirement("rootless"))
-    if rootful:
-        reqs.append(Requirement("rootful"))
-    if runtimes:
-        reqs.append(Requirement("runtime", _names(runtimes)))
-    if cgroup is not None:
-        if cgroup.strip().lstrip("v") not in ("1", "2"):
-            raise ValueError(f"--require-cgroup {cgroup!r}: use 1 or 2")
-        reqs.append(Requirement("cgroup", (cgroup.strip().lstrip("v"),)))
-    if os_type is not None:
-        if os_type.strip().lower() not in ("linux", "windows"):
-            raise ValueError(f"--require-os {os_type!r}: use linux or windows")
-        reqs.append(Requirement("os", (os_type.strip().lower(),)))
-    if arch is not None:
-        norm = _ARCH.get(arch.strip().lower())
+    reqs = [Requirement(kind) for kind, on in (("rootless", stated.rootless), ("rootful", stated.rootful)) if on]
+    if stated.runtimes:
+        reqs.append(Requirement("runtime", _names(stated.runtimes)))
+    return reqs
+
+
+def _platform(stated: Stated) -> list[Requirement]:
+    reqs: list[Requirement] = []
+    if stated.cgroup is not None:
+        if stated.cgroup.strip().lstrip("v") not in ("1", "2"):
+            raise ValueError(f"--require-cgroup {stated.cgroup!r}: use 1 or 2")
+        reqs.append(Requirement("cgroup", (stated.cgroup.strip().lstrip("v"),)))
+    if stated.os_type is not None:
+        if stated.os_type.strip().lower() not in ("linux", "windows"):
+            raise ValueError(f"--require-os {stated.os_type!r}: use linux or windows")
+        reqs.append(Requirement("os", (stated.os_type.strip().lower(),)))
+    if stated.arch is not None:
+        norm = _ARCH.get(stated.arch.strip().lower())
         if norm is None:
-            raise ValueError(f"--require-arch {arch!r}: use amd64 or arm64 (or x86_64, aarch64)")
+            raise ValueError(f"--require-arch {stated.arch!r}: use amd64 or arm64 (or x86_64, aarch64)")
         reqs.append(Requirement("arch", (norm,)))
-    return tuple(reqs)
+    return reqs
 
 
 @record
@@ -178,63 +198,99 @@ def evaluate(req: Requirement, view: EngineView | None) -> Verdict:
     """Whether one requirement is met. `view` None: no engine answered, so none can be."""
     if view is None:
         return Verdict(req, False, f"{req.label}: cannot be checked, no engine answers the endpoint")
-    if req.kind == "api":
-        return _min_version(req, view.api_version, "API version", "GET /version ApiVersion")
-    if req.kind == "server":
-        return _min_version(req, view.server_version, "server version", "GET /version Version")
-    if req.kind == "containerd":
-        return _min_version(req, view.containerd_version, "containerd version", "GET /version Components containerd")
-    if req.kind == "product":
-        have = view.product or "unknown"
-        ok = have in req.values
-        title = f"the engine is {have}" + ("" if ok else f", not {' or '.join(req.values)}")
-        return Verdict(req, ok, title, (f"identified as {have}",))
-    if req.kind in ("rootless", "rootful"):
-        if view.rootless is None:
-            return Verdict(req, False, f"{req.label}: the engine does not say whether it runs rootless")
-        mode = "rootless" if view.rootless else "rootful"
-        ok = mode == req.kind
+    judge = _JUDGES.get(req.kind)
+    if judge is None:
+        return Verdict(req, False, f"unknown requirement {req.kind}")
+    return judge(req, view)
+
+
+def _api(req: Requirement, view: EngineView) -> Verdict:
+    return _min_version(req, view.api_version, "API version", "GET /version ApiVersion")
+
+
+def _server(req: Requirement, view: EngineView) -> Verdict:
+    return _min_version(req, view.server_version, "server version", "GET /version Version")
+
+
+def _containerd(req: Requirement, view: EngineView) -> Verdict:
+    return _min_version(req, view.containerd_version, "containerd version", "GET /version Components containerd")
+
+
+def _product(req: Requirement, view: EngineView) -> Verdict:
+    have = view.product or "unknown"
+    ok = have in req.values
+    title = f"the engine is {have}" + ("" if ok else f", not {' or '.join(req.values)}")
+    return Verdict(req, ok, title, (f"identified as {have}",))
+
+
+def _mode(req: Requirement, view: EngineView) -> Verdict:
+    if view.rootless is None:
+        return Verdict(req, False, f"{req.label}: the engine does not say whether it runs rootless")
+    mode = "rootless" if view.rootless else "rootful"
+    ok = mode == req.kind
+    return Verdict(
+        req,
+        ok,
+        f"the engine runs {mode}" + ("" if ok else f", {req.kind} is required"),
+        ("GET /info SecurityOptions " + ("lists" if view.rootless else "does not list") + " name=rootless",),
+    )
+
+
+def _runtime(req: Requirement, view: EngineView) -> Verdict:
+    available = set(view.runtimes) | ({view.default_runtime} if view.default_runtime else set())
+    missing = [r for r in req.values if r not in available]
+    shown = ", ".join(sorted(available)) or "none reported"
+    if missing:
         return Verdict(
             req,
-            ok,
-            f"the engine runs {mode}" + ("" if ok else f", {req.kind} is required"),
-            ("GET /info SecurityOptions " + ("lists" if view.rootless else "does not list") + " name=rootless",),
+            False,
+            f"runtime {', '.join(missing)} is not configured in the engine (it has: {shown})",
+            (f"GET /info Runtimes: {shown}; DefaultRuntime {view.default_runtime}",),
         )
-    if req.kind == "runtime":
-        available = set(view.runtimes) | ({view.default_runtime} if view.default_runtime else set())
-        missing = [r for r in req.values if r not in available]
-        shown = ", ".join(sorted(available)) or "none reported"
-        if missing:
-            return Verdict(
-                req,
-                False,
-                f"runtime {', '.join(missing)} is not configured in the engine (it has: {shown})",
-                (f"GET /info Runtimes: {shown}; DefaultRuntime {view.default_runtime}",),
-            )
-        return Verdict(req, True, f"runtime {', '.join(req.values)} available (default {view.default_runtime})")
-    if req.kind == "cgroup":
-        have_cg = view.cgroup_version
-        ok = have_cg == req.values[0]
-        return Verdict(
-            req,
-            ok,
-            f"the engine uses cgroup v{have_cg or '?'}" + ("" if ok else f", v{req.values[0]} is required"),
-            (f"GET /info CgroupVersion: {have_cg}",),
-        )
-    if req.kind == "os":
-        ok = view.os_type == req.values[0]
-        return Verdict(
-            req,
-            ok,
-            f"the engine runs {view.os_type or '?'} containers" + ("" if ok else f", {req.values[0]} is required"),
-            (f"GET /info OSType: {view.os_type}",),
-        )
-    if req.kind == "arch":
-        ok = view.arch == req.values[0]
-        return Verdict(
-            req,
-            ok,
-            f"the engine's architecture is {view.arch or '?'}" + ("" if ok else f", {req.values[0]} is required"),
-            (f"GET /info Architecture: {view.arch}",),
-        )
-    return Verdict(req, False, f"unknown requirement {req.kind}")
+    return Verdict(req, True, f"runtime {', '.join(req.values)} available (default {view.default_runtime})")
+
+
+def _cgroup(req: Requirement, view: EngineView) -> Verdict:
+    have_cg = view.cgroup_version
+    ok = have_cg == req.values[0]
+    return Verdict(
+        req,
+        ok,
+        f"the engine uses cgroup v{have_cg or '?'}" + ("" if ok else f", v{req.values[0]} is required"),
+        (f"GET /info CgroupVersion: {have_cg}",),
+    )
+
+
+def _os(req: Requirement, view: EngineView) -> Verdict:
+    ok = view.os_type == req.values[0]
+    return Verdict(
+        req,
+        ok,
+        f"the engine runs {view.os_type or '?'} containers" + ("" if ok else f", {req.values[0]} is required"),
+        (f"GET /info OSType: {view.os_type}",),
+    )
+
+
+def _arch(req: Requirement, view: EngineView) -> Verdict:
+    ok = view.arch == req.values[0]
+    return Verdict(
+        req,
+        ok,
+        f"the engine's architecture is {view.arch or '?'}" + ("" if ok else f", {req.values[0]} is required"),
+        (f"GET /info Architecture: {view.arch}",),
+    )
+
+
+#: How each kind of requirement is judged against what the engine reports.
+_JUDGES: dict[str, Callable[[Requirement, EngineView], Verdict]] = {
+    "api": _api,
+    "server": _server,
+    "containerd": _containerd,
+    "product": _product,
+    "rootless": _mode,
+    "rootful": _mode,
+    "runtime": _runtime,
+    "cgroup": _cgroup,
+    "os": _os,
+    "arch": _arch,
+}
