@@ -250,35 +250,28 @@ def _runtime(req: Requirement, view: EngineView) -> Verdict:
     return Verdict(req, True, f"runtime {', '.join(req.values)} available (default {view.default_runtime})")
 
 
+def _equal(req: Requirement, have: str | None, title: str, wanted: str, evidence: str) -> Verdict:
+    """A requirement of one exact value: met when the engine reports it."""
+    ok = have == req.values[0]
+    return Verdict(req, ok, title + ("" if ok else f", {wanted} is required"), (evidence,))
+
+
 def _cgroup(req: Requirement, view: EngineView) -> Verdict:
-    have_cg = view.cgroup_version
-    ok = have_cg == req.values[0]
-    return Verdict(
-        req,
-        ok,
-        f"the engine uses cgroup v{have_cg or '?'}" + ("" if ok else f", v{req.values[0]} is required"),
-        (f"GET /info CgroupVersion: {have_cg}",),
+    have = view.cgroup_version
+    return _equal(
+        req, have, f"the engine uses cgroup v{have or '?'}", f"v{req.values[0]}", f"GET /info CgroupVersion: {have}"
     )
 
 
 def _os(req: Requirement, view: EngineView) -> Verdict:
-    ok = view.os_type == req.values[0]
-    return Verdict(
-        req,
-        ok,
-        f"the engine runs {view.os_type or '?'} containers" + ("" if ok else f", {req.values[0]} is required"),
-        (f"GET /info OSType: {view.os_type}",),
-    )
+    have = view.os_type
+    return _equal(req, have, f"the engine runs {have or '?'} containers", req.values[0], f"GET /info OSType: {have}")
 
 
 def _arch(req: Requirement, view: EngineView) -> Verdict:
-    ok = view.arch == req.values[0]
-    return Verdict(
-        req,
-        ok,
-        f"the engine's architecture is {view.arch or '?'}" + ("" if ok else f", {req.values[0]} is required"),
-        (f"GET /info Architecture: {view.arch}",),
-    )
+    have = view.arch
+    title = f"the engine's architecture is {have or '?'}"
+    return _equal(req, have, title, req.values[0], f"GET /info Architecture: {have}")
 
 
 #: How each kind of requirement is judged against what the engine reports.
