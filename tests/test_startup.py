@@ -34,6 +34,9 @@ NOT_ON_THE_HEALTHY_PATH = {
     "lzma": "imported by shutil",
     "tempfile": "only when --output writes a file",
     "platform": "doctor.gather.local.os_name; platform.platform() runs `uname -p`",
+    "http.client": "doctor.gather.http reads the response itself (tests/test_http_reader.py)",
+    "email": "imported by http.client, to parse headers",
+    "ssl": "only for a TLS endpoint",
 }
 
 
