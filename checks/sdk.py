@@ -11,7 +11,7 @@ cites the step it restates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from checks._text import quote, tilde
 from doctor.api import (
@@ -27,10 +27,11 @@ from doctor.api import (
     Facts,
     FactUnavailable,
     Finding,
+    Resolution,
     Severity,
     check,
 )
-from doctor.facts.record import record
+from doctor.facts.record import field, record
 from doctor.knowledge.dockerconfig import ContextStore
 
 CATEGORY = "sdk"
@@ -59,114 +60,150 @@ def _first(candidates: list[tuple[str, str]], state: Mapping[str, bool]) -> tupl
     return None
 
 
-def consumers(
-    env: Mapping[str, str],
-    store: ContextStore,
-    current_context: str | None,
-    home: str,
-    uid: int,
-    answers: Mapping[str, bool],
-    props: Mapping[str, str] | None = None,
-) -> list[Consumer]:
+@record
+class Here:
+    """What every client reads to find its endpoint: the environment, the contexts, the settings files."""
+
+    env: Mapping[str, str]
+    store: ContextStore
+    current_context: str | None  # config.json currentContext
+    home: str
+    uid: int
+    props: Mapping[str, str] = field(default_factory=dict)  # ~/.testcontainers.properties, ~/.docker-java.properties
+
+    @property
+    def docker_host(self) -> str | None:
+        return self.env.get("DOCKER_HOST") or None
+
+    @property
+    def xdg(self) -> str:
+        return self.env.get("XDG_RUNTIME_DIR") or f"/run/user/{self.uid}"
+
+
+def consumers(here: Here, answers: Mapping[str, bool]) -> list[Consumer]:
     """The endpoint each well-known client would use here (pure).
 
     `answers`: socket path -> whether it answers the Docker API. Clients that
     try candidates in turn (testcontainers) take the first that answers.
     """
-    docker_host = env.get("DOCKER_HOST") or None
-    # Settings files (doctor.gather.clients): ~/.testcontainers.properties tc.host / docker.host,
-    # ~/.docker-java.properties DOCKER_HOST. tc.host (Testcontainers Desktop/Cloud) wins over all.
-    props = props or {}
-    tc_host = props.get("tc.host")
-    tc_docker_host = props.get("docker.host")
-    xdg = env.get("XDG_RUNTIME_DIR") or f"/run/user/{uid}"
-    h = home.rstrip("/")
-    out = []
+    return [client(here, answers) for client in _CLIENTS]
+
+
+def _go_sdk(here: Here, answers: Mapping[str, bool]) -> Consumer:
     # moby client/client_options.go FromEnv: the Go SDK's client.FromEnv reads DOCKER_HOST, else the default socket; no contexts.
-    out.append(Consumer("Go SDK (client.FromEnv)", docker_host or DEFAULT, "DOCKER_HOST" if docker_host else
-                        "the default socket (it ignores contexts)"))  # fmt: skip
+    dh = here.docker_host
+    return Consumer("Go SDK (client.FromEnv)", dh or DEFAULT, "DOCKER_HOST" if dh else
+                    "the default socket (it ignores contexts)")  # fmt: skip
+
+
+def _docker_py_old(here: Here, answers: Mapping[str, bool]) -> Consumer:
     # docker-py ≤ 7.1 docker/client.py from_env(): DOCKER_HOST, else the default socket; contexts are ignored.
-    out.append(Consumer("docker-py < 7.2 (from_env)", docker_host or DEFAULT, "DOCKER_HOST" if docker_host else
-                        "the default socket (it ignores contexts)"))  # fmt: skip
+    dh = here.docker_host
+    return Consumer("docker-py < 7.2 (from_env)", dh or DEFAULT, "DOCKER_HOST" if dh else
+                    "the default socket (it ignores contexts)")  # fmt: skip
+
+
+def _docker_py(here: Here, answers: Mapping[str, bool]) -> Consumer:
     # docker-py 7.2 docker/client.py from_env(use_context=True): DOCKER_HOST, else DOCKER_CONTEXT / currentContext;
     # an unknown context silently falls back to the default socket (the CLI errors instead).
-    ctx_name = env.get("DOCKER_CONTEXT") or current_context
-    ctx_host = _context_host(store, ctx_name)
-    out.append(
-        Consumer(
-            "docker-py ≥ 7.2 (from_env)",
-            docker_host or ctx_host or DEFAULT,
-            "DOCKER_HOST" if docker_host else f"context {ctx_name!r}" if ctx_host else "the default socket",
-        )
+    dh = here.docker_host
+    ctx_name = here.env.get("DOCKER_CONTEXT") or here.current_context
+    ctx_host = _context_host(here.store, ctx_name)
+    return Consumer(
+        "docker-py ≥ 7.2 (from_env)",
+        dh or ctx_host or DEFAULT,
+        "DOCKER_HOST" if dh else f"context {ctx_name!r}" if ctx_host else "the default socket",
     )
-    # testcontainers-go internal/core/docker_host.go: DOCKER_HOST → /var/run/docker.sock → rootless paths, each checked with Info().
+
+
+def _testcontainers_setting(here: Here, name: str) -> Consumer | None:
+    """tc.host (Testcontainers Desktop/Cloud) wins over all; then DOCKER_HOST, then docker.host."""
+    tc_host = here.props.get("tc.host")
     if tc_host:
-        out.append(Consumer("testcontainers-go", tc_host, "tc.host in ~/.testcontainers.properties"))
-    elif docker_host or tc_docker_host:
-        out.append(Consumer("testcontainers-go", docker_host or tc_docker_host,
-                            "DOCKER_HOST" if docker_host else "docker.host in ~/.testcontainers.properties"))  # fmt: skip
-    else:
-        hit = _first(
-            [
-                ("/var/run/docker.sock", "/var/run/docker.sock"),
-                (f"{xdg}/docker.sock", "$XDG_RUNTIME_DIR/docker.sock"),
-                (f"{h}/.docker/run/docker.sock", "~/.docker/run/docker.sock"),
-                (f"{h}/.docker/desktop/docker.sock", "~/.docker/desktop/docker.sock"),
-                (f"/run/user/{uid}/docker.sock", f"/run/user/{uid}/docker.sock"),
-            ],
-            answers,
-        )
-        out.append(
-            Consumer("testcontainers-go", hit[0], f"first socket that answers: {hit[1]}")
-            if hit
-            else Consumer("testcontainers-go", None, "no candidate socket answers: 'rootless Docker not found'")
-        )
+        return Consumer(name, tc_host, "tc.host in ~/.testcontainers.properties")
+    dh = here.docker_host
+    tc_docker_host = here.props.get("docker.host")
+    if dh or tc_docker_host:
+        return Consumer(name, dh or tc_docker_host,
+                        "DOCKER_HOST" if dh else "docker.host in ~/.testcontainers.properties")  # fmt: skip
+    return None
+
+
+def _testcontainers_go(here: Here, answers: Mapping[str, bool]) -> Consumer:
+    # testcontainers-go internal/core/docker_host.go: DOCKER_HOST → /var/run/docker.sock → rootless paths, each checked with Info().
+    set_ = _testcontainers_setting(here, "testcontainers-go")
+    if set_ is not None:
+        return set_
+    h, uid = here.home.rstrip("/"), here.uid
+    hit = _first(
+        [
+            ("/var/run/docker.sock", "/var/run/docker.sock"),
+            (f"{here.xdg}/docker.sock", "$XDG_RUNTIME_DIR/docker.sock"),
+            (f"{h}/.docker/run/docker.sock", "~/.docker/run/docker.sock"),
+            (f"{h}/.docker/desktop/docker.sock", "~/.docker/desktop/docker.sock"),
+            (f"/run/user/{uid}/docker.sock", f"/run/user/{uid}/docker.sock"),
+        ],
+        answers,
+    )
+    if hit:
+        return Consumer("testcontainers-go", hit[0], f"first socket that answers: {hit[1]}")
+    return Consumer("testcontainers-go", None, "no candidate socket answers: 'rootless Docker not found'")
+
+
+def _testcontainers_python(here: Here, answers: Mapping[str, bool]) -> Consumer:
     # testcontainers-python 4.15+ core/docker_client.py: DOCKER_HOST → currentContext (not DOCKER_CONTEXT,
     # and never 'default') → docker-py's default socket.
-    cur_host = _context_host(store, current_context)
-    out.append(
-        Consumer(
-            "testcontainers-python",
-            docker_host or cur_host or DEFAULT,
-            "DOCKER_HOST"
-            if docker_host
-            else f"currentContext {current_context!r}"
-            if cur_host
-            else "the default socket",
-        )
+    dh = here.docker_host
+    cur_host = _context_host(here.store, here.current_context)
+    return Consumer(
+        "testcontainers-python",
+        dh or cur_host or DEFAULT,
+        "DOCKER_HOST" if dh else f"currentContext {here.current_context!r}" if cur_host else "the default socket",
     )
+
+
+def _testcontainers_java(here: Here, answers: Mapping[str, bool]) -> Consumer:
     # testcontainers-java DockerClientProviderStrategy.java: DOCKER_HOST (strategy 2), then by priority RootlessDocker (81:
     # $XDG_RUNTIME_DIR, ~/.docker/run, /run/user/UID), UnixSocket (80: /var/run/docker.sock),
     # DockerDesktop (79: ~/.docker/desktop). ~/.testcontainers.properties (tc.host) is not read here.
-    if tc_host:
-        out.append(Consumer("testcontainers-java", tc_host, "tc.host in ~/.testcontainers.properties"))
-    elif docker_host or tc_docker_host:
-        out.append(Consumer("testcontainers-java", docker_host or tc_docker_host,
-                            "DOCKER_HOST" if docker_host else "docker.host in ~/.testcontainers.properties"))  # fmt: skip
-    else:
-        hit = _first(
-            [
-                (f"{xdg}/docker.sock", "RootlessDocker: $XDG_RUNTIME_DIR/docker.sock"),
-                (f"{h}/.docker/run/docker.sock", "RootlessDocker: ~/.docker/run/docker.sock"),
-                (f"/run/user/{uid}/docker.sock", f"RootlessDocker: /run/user/{uid}/docker.sock"),
-                ("/var/run/docker.sock", "UnixSocket: /var/run/docker.sock"),
-                (f"{h}/.docker/desktop/docker.sock", "DockerDesktop: ~/.docker/desktop/docker.sock"),
-            ],
-            answers,
-        )
-        out.append(
-            Consumer("testcontainers-java", hit[0], f"first strategy that answers: {hit[1]}")
-            if hit
-            else Consumer(
-                "testcontainers-java", None, "no strategy answers: 'Could not find a valid Docker environment'"
-            )
-        )
+    set_ = _testcontainers_setting(here, "testcontainers-java")
+    if set_ is not None:
+        return set_
+    h, uid = here.home.rstrip("/"), here.uid
+    hit = _first(
+        [
+            (f"{here.xdg}/docker.sock", "RootlessDocker: $XDG_RUNTIME_DIR/docker.sock"),
+            (f"{h}/.docker/run/docker.sock", "RootlessDocker: ~/.docker/run/docker.sock"),
+            (f"/run/user/{uid}/docker.sock", f"RootlessDocker: /run/user/{uid}/docker.sock"),
+            ("/var/run/docker.sock", "UnixSocket: /var/run/docker.sock"),
+            (f"{h}/.docker/desktop/docker.sock", "DockerDesktop: ~/.docker/desktop/docker.sock"),
+        ],
+        answers,
+    )
+    if hit:
+        return Consumer("testcontainers-java", hit[0], f"first strategy that answers: {hit[1]}")
+    return Consumer("testcontainers-java", None, "no strategy answers: 'Could not find a valid Docker environment'")
+
+
+def _docker_java(here: Here, answers: Mapping[str, bool]) -> Consumer:
     # docker-java (DefaultDockerClientConfig): DOCKER_HOST, then ~/.docker-java.properties, then the default socket.
-    java_host = props.get("docker-java:DOCKER_HOST")
-    out.append(Consumer("docker-java", docker_host or java_host or DEFAULT,
-                        "DOCKER_HOST" if docker_host else "DOCKER_HOST in ~/.docker-java.properties" if java_host
-                        else "the default socket (it ignores contexts)"))  # fmt: skip
-    return out
+    dh = here.docker_host
+    java_host = here.props.get("docker-java:DOCKER_HOST")
+    return Consumer("docker-java", dh or java_host or DEFAULT,
+                    "DOCKER_HOST" if dh else "DOCKER_HOST in ~/.docker-java.properties" if java_host
+                    else "the default socket (it ignores contexts)")  # fmt: skip
+
+
+#: The clients compared with the CLI, in the order they are listed.
+_CLIENTS: tuple[Callable[[Here, Mapping[str, bool]], Consumer], ...] = (
+    _go_sdk,
+    _docker_py_old,
+    _docker_py,
+    _testcontainers_go,
+    _testcontainers_python,
+    _testcontainers_java,
+    _docker_java,
+)
 
 
 def _answers(state: Mapping[str, bool], probes: Mapping[str, bool], url: str | None) -> bool | None:
@@ -209,19 +246,36 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
             title="the endpoint was chosen on the command line (-H/--context), which SDKs never see: not compared",
         )
         return
+    state, probes, props = _what_answers(facts, res.host)
+    here = Here(env.values, store, cfg.current_context, env.user.home, env.user.uid, props)
+    clients = consumers(here, state)
+    if res.source in ("config", "env:DOCKER_CONTEXT", "flag:--context"):
+        # The CLI follows a context: ask the docker-py installed here what *it* resolves
+        # (gathered only now, because importing docker-py costs more than a healthy run).
+        try:
+            view = facts.get(PYTHON_SDK)
+            clients.append(Consumer(f"docker-py {view.version} (installed here, asked directly)", view.endpoint,
+                                    view.error or view.source))  # fmt: skip
+        except FactUnavailable:
+            pass
+    rows = [(c, _verdict(c, res.host, _answers(state, probes, c.endpoint))) for c in clients]
+    yield _compared(rows, res, env.user.home)
+
+
+def _what_answers(facts: Facts, cli_host: str) -> tuple[dict[str, bool], dict[str, bool], dict[str, str]]:
+    """(socket path -> answers, URL -> answers, client settings) as gathered; the CLI's endpoint answers."""
     try:
         socks = facts.get(SOCKETS)
     except FactUnavailable:
         socks = ()
     state = {s.path: bool(s.probe and s.probe.answered and s.kind == "docker") for s in socks}
-    if res.host.startswith("unix://"):
-        state[res.host[len("unix://") :]] = True
+    if cli_host.startswith("unix://"):
+        state[cli_host[len("unix://") :]] = True
     try:
         probes = {h: p.answered for h, p in facts.get(CONTEXT_PROBES).items()}
     except FactUnavailable:
         probes = {}
-    probes[res.host] = True
-    home = env.user.home
+    probes[cli_host] = True
     try:
         settings = facts.get(CLIENT_SETTINGS).settings
     except FactUnavailable:
@@ -232,45 +286,39 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
             state.setdefault(s.value[len("unix://") :], s.answers)
         elif s.answers is not None:
             probes.setdefault(s.value, s.answers)
-    clients = consumers(env.values, store, cfg.current_context, home, env.user.uid, state, props)
-    if res.source in ("config", "env:DOCKER_CONTEXT", "flag:--context"):
-        # The CLI follows a context: ask the docker-py installed here what *it* resolves
-        # (gathered only now, because importing docker-py costs more than a healthy run).
-        try:
-            view = facts.get(PYTHON_SDK)
-            clients.append(Consumer(f"docker-py {view.version} (installed here, asked directly)", view.endpoint,
-                                    view.error or view.source))
-        except FactUnavailable:
-            pass
-    rows = []
-    for c in clients:
-        live = _answers(state, probes, c.endpoint)
-        if c.endpoint == res.host:
-            verdict = "same engine as the CLI: works"
-        elif live is True:
-            verdict = "another engine: works, but not the CLI's"
-        elif live is False:
-            verdict = "nothing answers: fails"
-        else:
-            verdict = "not probed"
-        rows.append((c, verdict))
+    return state, probes, props
+
+
+def _verdict(c: Consumer, cli_host: str, live: bool | None) -> str:
+    if c.endpoint == cli_host:
+        return "same engine as the CLI: works"
+    if live is True:
+        return "another engine: works, but not the CLI's"
+    if live is False:
+        return "nothing answers: fails"
+    return "not probed"
+
+
+def _compared(rows: list[tuple[Consumer, str]], res: Resolution, home: str) -> Finding:
+    """The finding: every client reaches the CLI's engine, or which do not."""
+    cli = res.host or ""
     evidence = tuple(f"{c.name}: {tilde(c.endpoint or '(nothing)', home)} ({c.why}) — {v}" for c, v in rows)
     data: dict[str, object] = {
-        "cli": res.host,
+        "cli": cli,
         "consumers": [
             {
                 "name": c.name,
                 "endpoint": c.endpoint,
                 "why": c.why,
-                "same_as_cli": c.endpoint == res.host,
+                "same_as_cli": c.endpoint == cli,
                 "would_succeed": None if v == "not probed" else not v.endswith("fails"),
             }
             for c, v in rows
         ],
     }
-    differs = [(c, v) for c, v in rows if c.endpoint != res.host and v != "not probed"]
+    differs = [(c, v) for c, v in rows if c.endpoint != cli and v != "not probed"]
     if not differs:
-        yield Finding(
+        return Finding(
             id="sdk-endpoint-same",
             check="sdk-endpoint",
             severity=Severity.OK,
@@ -278,24 +326,23 @@ def sdk_endpoint(facts: Facts) -> Iterator[Finding]:
             evidence=evidence,
             data=data,
         )
-        return
     dead = [c.name for c, v in differs if v.endswith("fails")]
     other = [c.name for c, v in differs if not v.endswith("fails")]
-    via = f"context {res.context!r}" if res.context and res.context != "default" else res.host
+    via = f"context {res.context!r}" if res.context and res.context != "default" else cli
     if dead:
         why = ": they do not follow docker contexts" if res.source in ("config", "env:DOCKER_CONTEXT") else ""
         title = f"The docker CLI works through {via}, but {_names(dead)} would fail{why}"
     else:
         title = f"The docker CLI works through {via}, but {_names(other)} would reach a different engine"
-    yield Finding(
+    return Finding(
         id="sdk-endpoint-differs",
         check="sdk-endpoint",
         severity=Severity.WARNING,
         title=title,
-        detail=f"The CLI uses {res.host}; tools that read only DOCKER_HOST or fixed socket paths use other "
+        detail=f"The CLI uses {cli}; tools that read only DOCKER_HOST or fixed socket paths use other "
         "endpoints. Setting DOCKER_HOST makes every one of them use the CLI's endpoint.",
         evidence=evidence,
-        fix=(f"export DOCKER_HOST={quote(res.host)}    # makes every tool use the CLI's endpoint",),
+        fix=(f"export DOCKER_HOST={quote(cli)}    # makes every tool use the CLI's endpoint",),
         data=data,
     )
 

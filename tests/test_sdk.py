@@ -6,7 +6,7 @@ The end-to-end case (a real dockerd behind a context) is in test_causes_real.py.
 
 from __future__ import annotations
 
-from checks.sdk import DEFAULT, consumers
+from checks.sdk import DEFAULT, Here, consumers
 from doctor.knowledge.dockerconfig import ContextMeta, ContextStore, context_id
 
 HOME = "/home/u"
@@ -28,7 +28,7 @@ def store(**hosts: str) -> ContextStore:
 
 def reach(env: dict[str, str], current: str | None, answers: set[str], **contexts: str) -> dict[str, str | None]:
     state = dict.fromkeys(answers, True)
-    return {c.name: c.endpoint for c in consumers(env, store(**contexts), current, HOME, UID, state)}
+    return {c.name: c.endpoint for c in consumers(Here(env, store(**contexts), current, HOME, UID), state)}
 
 
 def test_context_only_the_cli_and_new_clients_follow_it() -> None:
