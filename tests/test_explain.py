@@ -810,6 +810,15 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
          "but certificate path (DOCKER_CERT_PATH) '/home/u/.docker' doesn't exist.", "tls", None),
         ("Caused by: io.netty.channel.unix.Errors$NativeIoException: connect(..) failed: Permission denied",
          "permission-denied", None),
+        # curl against the API socket (curl/curl lib/strerror.c, lib/cf-ip-happy.c, lib/vdns/hostip.c)
+        ("$ curl --unix-socket /var/run/docker.sock http://localhost/version\ncurl: (7) Couldn't connect to server",
+         "daemon-not-running", "unix:///var/run/docker.sock"),
+        ("curl: (7) Failed to connect to localhost port 2375 after 0 ms: Connection refused",
+         "connection-refused", "tcp://localhost:2375"),
+        ("curl: (6) Could not resolve host: docker", "dns-failure", None),
+        # a VM product's own "not running" (colima app/app.go, Rancher Desktop's nerdctl wrapper)
+        ("Rancher Desktop is not running. Please start Rancher Desktop to use nerdctl", "daemon-not-running", None),
+        ("FATA[0000] colima [profile=dev] is not running", "daemon-not-running", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

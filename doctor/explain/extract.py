@@ -408,6 +408,10 @@ _RE_REFUSED_ADDR = re.compile(
 # nio/AbstractNioChannel.java "connection timed out: " + remoteAddress), as docker-java's netty
 # transport and IDE plugins report it
 _RE_NETTY_ADDR = re.compile(r"(?:exception|failed|timed out|information): /((?:\d{1,3}\.){3}\d{1,3}):(\d{2,5})\b", re.I)
+# curl/curl@5c61e16869 src/tool_listhelp.c:852 (--unix-socket), lib/cf-ip-happy.c:719 ("Failed to connect to
+# %s:%u ... after %ld ms: %s"; before 8.x lib/connect.c "Failed to connect to %s port %u after ...")
+_RE_CURL_UNIX = re.compile(r"--unix-socket[ =]([~/$][^\s'\"`]{0,256})")
+_RE_CURL_FAILED = re.compile(r"\bfailed to connect to ([\w.-]{1,253}|/[^\s:]{1,256})(?: port |:)(\d{1,5})\b", re.I)
 _RE_PY_POOL = re.compile(r"\bHTTPS?ConnectionPool\(host='([^'\n]{1,255})', port=(\d{1,5})\)")
 _RE_JAVA_NOFILE = re.compile(r"NoSuchFileException \((/[^)\s]{1,512})\)")
 _RE_SSH_CMD = re.compile(r"command \[ssh ([^\]\n]{1,512})\]")
@@ -526,11 +530,6 @@ def _ssh_command(s: str) -> str | None:
     return _ssh_from_command(m.group(1)) if m else None
 
 
-def _dial_unix(s: str) -> str | None:
-    m = _RE_DIAL_UNIX.search(s)
-    return _norm_unix(m.group(1)) if m else None
-
-
 def _pipe_name(s: str) -> str | None:
     m = _RE_PIPE.search(s)
     return _norm_pipe(m.group(1)) if m else None
@@ -544,9 +543,13 @@ def _http_request(s: str) -> str | None:
     return None
 
 
-def _java_nofile(s: str) -> str | None:
-    m = _RE_JAVA_NOFILE.search(s)
-    return _norm_unix(m.group(1)) if m else None
+def _curl_failed(s: str) -> str | None:
+    """curl's "Failed to connect to HOST port N" (before 8.x) / "HOST:N" (8.x); a path is a socket."""
+    m = _RE_CURL_FAILED.search(s)
+    if m is None:
+        return None
+    host = m.group(1)
+    return _norm_unix(host) if host.startswith("/") else f"tcp://{host}:{m.group(2)}"
 
 
 def _node_connect(s: str) -> str | None:
@@ -569,6 +572,16 @@ def _quoted_daemon(s: str) -> str | None:
     return _norm_unix(p) if p.startswith("/") else endpoint_in(p)
 
 
+def _unix_path(rx: re.Pattern[str]) -> Callable[[str], str | None]:
+    """A finder for ``unix://PATH`` from group 1 of ``rx``."""
+
+    def find(s: str) -> str | None:
+        m = rx.search(s)
+        return _norm_unix(m.group(1)) if m else None
+
+    return find
+
+
 def _host_port(*patterns: re.Pattern[str]) -> Callable[[str], str | None]:
     """A finder for ``tcp://HOST:PORT`` from the first pattern that matches (groups 1 and 2)."""
 
@@ -587,16 +600,18 @@ _FINDERS: tuple[Callable[[str], str | None], ...] = (
     _http_unix,
     _scheme_url,
     _ssh_command,
-    _dial_unix,
+    _unix_path(_RE_DIAL_UNIX),
     _pipe_name,
+    _unix_path(_RE_CURL_UNIX),  # curl --unix-socket PATH http://localhost/...: the socket, not the URL's host
     _http_request,
     _host_port(_RE_PY_POOL),
-    _java_nofile,
+    _unix_path(_RE_JAVA_NOFILE),
     _host_port(_RE_DIAL_TCP),
     _node_connect,
     _quoted_daemon,
     _host_port(_RE_MACHINE_HOST),
     _host_port(_RE_JAVA_CONNECT, _RE_APACHE_CONNECT, _RE_REFUSED_ADDR, _RE_JAVA_ADDR, _RE_NETTY_ADDR),
+    _curl_failed,
 )
 
 

@@ -239,6 +239,10 @@ _GENERIC_WORDS = (
     "the docker service isn't running",
     "is 'docker daemon' running",
     "docker daemon is not reachable",
+    # curl's CURLE_COULDNT_CONNECT (curl/curl@5c61e16869 lib/strerror.c:61; "Couldn't ..." before 8.x),
+    # as `curl --unix-socket /var/run/docker.sock` checks print it
+    "could not connect to server",
+    "couldn't connect to server",
     "rootless containerd not running?",
     "cannot access containerd socket",
     # lazydocker pkg/i18n/*.go ConnectionFailed (the English one is above): zh, nl, fr, de, pl, pt, es, tr
@@ -312,6 +316,9 @@ _DNS_WORDS = (
     "unknownhostexception",
     "name does not resolve",
     "no address associated with hostname",
+    # curl's CURLE_COULDNT_RESOLVE_HOST: lib/vdns/hostip.c:348 "Could not resolve %s: %s" (curl@5c61e16869)
+    "could not resolve host",
+    "couldn't resolve host",
 )
 
 TEMPLATES: Final[tuple[Template, ...]] = (
@@ -821,6 +828,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "pkg/rootlessutil/parent_linux.go:75; lazydocker@7e7aadc2 pkg/i18n/*.go ConnectionFailed",
     ),
     Template(
+        "vm-not-running", "daemon-not-running", R_GENERIC, (("not running",), ("colima", "rancher desktop")),
+        source="a VM product says its VM is stopped: abiosoft/colima@05dea41e app/app.go (colimaApp.getStatus, "
+        "currentRuntime: '%s is not running' with DisplayName 'colima' / 'colima [profile=NAME]'); "
+        "rancher-sandbox/rancher-desktop@2c87288a resources/darwin/bin/nerdctl:11 ('Rancher Desktop is not "
+        "running. Please start Rancher Desktop to use nerdctl')",
+    ),
+    Template(
         "generic-py-aborted", "daemon-not-running", R_GENERIC,
         (("error while fetching server api version",), ("connection aborted",)),
         unless=("remotedisconnected",),
@@ -1080,6 +1094,8 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "handshake failed",
     "ssh-agent",
     "bad response from docker engine",
+    "connect to server",
+    "resolve host",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
