@@ -99,18 +99,7 @@ def _global(
     )
     if ctx.invoked_subcommand is None:
         raise typer.Exit(
-            diagnose.execute(
-                ctx.obj,
-                fmt="human",
-                verbose=False,
-                explain_layers=False,
-                only=[],
-                skip=[],
-                timeout=DEFAULT_TIMEOUT,
-                strict=False,
-                allow_activation=False,
-                color="auto",
-            )
+            diagnose.execute(ctx.obj, diagnose.DiagnoseOptions())
         )
 
 
@@ -130,15 +119,17 @@ def diagnose_command(
     raise typer.Exit(
         diagnose.execute(
             flags_of(ctx),
-            fmt=fmt,
-            verbose=verbose,
-            explain_layers=explain_layers,
-            only=only or [],
-            skip=skip or [],
-            timeout=timeout,
-            strict=strict,
-            allow_activation=allow_activation,
-            color=color,
+            diagnose.DiagnoseOptions(
+                fmt=fmt,
+                verbose=verbose,
+                explain_layers=explain_layers,
+                only=tuple(only or ()),
+                skip=tuple(skip or ()),
+                timeout=timeout,
+                strict=strict,
+                allow_activation=allow_activation,
+                color=color,
+            ),
         )
     )
 

@@ -146,12 +146,13 @@ def execute(
 ) -> int:
     import io
 
-    from doctor.run.document import to_document
+    from doctor.run.document import build_document
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
+    from doctor.run.sections import CheckSection, Redaction, Sections, WaitSection
 
     ctx = run_context(flags, timeout, inventory=False, requirements=reqs)
-    wait_doc: dict[str, Any] | None = None
+    wait: WaitSection | None = None
     timed_out = False
     if deadline is not None:
         from doctor.gather.wait import ping_endpoint, wait_until_ready
@@ -164,14 +165,14 @@ def execute(
         finally:
             progress.done()
         timed_out = not result.ready
-        wait_doc = {
-            "deadline": deadline,
-            "ready": result.ready,
-            "seconds": round(result.seconds, 2),
-            "attempts": result.attempts,
-            "endpoint": result.last.endpoint if result.last else None,
-            "last_outcome": result.last.outcome if result.last else None,
-        }
+        wait = WaitSection(
+            deadline=deadline,
+            ready=result.ready,
+            seconds=result.seconds,
+            attempts=result.attempts,
+            endpoint=result.last.endpoint if result.last else None,
+            last_outcome=result.last.outcome if result.last else None,
+        )
         from dataclasses import replace
 
         # The checks' probe deadlines count from now, not from the process start: a wait
@@ -181,15 +182,9 @@ def execute(
             ctx = replace(ctx, timeout=min(timeout, AFTER_WAIT_TIMEOUT))
     rep = run_diagnosis(ctx, only=only, skip=skip)
     code = exit_code(rep.diagnosis, rep.findings, strict=strict, wait_timed_out=timed_out)
-    raw = to_document(rep)
-    if wait_doc is not None:
-        raw["wait"] = wait_doc
-    raw["check"] = {
-        "exit_code": int(code),
-        "strict": strict,
-        "requirements": [r.label for r in reqs],
-    }
-    doc = boundary.redacted(raw, secrets=secrets())
+    check_section = CheckSection(exit_code=int(code), strict=strict, requirements=tuple(r.label for r in reqs))
+    doc = build_document(rep, Sections(wait=wait, check=check_section), Redaction(secrets=secrets()))
+    wait_doc = doc.get("wait")
     # What this command writes itself (the verdict line, the wait line) is terminal text too.
     shown = boundary.sanitise(doc, "terminal")
     buf = io.StringIO()

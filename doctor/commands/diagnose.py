@@ -5,41 +5,48 @@ typer signature of the command is in doctor/cli.py, beside docker's global optio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from doctor.commands.common import CdoctorError, Progress, emit, run_context, secrets
+from doctor.facts.record import record
 from doctor.knowledge.resolve import Flags
+from doctor.run.context import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from doctor.run.sections import ExplainSection
 
 
-def execute(
-    flags: Flags,
-    *,
-    fmt: str,
-    verbose: bool,
-    explain_layers: bool,
-    only: list[str],
-    skip: list[str],
-    timeout: float,
-    strict: bool,
-    allow_activation: bool,
-    color: str,
-    focus: str | None = None,
-    explain: dict[str, Any] | None = None,
-) -> int:
-    from doctor.render.boundary import redacted
+@record
+class DiagnoseOptions:
+    """What a diagnosis is asked for (diagnose, stack and the live explain share it)."""
+
+    fmt: str = "human"
+    verbose: bool = False
+    explain_layers: bool = False
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    timeout: float = DEFAULT_TIMEOUT
+    strict: bool = False
+    allow_activation: bool = False
+    color: str = "auto"
+    focus: str | None = None  # explain: the endpoint the error text names
+    explain: ExplainSection | None = None
+
+
+def execute(flags: Flags, opts: DiagnoseOptions) -> int:
+    from doctor.run.document import build_document
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
+    from doctor.run.sections import Redaction
 
-    if fmt not in ("human", "json", "markdown"):
-        raise CdoctorError(f"unknown format {fmt!r}: use human, json or markdown")
-    ctx = run_context(flags, timeout, allow_activation=allow_activation, focus_endpoint=focus)
+    if opts.fmt not in ("human", "json", "markdown"):
+        raise CdoctorError(f"unknown format {opts.fmt!r}: use human, json or markdown")
+    ctx = run_context(flags, opts.timeout, allow_activation=opts.allow_activation, focus_endpoint=opts.focus)
     with Progress("cdoctor: probing the container stack"):
-        report = run_diagnosis(ctx, only=only, skip=skip, explain=explain)
-    from doctor.run.document import to_document
-
-    doc = redacted(to_document(report), secrets=secrets())
-    emit(doc, fmt, verbose=verbose, explain_layers=explain_layers, color=color)
-    return int(exit_code(report.diagnosis, report.findings, strict=strict))
+        report = run_diagnosis(ctx, only=opts.only, skip=opts.skip, explain=opts.explain)
+    doc = build_document(report, redaction=Redaction(secrets=secrets()))
+    emit(doc, opts.fmt, verbose=opts.verbose, explain_layers=opts.explain_layers, color=opts.color)
+    return int(exit_code(report.diagnosis, report.findings, strict=opts.strict))
 
 
 def execute_fast(values: dict[str, Any]) -> int:
@@ -53,13 +60,15 @@ def execute_fast(values: dict[str, Any]) -> int:
     )
     return execute(
         flags,
-        fmt=str(values["fmt"]),
-        verbose=bool(values["verbose"]),
-        explain_layers=bool(values["explain_layers"]),
-        only=list(values["only"]),
-        skip=list(values["skip"]),
-        timeout=float(values["timeout"]),
-        strict=bool(values["strict"]),
-        allow_activation=bool(values["allow_activation"]),
-        color=str(values["color"]),
+        DiagnoseOptions(
+            fmt=str(values["fmt"]),
+            verbose=bool(values["verbose"]),
+            explain_layers=bool(values["explain_layers"]),
+            only=tuple(values["only"]),
+            skip=tuple(values["skip"]),
+            timeout=float(values["timeout"]),
+            strict=bool(values["strict"]),
+            allow_activation=bool(values["allow_activation"]),
+            color=str(values["color"]),
+        ),
     )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from doctor.commands.common import CdoctorError, emit, secrets
-from doctor.commands.diagnose import execute
+from doctor.commands.diagnose import DiagnoseOptions, execute
 from doctor.commands.options import ColorOpt, FormatOpt, TimeoutOpt, flags_of
 from doctor.run.context import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from doctor.explain import ErrorReading, PasteReading
 
 
 def explain(
@@ -25,50 +28,41 @@ def explain(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Explain an error a docker command printed: `docker ps 2>&1 | cdoctor explain`."""
-    from doctor.run.pipeline import explain_offline, explain_reading
+    from doctor.run.pipeline import explain_reading
 
-    raw = read_input(text, file)
-    reading, paste = explain_reading(raw)
+    reading, paste = explain_reading(read_input(text, file))
     if offline:
-        doc = explain_offline(reading, paste, timeout=timeout)
-        from doctor.render import boundary
-
-        emit(boundary.redacted(doc, secrets=secrets()), fmt, color=color, verbose=verbose)
-        raise typer.Exit(1 if doc["diagnosis"]["primary_cause"] else 0)
-    from doctor.run.pipeline import product_hint, text_product
+        raise typer.Exit(
+            _offline(reading, paste, DiagnoseOptions(fmt=fmt, timeout=timeout, color=color, verbose=verbose))
+        )
+    from doctor.run.pipeline import explain_section, product_hint
 
     # The product the TEXT names (its paths, pipes, contexts, kernel ... for the client OS it
     # shows), as --offline reports it; what that endpoint's path is on THIS machine is a
     # separate, separately labelled fact (the text may come from another machine).
-    named = text_product(reading, paste)
-    explain_doc = {
-        "symptom": reading.symptom,
-        "endpoint": reading.endpoint,
-        "client": reading.client,
-        "product_hint": named.product if named else None,
-        "product_confidence": named.confidence if named else None,
-        "product_signals": list(named.signals) if named else [],
-        "local_product_hint": product_hint(reading.endpoint, os.environ.get("HOME"), os.getuid()),
-        "cli_version_hint": reading.cli_version_hint,
-        "text_cause": reading.cause,
-        "evidence": list(reading.evidence),
-    }
-    raise typer.Exit(
-        execute(
-            flags_of(ctx),
-            fmt=fmt,
-            verbose=verbose,
-            explain_layers=False,
-            only=[],
-            skip=[],
-            timeout=timeout,
-            strict=False,
-            allow_activation=False,
-            color=color,
-            focus=reading.endpoint if reading.endpoint and not reading.endpoint.startswith("npipe") else None,
-            explain=explain_doc,
-        )
+    local = product_hint(reading.endpoint, os.environ.get("HOME"), os.getuid())
+    endpoint = reading.endpoint
+    opts = DiagnoseOptions(
+        fmt=fmt,
+        verbose=verbose,
+        timeout=timeout,
+        color=color,
+        focus=endpoint if endpoint and not endpoint.startswith("npipe") else None,
+        explain=explain_section(reading, paste, local_product_hint=local),
     )
+    raise typer.Exit(execute(flags_of(ctx), opts))
+
+
+def _offline(reading: ErrorReading, paste: PasteReading, opts: DiagnoseOptions) -> int:
+    """`explain --offline`: the text alone, through the same document builder; exit 1 when it names a cause."""
+    from doctor.run.document import build_document
+    from doctor.run.pipeline import offline_report
+    from doctor.run.sections import Redaction
+
+    report = offline_report(reading, paste, timeout=opts.timeout)
+    doc = build_document(report, redaction=Redaction(secrets=secrets()))
+    emit(doc, opts.fmt, color=opts.color, verbose=opts.verbose)
+    return 1 if report.diagnosis.primary_cause else 0
 
 
 MAX_INPUT = 64 * 1024 * 1024

@@ -32,22 +32,6 @@ def _anonymizer() -> Any:
     )
 
 
-def _versions(doc: dict[str, Any]) -> dict[str, Any]:
-    import platform
-
-    cli = next((c for c in doc.get("chain") or [] if c.get("layer") == "cli" and c.get("seen")), None)
-    engine = doc.get("engine") or {}
-    return {
-        "cdoctor": doc["tool"]["version"],
-        "python": platform.python_version(),
-        "os": platform.platform(terse=True),
-        "cli": (cli or {}).get("version") or (cli or {}).get("label"),
-        "engine": engine.get("server_version"),
-        "engine_api": engine.get("api_version"),
-        "engine_product": engine.get("product"),
-    }
-
-
 def report(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown (default) or json.")] = "markdown",
@@ -64,27 +48,18 @@ def report(
 
     Secrets are always removed; --anonymize also replaces identities with placeholders.
     """
-    from doctor.render.boundary import redacted
+    from doctor.run.document import build_document
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
+    from doctor.run.sections import Redaction, ReportSection, Sections
 
     if fmt not in ("markdown", "json"):
         raise CdoctorError(f"unknown format {fmt!r}: use markdown or json")
     run = run_context(flags_of(ctx), timeout, allow_activation=allow_activation)
     with Progress("cdoctor: collecting the report"):
         rep = run_diagnosis(run)
-    from doctor.run.document import to_document
-
-    raw = to_document(rep)
-    raw["report"] = {"versions": _versions(raw)}
-    anon = _anonymizer() if anonymize else None
-    doc = redacted(raw, secrets=secrets(), anonymize=anon)
-    # What kinds were replaced is known only after scrubbing; the values never are.
-    doc["report"]["redaction"] = {
-        "secrets": "always removed",
-        "anonymize": anonymize,
-        "anonymized": sorted(anon.replaced) if anon is not None else [],
-    }
+    redaction = Redaction(secrets=secrets(), anonymizer=_anonymizer() if anonymize else None)
+    doc = build_document(rep, Sections(report=ReportSection(anonymize=anonymize)), redaction)
     import io
 
     buf = io.StringIO()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from doctor.commands.diagnose import execute
+from doctor.commands.diagnose import DiagnoseOptions, execute
 from doctor.commands.options import ColorOpt, FormatOpt, TimeoutOpt, flags_of
 from doctor.run.context import DEFAULT_TIMEOUT
 
@@ -17,16 +17,5 @@ def stack(
 ) -> None:
     """The chain `docker ps` travels on this machine, with what each layer does."""
     raise typer.Exit(
-        execute(
-            flags_of(ctx),
-            fmt=fmt,
-            verbose=False,
-            explain_layers=True,
-            only=[],
-            skip=[],
-            timeout=timeout,
-            strict=False,
-            allow_activation=False,
-            color=color,
-        )
+        execute(flags_of(ctx), DiagnoseOptions(fmt=fmt, explain_layers=True, timeout=timeout, color=color))
     )

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 from doctor.facts import Facts
 from doctor.knowledge import identify
 from doctor.run.context import RunContext
-from doctor.run.report import SCHEMA, Report, build_report
+from doctor.run.model import Diagnosis, Finding, Severity, Status
+from doctor.run.report import Report, build_report
+from doctor.run.sections import ExplainSection, NamedProduct, PasteSection, TextOnly
 
 if TYPE_CHECKING:  # the explain reader is imported by explain only, not by every diagnosis
     from doctor.explain import ErrorReading, PasteReading, ProductHint
@@ -24,7 +26,7 @@ class UnknownSelector(ValueError):
 
 
 def run_diagnosis(
-    ctx: RunContext, *, only: Sequence[str] = (), skip: Sequence[str] = (), explain: dict[str, Any] | None = None
+    ctx: RunContext, *, only: Sequence[str] = (), skip: Sequence[str] = (), explain: ExplainSection | None = None
 ) -> Report:
     from doctor.facts import keys
     from doctor.run import plugins, runner
@@ -105,82 +107,102 @@ def _paste_engine(paste: PasteReading) -> dict[str, Any] | None:
     }
 
 
-def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: float) -> dict[str, Any]:
-    """The document `explain --offline` prints: what the text alone establishes."""
+def _named(reading: ErrorReading, paste: PasteReading) -> NamedProduct:
+    named = text_product(reading, paste)
+    if named is None:
+        return NamedProduct(None, None, ())
+    return NamedProduct(named.product, named.confidence, tuple(named.signals))
+
+
+def _section(error: ErrorReading, reading: ErrorReading, paste: PasteReading, **extra: Any) -> ExplainSection:
+    """The `explain` section from the reading of the error (the paste's server error, offline)."""
+    return ExplainSection(
+        symptom=error.symptom,
+        endpoint=error.endpoint,
+        client=error.client,
+        product=_named(reading, paste),
+        cli_version_hint=error.cli_version_hint,
+        text_cause=error.cause,
+        evidence=tuple(error.evidence),
+        **extra,
+    )
+
+
+def explain_section(reading: ErrorReading, paste: PasteReading, *, local_product_hint: str | None) -> ExplainSection:
+    """The live `explain` section: what the text says (the product it names, as --offline reports
+    it) and what the endpoint's path is on THIS machine; the run adds what it found of the endpoint."""
+    return _section(reading, reading, paste, live=True, local_product_hint=local_product_hint)
+
+
+def _offline_findings(error: ErrorReading, paste: PasteReading) -> list[Finding]:
+    findings = []
+    if error.symptom != "unknown":
+        findings.append(
+            Finding(
+                id=error.cause or f"symptom-{error.symptom}",
+                check="explain",
+                severity=Severity.ERROR if error.cause else Severity.WARNING,
+                cause=error.cause,
+                title=_symptom_title(error),
+                detail="Read from the text alone; run `cdoctor explain` without --offline on the machine "
+                "that printed it to find the cause there.",
+                evidence=tuple(error.evidence),
+                fix=tuple(offline_fixes(error)),
+            )
+        )
+    findings.extend(
+        Finding(id="engine-warnings", check="explain", severity=Severity.WARNING, title=w) for w in paste.warnings
+    )
+    return findings
+
+
+def _offline_diagnosis(error: ErrorReading, engine: dict[str, Any] | None) -> Diagnosis:
+    if error.cause:
+        return Diagnosis(Status.BROKEN, error.cause, _symptom_title(error))
+    if error.symptom != "unknown":
+        return Diagnosis(Status.BROKEN, None, _symptom_title(error) + " (the text alone does not say why)")
+    summary = (
+        f"the paste shows {engine['product']} {engine.get('server_version') or ''}".strip()
+        if engine
+        else "no Docker error recognised in the text"
+    )
+    return Diagnosis(Status.OK, None, summary)
+
+
+def _offline_explain(reading: ErrorReading, paste: PasteReading, error: ErrorReading) -> ExplainSection:
+    pasted = PasteSection(kind=paste.kind, facts=dict(paste.facts), warnings=tuple(paste.warnings))
+    return _section(error, reading, paste, text_only=TextOnly(details=dict(error.details), paste=pasted))
+
+
+def offline_report(reading: ErrorReading, paste: PasteReading, *, timeout: float) -> Report:
+    """What `explain --offline` reports: what the text alone establishes (nothing is probed)."""
     from doctor import __version__
 
     error = paste.server_error if paste.kind != "error-log" and paste.server_error else reading
-    named = text_product(reading, paste)
-    hint = named.product if named else None
     engine = _paste_engine(paste) if paste.kind != "error-log" else None
-    cause = error.cause
-    symptom = error.symptom
-    findings = []
-    if symptom != "unknown":
-        findings.append(
-            {
-                "id": cause or f"symptom-{symptom}",
-                "check": "explain",
-                "severity": "error" if cause else "warning",
-                "cause": cause,
-                "title": _symptom_title(error),
-                "detail": "Read from the text alone; run `cdoctor explain` without --offline on the machine "
-                "that printed it to find the cause there.",
-                "evidence": list(error.evidence),
-                "fix": offline_fixes(error),
-            }
-        )
-    for w in paste.warnings:
-        findings.append(
-            {
-                "id": "engine-warnings",
-                "check": "explain",
-                "severity": "warning",
-                "cause": None,
-                "title": w,
-                "detail": "",
-                "evidence": [],
-                "fix": [],
-            }
-        )
-    if cause:
-        status, summary = "broken", _symptom_title(error)
-    elif symptom != "unknown":
-        status, summary = "broken", _symptom_title(error) + " (the text alone does not say why)"
-    else:
-        status = "ok"
-        summary = (
-            f"the paste shows {engine['product']} {engine.get('server_version') or ''}".strip()
-            if engine
-            else "no Docker error recognised in the text"
-        )
-    return {
-        "schema": SCHEMA,
-        "tool": {"name": "cdoctor", "version": __version__, "timeout": timeout, "offline": True},
-        "endpoint": {
+    return Report(
+        tool={"name": "cdoctor", "version": __version__, "timeout": timeout, "offline": True},
+        endpoint={
             "host": error.endpoint or paste.facts.get("endpoint"),
             "source": None,
             "context": paste.facts.get("context"),
             "config_dir": None,
         },
-        "engine": engine,
-        "chain": [],
-        "findings": findings,
-        "diagnosis": {"status": status, "primary_cause": cause, "summary": summary},
-        "explain": {
-            "symptom": symptom,
-            "endpoint": error.endpoint,
-            "client": error.client,
-            "product_hint": hint,
-            "product_confidence": named.confidence if named else None,
-            "product_signals": list(named.signals) if named else [],
-            "cli_version_hint": error.cli_version_hint,
-            "text_cause": cause,
-            "evidence": list(error.evidence),
-            "details": dict(error.details),
-            "paste": {"kind": paste.kind, "facts": dict(paste.facts), "warnings": list(paste.warnings)},
-        },
-    }
+        engine=engine,
+        chain=[],
+        findings=_offline_findings(error, paste),
+        diagnosis=_offline_diagnosis(error, engine),
+        checks=[],
+        explain=_offline_explain(reading, paste, error),
+        offline=True,
+    )
+
+
+def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: float) -> dict[str, Any]:
+    """The document `explain --offline` prints (before redaction), made by the one builder."""
+    from doctor.run.document import build_document
+
+    return build_document(offline_report(reading, paste, timeout=timeout))
 
 
 def offline_fixes(r: ErrorReading) -> list[str]:

@@ -25,6 +25,7 @@ from doctor.knowledge.hosts import redact_url
 from doctor.run.context import RunContext
 from doctor.run.diagnose import diagnose
 from doctor.run.model import CheckRun, Diagnosis, Finding
+from doctor.run.sections import ExplainSection
 
 SCHEMA = "cdoctor/diagnosis@1"
 
@@ -41,8 +42,10 @@ class Report:
     environment: dict[str, Any] = field(default_factory=dict)
     inventory: dict[str, Any] = field(default_factory=dict)
     collected: dict[str, Any] = field(default_factory=dict)  # what was gathered and what was not
-    explain: dict[str, Any] | None = None
+    explain: ExplainSection | None = None
     seconds: float = 0.0
+    # `explain --offline`: nothing ran on this machine, so the run's own sections are absent.
+    offline: bool = False
 
 
 def _try(facts: Facts, fact: Fact[Any]) -> Any:
@@ -97,7 +100,7 @@ def _seen(facts: Facts) -> _Seen:
 
 
 def build_report(
-    facts: Facts, runs: Sequence[CheckRun], started: float, explain: dict[str, Any] | None = None
+    facts: Facts, runs: Sequence[CheckRun], started: float, explain: ExplainSection | None = None
 ) -> Report:
     """Assemble the sections: each is made from facts by its own function (the chain by knowledge/chain.py)."""
     from doctor.facts import keys
@@ -283,7 +286,9 @@ def _environment_section(env: Any) -> dict[str, Any]:
     }
 
 
-def _explain_section(facts: Facts, explain: dict[str, Any] | None) -> dict[str, Any] | None:
+def _explain_section(facts: Facts, explain: ExplainSection | None) -> ExplainSection | None:
+    from dataclasses import replace
+
     from doctor.facts import keys
 
     if explain is None:
@@ -291,16 +296,14 @@ def _explain_section(facts: Facts, explain: dict[str, Any] | None) -> dict[str, 
     seen = _try(facts, keys.PASTED_ENDPOINT)
     if seen is None:
         return explain
-    return {
-        **explain,
-        "pasted_endpoint": {
-            "endpoint": redact_url(seen.endpoint),
-            "ours": seen.ours,
-            "contacted": seen.contacted,
-            "local": seen.local,
-            "summary": pasted_summary(seen),
-        },
+    pasted = {
+        "endpoint": redact_url(seen.endpoint),
+        "ours": seen.ours,
+        "contacted": seen.contacted,
+        "local": seen.local,
+        "summary": pasted_summary(seen),
     }
+    return replace(explain, pasted_endpoint=pasted)
 
 
 def _socket_dict(s: Any, home: str) -> dict[str, Any]:
