@@ -37,6 +37,7 @@ NOT_ON_THE_HEALTHY_PATH = {
     "http.client": "doctor.gather.http reads the response itself (tests/test_http_reader.py)",
     "email": "imported by http.client, to parse headers",
     "ssl": "only for a TLS endpoint",
+    "psutil": "on Linux the engine processes are read from /proc (gather/processes.linux_details)",
 }
 
 

@@ -7,7 +7,6 @@ import os
 import sys
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from doctor.facts import Facts
 from doctor.facts.keys import PROCESSES
@@ -100,9 +99,119 @@ def describe_process(
     )
 
 
-def _gather_processes(facts: Facts) -> Processes:
+class Vanished(Exception):
+    """The process ended while it was read (psutil.NoSuchProcess)."""
+
+
+class Denied(Exception):
+    """Its details cannot be read: not allowed, or a zombie (psutil.AccessDenied, ZombieProcess)."""
+
+
+# (name, exe, cmdline, user, ppid) of one process.
+Details = tuple[str, str | None, tuple[str, ...], str | None, int | None]
+
+
+def _linux_cmdline(pid: int) -> list[str]:
+    """/proc/PID/cmdline split as psutil splits it (a retitled process may use spaces, psutil#1179)."""
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        data = os.fsdecode(f.read())
+    if not data:
+        return []
+    sep = "\x00" if data.endswith("\x00") else " "
+    data = data.removesuffix(sep)
+    args = data.split(sep)
+    if sep == "\x00" and len(args) == 1 and " " in data:
+        args = data.split(" ")
+    return args
+
+
+def _linux_exe(pid: int) -> str | None:
+    """The program's path, as psutil's readlink gives it (None: not allowed to look)."""
+    try:
+        path = os.readlink(f"/proc/{pid}/exe").split("\x00")[0]
+    except PermissionError:
+        return None
+    except FileNotFoundError:
+        return "" if os.path.lexists(f"/proc/{pid}") else None  # a kernel thread has none
+    if path.endswith(" (deleted)") and not os.path.exists(path):
+        path = path[:-10]
+    return path
+
+
+def _linux_user(pid: int) -> str | None:
+    """The user of the process's real uid (its number when no user has it), as psutil.username()."""
+    import pwd
+
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            status = f.read()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith(b"Uid:"):
+            uid = int(line.split()[1])
+            try:
+                return pwd.getpwuid(uid).pw_name
+            except KeyError:
+                return str(uid)
+    return None
+
+
+def linux_details(pid: int, short_name: str) -> Details:
+    """What psutil.Process(pid) says of name, exe, cmdline, username and ppid, read from /proc
+    directly: psutil itself costs ~40 ms to import, for a handful of engine processes."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        raise Vanished(pid) from None
+    except PermissionError:
+        raise Denied(pid) from None
+    rpar = stat.rfind(b")")
+    comm = os.fsdecode(stat[stat.find(b"(") + 1 : rpar])
+    fields = stat[rpar + 2 :].split()
+    try:
+        cmdline = _linux_cmdline(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        raise Vanished(pid) from None
+    except PermissionError:
+        raise Denied(pid) from None
+    if not cmdline and fields[:1] == [b"Z"]:
+        raise Denied(pid)  # a zombie: psutil raises ZombieProcess for its cmdline
+    name = comm
+    if len(comm) >= 15 and cmdline and os.path.basename(cmdline[0]).startswith(comm):
+        name = os.path.basename(cmdline[0])  # the kernel keeps 15 characters; psutil gives the whole name
+    return name or short_name, _linux_exe(pid), tuple(cmdline), _linux_user(pid), int(fields[1])
+
+
+def _psutil_details(pid: int, short_name: str) -> Details:
+    """The same through psutil (every OS but Linux)."""
     import psutil
 
+    try:
+        proc = psutil.Process(pid)
+        name = proc.name() or short_name
+        with proc.oneshot():
+            cmdline = tuple(proc.cmdline())
+            exe = None
+            with contextlib.suppress(psutil.AccessDenied, psutil.ZombieProcess, OSError):
+                exe = proc.exe()
+            user = None
+            with contextlib.suppress(psutil.AccessDenied, KeyError, OSError):
+                user = proc.username()
+            ppid = proc.ppid()
+    except psutil.NoSuchProcess:
+        raise Vanished(pid) from None
+    except (psutil.AccessDenied, psutil.ZombieProcess):
+        raise Denied(pid) from None
+    return name, exe, cmdline, user, ppid
+
+
+def _on_linux() -> bool:
+    return sys.platform.startswith("linux") and os.path.isdir("/proc/self")
+
+
+def _gather_processes(facts: Facts) -> Processes:
     items: list[ProcessInfo] = []
     scanned = denied = vanished = 0
     deadline_budget = facts.budget(PROCESSES)
@@ -114,49 +223,40 @@ def _gather_processes(facts: Facts) -> Processes:
     by_inode: dict[int, str] = {}
     for path, inode in listening.items():
         by_inode.setdefault(inode, path)
+    details = linux_details if _on_linux() else _psutil_details
     try:
-        for pid, short_name in _process_names(psutil):
+        for pid, short_name in _process_names():
             if stop.is_set() or scanned >= MAX_PROCESSES_SCANNED:
                 break
             scanned += 1
             if not short_name.lower().startswith(PROCESS_NAMES):
                 continue
             try:
-                proc = psutil.Process(pid)
-                name = proc.name() or short_name
-                with proc.oneshot():
-                    cmdline = tuple(proc.cmdline())
-                    exe = None
-                    with contextlib.suppress(psutil.AccessDenied, psutil.ZombieProcess, OSError):
-                        exe = proc.exe()
-                    user = None
-                    with contextlib.suppress(psutil.AccessDenied, KeyError, OSError):
-                        user = proc.username()
-                    ppid = proc.ppid()
-            except psutil.NoSuchProcess:
+                name, exe, cmdline, user, ppid = details(pid, short_name)
+            except Vanished:
                 vanished += 1
                 continue
-            except (psutil.AccessDenied, psutil.ZombieProcess):
+            except Denied:
                 denied += 1
-                cmdline, exe, user, ppid = (), None, None, None
+                name, exe, cmdline, user, ppid = short_name, None, (), None, None
             except OSError:
                 denied += 1
                 continue
-            held = tuple(sorted(by_inode[i] for i in socket_fds(proc.pid) if i in by_inode)) if by_inode else ()
-            items.append(describe_process(proc.pid, name, exe, cmdline, user, ppid, held))
+            held = tuple(sorted(by_inode[i] for i in socket_fds(pid) if i in by_inode)) if by_inode else ()
+            items.append(describe_process(pid, name, exe, cmdline, user, ppid, held))
     finally:
         timer.cancel()
     return Processes(tuple(items), scanned, denied, vanished)
 
 
-def _process_names(psutil: Any) -> Iterator[tuple[int, str]]:
+def _process_names() -> Iterator[tuple[int, str]]:
     """(pid, name) of every process, cheaply: only engine processes get a psutil.Process.
 
     On Linux the kernel's short name (/proc/PID/comm, 15 characters, enough for the
     prefixes in PROCESS_NAMES) is one small read; psutil.process_iter builds a
     Process for every pid, which costs ~10x more on a machine with thousands of them.
     """
-    if sys.platform.startswith("linux") and os.path.isdir("/proc/self"):
+    if _on_linux():
         try:
             entries = os.listdir("/proc")
         except OSError:
@@ -171,6 +271,8 @@ def _process_names(psutil: Any) -> Iterator[tuple[int, str]]:
                 continue  # gone since listdir, or hidden from us: nothing to say about it
             yield int(entry), comm.decode("utf-8", "replace").strip()
         return
+    import psutil
+
     for proc in psutil.process_iter(["pid", "name"]):
         yield proc.pid, proc.info.get("name") or ""
 
