@@ -819,6 +819,16 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # a VM product's own "not running" (colima app/app.go, Rancher Desktop's nerdctl wrapper)
         ("Rancher Desktop is not running. Please start Rancher Desktop to use nerdctl", "daemon-not-running", None),
         ("FATA[0000] colima [profile=dev] is not running", "daemon-not-running", None),
+        # docker-machine's stopped VM behind its TLS wrapper (libmachine/drivers/drivers.go:75)
+        ("Error checking TLS connection: Host is not running", "daemon-not-running", None),
+        # Gradle could not start the docker program (DefaultExecHandle)
+        ("Execution failed for task ':docker'.\n> A problem occurred starting process 'command 'docker''",
+         "no-environment", None),
+        # a registry's network failure relayed by the daemon or BuildKit is not the endpoint's
+        ('Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup '
+         "registry-1.docker.io on 127.0.0.53:53: server misbehaving", "unknown", None),
+        ('failed to solve: failed to fetch oauth token: Post "https://auth.docker.io/token": dial tcp: lookup '
+         "auth.docker.io: no such host", "unknown", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

@@ -138,6 +138,21 @@ _WIN_TIMEOUT = (
     "na een bepaalde tijd niet correct heeft gereageerd",
     "有一段時間並未正確回應",
 )
+# A registry's errno, relayed by the daemon or BuildKit ("Error response from daemon: Get
+# https://registry-1.docker.io/v2/: dial tcp: lookup ...", "failed to solve: failed to fetch oauth token"):
+# the engine answered; the network failure is the pull's, not the endpoint's (docker/cli@28f756087e
+# and moby's distribution errors quote the registry URL; the Registry HTTP API is /v2/).
+_REGISTRY = (
+    "/v2/",
+    "registry-1.docker.io",
+    "auth.docker.io",
+    "index.docker.io",
+    "production.cloudflare.docker.com",
+    "failed to resolve source metadata",
+    "failed to fetch oauth token",
+    "failed to fetch anonymous token",
+    "failed to authorize",
+)
 _NO_SUCH_FILE = (
     "no such file or directory",
     "cannot find the file specified",
@@ -287,6 +302,10 @@ _NOENV_WORDS = (
     "make sure docker is installed",
     "build to docker daemon failed, perhaps",
     'cannot run program "docker"',
+    # Gradle's Exec tasks (the Palantir and other CLI-driven plugins): gradle/gradle DefaultExecHandle.java
+    # ExecException "A problem occurred starting process '%s'" and its native cause "Could not start '%s'"
+    "a problem occurred starting process 'command 'docker''",
+    "could not start 'docker'",
     "could not automatically start the docker daemon",
     "spawn docker enoent",
     'exec: "docker": executable file not found',
@@ -684,7 +703,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         (("connection refused", "connectionrefusederror", *_WIN_REFUSED, "econnrefused", "errno 111]",
           "refused to connect", "connection was refused", "is not listening", "provider_docker_refused",
           "connectexception: connection refused", "connectexception: failed to connect to", "connectionrefused: "),),
-        extract="refused",
+        unless=_REGISTRY, extract="refused",
         source="errno ECONNREFUSED as printed by Go, Python, Node, Java and .NET; Windows' WSAECONNREFUSED text "
         "in the display languages (_WIN_REFUSED)",
     ),
@@ -702,25 +721,25 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         source="containers/podman@c6580b4a52 pkg/bindings/connection.go:164 (CONTAINER_HOST / connection URL scheme)",
     ),
     Template(
-        "dns", "dns-failure", R_DNS, (_DNS_WORDS,), extract="dns",
+        "dns", "dns-failure", R_DNS, (_DNS_WORDS,), unless=_REGISTRY, extract="dns",
         source=_MOBY + "request.go:181 (DNS error wrapped), Go resolver texts",
     ),
     Template(
         "go-resolver", "dns-failure", R_RESOLVER, (("lookup ",), (":53: ",)),
-        extract="go_resolver",
+        unless=_REGISTRY, extract="go_resolver",
         source="Go net.DNSError.Error() (go/src/net/net.go: 'lookup ' + Name + ' on ' + Server + ': ' + Err): "
         "the errno after the server (network is unreachable, read: connection refused, i/o timeout) "
         "is the DNS query's, not the daemon's (PLAN.md Decisions)",
     ),
     Template(
         "dns-lookup", "dns-failure", R_DNS, (("lookup ",), ("i/o timeout", "try again", "no such host")),
-        extract="dns", source="Go resolver: 'lookup docker on 10.0.0.2:53: ...' / musl EAI_AGAIN 'Try again'",
+        unless=_REGISTRY, extract="dns", source="Go resolver: 'lookup docker on 10.0.0.2:53: ...' / musl EAI_AGAIN 'Try again'",
     ),
     Template(
         "timeout", "timeout", R_TIMEOUT,
         (("i/o timeout", "deadline exceeded", "timed out", "timeoutexception", "timeout waiting", "etimedout",
           "sockettimeoutexception", "readtimeouterror", "provider_docker_deadline_exceeded", *_WIN_TIMEOUT),),
-        extract="timeout",
+        unless=_REGISTRY, extract="timeout",
         source="Go/Python/Java timeout texts; Windows' WSAETIMEDOUT text in the display languages (_WIN_TIMEOUT)",
     ),
     Template(
@@ -833,6 +852,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "currentRuntime: '%s is not running' with DisplayName 'colima' / 'colima [profile=NAME]'); "
         "rancher-sandbox/rancher-desktop@2c87288a resources/darwin/bin/nerdctl:11 ('Rancher Desktop is not "
         "running. Please start Rancher Desktop to use nerdctl')",
+    ),
+    Template(
+        "machine-host-not-running", "daemon-not-running", R_GENERIC,
+        (("host is not running", "cannot run ssh command: host"),), client="docker-machine",
+        source="docker/machine@b170508b libmachine/drivers/drivers.go:75 (ErrHostIsNotRunning 'Host is not "
+        "running', after commands/env.go:89 'Error checking TLS connection: '), commands/ssh.go:15: the "
+        "machine's VM is stopped, which the TLS wrapper around it does not change",
     ),
     Template(
         "generic-py-aborted", "daemon-not-running", R_GENERIC,
@@ -1096,6 +1122,10 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "bad response from docker engine",
     "connect to server",
     "resolve host",
+    "host is not running",
+    "cannot run ssh command",
+    "starting process 'command 'docker''",
+    "could not start 'docker'",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
