@@ -8,7 +8,6 @@ only (tests/test_document.py fails when another module writes a section of the d
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Mapping
 from typing import Any
 
@@ -95,6 +94,7 @@ def _check_section(c: CheckSection) -> dict[str, Any]:
 
 def _versions(doc: Mapping[str, Any]) -> dict[str, Any]:
     """`report`: the versions a bug report asks for, read from the run's own sections."""
+    import platform  # here, not at import: platform.platform() runs `uname -p` on Linux
     cli = next((c for c in doc.get("chain") or [] if c.get("layer") == "cli" and c.get("seen")), None)
     engine = doc.get("engine") or {}
     return {

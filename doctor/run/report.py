@@ -287,9 +287,8 @@ def _environment_section(env: Any) -> dict[str, Any]:
 
 
 def _explain_section(facts: Facts, explain: ExplainSection | None) -> ExplainSection | None:
-    from dataclasses import replace
-
     from doctor.facts import keys
+    from doctor.facts.record import replace
 
     if explain is None:
         return None
