@@ -12,7 +12,7 @@ was assumed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from doctor.facts.record import field, record, replace
@@ -53,39 +53,63 @@ class CliFamily:
 
     def text(self, key: str, **kw: str) -> str:
         """A resolution error worded as this CLI prints it (after "Failed to initialize: ")."""
-        fam = self.message_family
-        v = self.version or (99, 0, 0)
-        if key == "conflict":
-            if fam == "<=20.10":
-                return "Conflicting options: either specify --host or --context, not both"
-            if v < (28, 0, 0):
-                return "conflicting options: either specify --host or --context, not both"
-            return "conflicting options: cannot specify both --host and --context"
-        if key == "one-host":
-            if fam == "<=20.10":
-                return "unable to resolve docker endpoint: Please specify only one -H"
-            return "unable to resolve docker endpoint: Specify only one -H" if fam == "23-28" else "specify only one -H"
-        if key == "host-parse":
-            # opts.ParseHost errors were capitalised before v23.0 (docker/cli b58731fa46).
-            msg = kw["error"]
-            if fam == "<=20.10" and msg.startswith(("invalid bind address", "invalid proto")):
-                msg = msg[0].upper() + msg[1:]
-            return f"unable to resolve docker endpoint: {msg}"
-        if key == "meta":
-            # v24+: `context "N": parsing PATH: ERR`; v23: without "parsing"; <=20.10: the bare error.
-            if fam == "<=20.10":
-                return f"unable to resolve docker endpoint: {kw['error']}"
-            parsing = "" if v < (24, 0, 0) else "parsing "
-            return f"unable to resolve docker endpoint: context {kw['name']}: {parsing}{kw['path']}: {kw['error']}"
-        if key == "ssh":
-            return f"ssh host connection is not valid: {kw['error']}"
-        raise KeyError(key)
+        word = _WORDING.get(key)
+        if word is None:
+            raise KeyError(key)
+        return word(self.message_family, self.version or (99, 0, 0), kw)
 
     @property
     def message_family(self) -> str:
         if self.version is None or self.version >= (29, 0, 0):
             return "29+"
         return "23-28" if self.version >= (23, 0, 0) else "<=20.10"
+
+
+# --- how each CLI version words a resolution error ---------------------------------------------------
+# Each takes the message family ("<=20.10", "23-28", "29+"), the version and the error's values.
+
+
+def _conflict(fam: str, v: tuple[int, ...], kw: dict[str, str]) -> str:
+    if fam == "<=20.10":
+        return "Conflicting options: either specify --host or --context, not both"
+    if v < (28, 0, 0):
+        return "conflicting options: either specify --host or --context, not both"
+    return "conflicting options: cannot specify both --host and --context"
+
+
+def _one_host(fam: str, v: tuple[int, ...], kw: dict[str, str]) -> str:
+    if fam == "<=20.10":
+        return "unable to resolve docker endpoint: Please specify only one -H"
+    return "unable to resolve docker endpoint: Specify only one -H" if fam == "23-28" else "specify only one -H"
+
+
+def _host_parse(fam: str, v: tuple[int, ...], kw: dict[str, str]) -> str:
+    # opts.ParseHost errors were capitalised before v23.0 (docker/cli b58731fa46).
+    msg = kw["error"]
+    if fam == "<=20.10" and msg.startswith(("invalid bind address", "invalid proto")):
+        msg = msg[0].upper() + msg[1:]
+    return f"unable to resolve docker endpoint: {msg}"
+
+
+def _meta(fam: str, v: tuple[int, ...], kw: dict[str, str]) -> str:
+    # v24+: `context "N": parsing PATH: ERR`; v23: without "parsing"; <=20.10: the bare error.
+    if fam == "<=20.10":
+        return f"unable to resolve docker endpoint: {kw['error']}"
+    parsing = "" if v < (24, 0, 0) else "parsing "
+    return f"unable to resolve docker endpoint: context {kw['name']}: {parsing}{kw['path']}: {kw['error']}"
+
+
+def _ssh(fam: str, v: tuple[int, ...], kw: dict[str, str]) -> str:
+    return f"ssh host connection is not valid: {kw['error']}"
+
+
+_WORDING: dict[str, Callable[[str, tuple[int, ...], dict[str, str]], str]] = {
+    "conflict": _conflict,
+    "one-host": _one_host,
+    "host-parse": _host_parse,
+    "meta": _meta,
+    "ssh": _ssh,
+}
 
 
 @record
@@ -381,15 +405,34 @@ def _finish(inp: Inputs, base: Resolution, *, tls_requested: bool = False) -> Re
     except hosts.HostError as e:
         return _fail(base, "invalid-docker-host", str(e))
     if parsed.scheme == "ssh":
-        try:
-            hosts.parse_ssh_url(host, legacy=inp.cli.legacy)
-        except hosts.HostError as e:
-            return _fail(base, "invalid-docker-host", inp.cli.text("ssh", error=str(e)))
-        return _replace(base, dial=host)
+        return _finish_ssh(inp, base, host)
     try:
         url = hosts.parse_host_url(host, require_addr=inp.cli.requires_host_addr)
     except hosts.HostError as e:
         return _fail(base, "invalid-docker-host", str(e))
+    refused = _transport_refuses(inp, base, url, tls_requested)
+    if refused is not None:
+        return refused
+    dial = host
+    if url.scheme == "tcp":
+        host_only, _, port = url.address.rpartition(":") if not url.address.endswith("]") else (url.address, "", "")
+        if not port or not host_only:
+            # A context's host is not normalised: Go's http transport adds 80/443.
+            dial = f"tcp://{url.address}:{443 if base.tls.enabled else 80}{url.base_path}"
+    return _replace(base, dial=dial)
+
+
+def _finish_ssh(inp: Inputs, base: Resolution, host: str) -> Resolution:
+    """An ssh:// host needs a valid ssh spec; it is dialled through `ssh … docker system dial-stdio`."""
+    try:
+        hosts.parse_ssh_url(host, legacy=inp.cli.legacy)
+    except hosts.HostError as e:
+        return _fail(base, "invalid-docker-host", inp.cli.text("ssh", error=str(e)))
+    return _replace(base, dial=host)
+
+
+def _transport_refuses(inp: Inputs, base: Resolution, url: hosts.HostURL, tls_requested: bool) -> Resolution | None:
+    """The failure when this CLI's transport cannot dial the address here, else None."""
     if url.scheme == "npipe" and inp.platform != "win32":
         return _fail(
             base,
@@ -407,14 +450,8 @@ def _finish(inp: Inputs, base: Resolution, *, tls_requested: bool = False) -> Re
         return _fail(
             base,
             "tls-error",
-            f"error during connect: Get \"https://{quote(path, safe='')}/v1.24/…\": dial tcp: lookup {path}: no such host",
+            f'error during connect: Get "https://{quote(path, safe="")}/v1.24/…": dial tcp: lookup {path}: no such host',
             "docker CLI 20.10 applies TLS to a unix socket too: unset DOCKER_TLS and DOCKER_TLS_VERIFY "
             "(or remove SkipTLSVerify and the TLS files from the context), or use docker CLI 23.0 or later",
         )
-    dial = host
-    if url.scheme == "tcp":
-        host_only, _, port = url.address.rpartition(":") if not url.address.endswith("]") else (url.address, "", "")
-        if not port or not host_only:
-            # A context's host is not normalised: Go's http transport adds 80/443.
-            dial = f"tcp://{url.address}:{443 if base.tls.enabled else 80}{url.base_path}"
-    return _replace(base, dial=dial)
+    return None

@@ -152,8 +152,19 @@ def _collected(doc: Mapping[str, Any]) -> str:
 def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report", compact: bool = False) -> None:
     """Write the report. `compact`: the CI job summary (verdict, chain, findings; no inventory)."""
     doc = boundary.render_ready(doc, "markdown")
+    out.write(f"## {esc(title)}\n\n{summary_line(doc)}\n\n")
+    _head(doc, out)
+    _findings(doc, out, compact)
+    _checks(doc, out)
+    if compact:
+        return
+    _inventory(doc, out)
+    _footer(doc, out)
+
+
+def _head(doc: Mapping[str, Any], out: TextIO) -> None:
+    """What a paste shows, the wait, the versions and the chain."""
     w = out.write
-    w(f"## {esc(title)}\n\n{summary_line(doc)}\n\n")
     if triage.is_paste(doc):
         w("### What the paste shows\n\n")
         w(table(["", ""], [(esc(label), esc(value)) for label, value in triage.rows(doc)]) + "\n\n")
@@ -173,6 +184,11 @@ def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report"
         buf = io.StringIO()
         human.render_chain(dict(doc), buf, indent="")
         w("### The chain\n\n" + fence(buf.getvalue()) + "\n")
+
+
+def _findings(doc: Mapping[str, Any], out: TextIO, compact: bool) -> None:
+    """Why (the primary cause), the problems, the engine's warnings, the other observations."""
+    w = out.write
     primary = _primary(doc)
     if primary is not None:
         w("### Why\n\n" + _finding_details(primary) + "\n\n")
@@ -191,6 +207,10 @@ def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report"
         w(details(f"The engine's own warnings ({len(engine_warnings)})", fence("\n".join(engine_warnings))) + "\n")
     if rest and not compact:
         w(details(f"Other observations ({len(rest)})", _findings_table(rest)) + "\n")
+
+
+def _checks(doc: Mapping[str, Any], out: TextIO) -> None:
+    w = out.write
     checks = doc.get("checks") or []
     if checks:
         counts: dict[str, int] = {}
@@ -216,8 +236,11 @@ def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report"
             )
             + "\n"
         )
-    if compact:
-        return
+
+
+def _inventory(doc: Mapping[str, Any], out: TextIO) -> None:
+    """What was collected: the environment, the sockets, the engine processes."""
+    w = out.write
     if doc.get("collected"):
         w(details("What cdoctor collected, and what it could not", _collected(doc)) + "\n")
     env = doc.get("environment") or {}
@@ -266,6 +289,11 @@ def render(doc: Mapping[str, Any], out: TextIO, *, title: str = "cdoctor report"
             )
             + "\n"
         )
+
+
+def _footer(doc: Mapping[str, Any], out: TextIO) -> None:
+    """What was removed or anonymized, and the version of cdoctor."""
+    w = out.write
     rep = doc.get("report") or {}
     redaction = rep.get("redaction") or {}
     if redaction:

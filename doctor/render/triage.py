@@ -38,6 +38,20 @@ def rows(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     f: Mapping[str, str] = paste.get("facts") or {}
     engine = doc.get("engine") or {}
     out: list[tuple[str, str]] = [("pasted", KIND_WORDS.get(paste.get("kind", ""), str(paste.get("kind"))))]
+    out += _product_rows(ex, engine, f)
+    out += _version_rows(ex, paste, f)
+    out += _place_rows(doc, f)
+    out += _setup_rows(paste, f)
+    if doc.get("diagnosis", {}).get("primary_cause"):
+        out.append(("cause", f"{doc['diagnosis']['primary_cause']} — established by the paste alone"))
+    elif ex.get("symptom") not in (None, "unknown"):
+        out.append(("symptom", f"{ex['symptom']} — the paste alone does not say why"))
+    return out
+
+
+def _product_rows(ex: Mapping[str, Any], engine: Mapping[str, Any], f: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Which product, and a hint from a context named after one."""
+    out: list[tuple[str, str]] = []
     if engine.get("product"):
         product = engine["product"] + (f" ({engine['variant']})" if engine.get("variant") else "")
         out.append(("product", f"{product} — {engine.get('confidence')}: {'; '.join(engine.get('evidence') or [])}"))
@@ -48,6 +62,12 @@ def rows(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
     # which Colima, Lima and others copy from docker-ce.
     if context and engine.get("product") == "docker-engine" and context in ("colima", "orbstack", "rancher-desktop"):
         out.append(("hint", f"the context is named {context!r}: the engine is likely {context}'s VM"))
+    return out
+
+
+def _version_rows(ex: Mapping[str, Any], paste: Mapping[str, Any], f: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The server, runtime and client versions."""
+    out: list[tuple[str, str]] = []
     if f.get("server_version"):
         out.append(
             (
@@ -87,6 +107,13 @@ def rows(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
             f"on {f['client_os']}/{f.get('client_arch', '?')}" if f.get("client_os") else "",
         )
         out.append(("client", client))
+    return out
+
+
+def _place_rows(doc: Mapping[str, Any], f: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The context, the endpoint and the engine's host."""
+    out: list[tuple[str, str]] = []
+    context = f.get("context")
     if context:
         listed = f.get("contexts")
         out.append(("context", f"{context}" + (f" (of {listed})" if listed and listed != context else "")))
@@ -106,6 +133,12 @@ def rows(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
                 ),
             )
         )
+    return out
+
+
+def _setup_rows(paste: Mapping[str, Any], f: Mapping[str, str]) -> list[tuple[str, str]]:
+    """How the engine is set up, what it holds, and its warnings."""
+    out: list[tuple[str, str]] = []
     setup = [
         f"{k.replace('_', ' ')} {f[k]}"
         for k in ("storage_driver", "cgroup_driver", "cgroup_version", "default_runtime")
@@ -128,10 +161,6 @@ def rows(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
                 + (" …" if len(warnings) > 3 else ""),
             )
         )
-    if doc.get("diagnosis", {}).get("primary_cause"):
-        out.append(("cause", f"{doc['diagnosis']['primary_cause']} — established by the paste alone"))
-    elif ex.get("symptom") not in (None, "unknown"):
-        out.append(("symptom", f"{ex['symptom']} — the paste alone does not say why"))
     return out
 
 
