@@ -354,6 +354,23 @@ def parse_meta(
         )
     problems: list[JSONProblem] = []
     name = _string_field(value, "Name", problems, "untypedContextMetadata")
+    metadata, endpoints = _meta_members(value, problems)
+    description = _description(metadata, problems)
+    host, skip, has_docker, endpoint_problem = _docker_endpoint(endpoints, problems)
+    problems = [_invalid(pr.message) if pr.kind == "type" else pr for pr in problems]
+    return meta(
+        problems[0] if problems else None,
+        name=name,
+        description=description,
+        host=host,
+        has_docker_endpoint=has_docker,
+        skip_tls_verify=skip,
+        docker_endpoint_problem=endpoint_problem,
+    )
+
+
+def _meta_members(value: _Pairs, problems: list[JSONProblem]) -> tuple[object, dict[str, object] | None]:
+    """meta.json's Metadata (raw) and Endpoints (a Go map), decoded as Go decodes them."""
     # Metadata is a json.RawMessage: the last occurrence wins, then it is decoded.
     metadata: object = None
     endpoints: dict[str, object] | None = None
@@ -376,6 +393,11 @@ def parse_meta(
                         "untypedContextMetadata.endpoints of type map[string]json.RawMessage"
                     )
                 )
+    return metadata, endpoints
+
+
+def _description(metadata: object, problems: list[JSONProblem]) -> str | None:
+    """Metadata.Description, which the CLI reads as a string (it panics on anything else)."""
     description = None
     if metadata is not None:
         if not isinstance(metadata, _Pairs):
@@ -394,6 +416,13 @@ def parse_meta(
                 )
             elif found:
                 description = found[-1]
+    return description
+
+
+def _docker_endpoint(
+    endpoints: dict[str, object] | None, problems: list[JSONProblem]
+) -> tuple[str | None, bool, bool, str | None]:
+    """(Host, SkipTLSVerify, whether there is a docker endpoint, its problem) of the "docker" endpoint."""
     host = None
     skip = False
     has_docker = False
@@ -425,13 +454,4 @@ def parse_meta(
                         )
                     )
             problems.extend(_invalid(tp.message) for tp in type_problems)
-    problems = [_invalid(pr.message) if pr.kind == "type" else pr for pr in problems]
-    return meta(
-        problems[0] if problems else None,
-        name=name,
-        description=description,
-        host=host,
-        has_docker_endpoint=has_docker,
-        skip_tls_verify=skip,
-        docker_endpoint_problem=endpoint_problem,
-    )
+    return host, skip, has_docker, endpoint_problem

@@ -11,6 +11,7 @@ product uses are in knowledge/socket_paths.py. A new product is a row here.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from typing import Final
 
 #: Product ids of the output contract, in the order the docs list them.
@@ -138,6 +139,7 @@ def install_dirs(home: str, platform: str) -> dict[str, list[str]]:
 
 # --- how to start each product ---------------------------------------------------------
 
+
 def platform_key(platform: str) -> str:
     low = platform.lower() if isinstance(platform, str) else "linux"
     if low in ("darwin", "macos", "mac", "osx"):
@@ -169,40 +171,60 @@ def start_command(product: str, variant: str | None, *, platform: str) -> str:
     for the shell, because a person pastes this line.
     """
     plat = platform_key(platform if isinstance(platform, str) else "linux")
-    variant = variant if isinstance(variant, str) else None
-    if product == "docker-desktop":
-        if variant in ("windows", "windows-containers", "wsl") or plat == "windows":
-            return '& "C:\\Program Files\\Docker\\Docker\\Docker Desktop.exe"'
-        if variant == "macos" or plat == "macos":
-            return "open -a Docker"
-        return "systemctl --user start docker-desktop"
-    if product == "rancher-desktop":
-        return "rdctl start"
-    if product == "colima":
-        profile = _variant_value(variant, "profile")
-        return "colima start" if profile in (None, "default") else f"colima start {shlex.quote(profile)}"
-    if product == "orbstack":
-        return "open -a OrbStack"
-    if product == "podman":
-        if variant == "machine" or plat in ("macos", "windows"):
-            return "podman machine start"
-        if variant == "rootful":
-            return "sudo systemctl start podman.socket"
-        return "systemctl --user start podman.socket"
-    if product == "lima":
-        inst = _variant_value(variant, "instance") or "default"
-        return f"limactl start {shlex.quote(inst)}"
-    if product == "minikube":
-        profile = _variant_value(variant, "profile")
-        return "minikube start" if profile in (None, "minikube") else f"minikube start -p {shlex.quote(profile)}"
-    if product == "docker-engine":
-        if _variant_has(variant, "rootless"):
-            return "systemctl --user start docker"
-        if _variant_has(variant, "snap"):
-            return "sudo snap start docker"
-        if _variant_has(variant, "wsl"):
-            return "sudo service docker start"
-        return "sudo systemctl start docker"
-    if product == "dind":
-        return "docker run -d --privileged --name docker docker:dind"
-    return ""
+    starts = _STARTS.get(product)
+    return starts(variant if isinstance(variant, str) else None, plat) if starts else ""
+
+
+def _start_docker_desktop(variant: str | None, plat: str) -> str:
+    if variant in ("windows", "windows-containers", "wsl") or plat == "windows":
+        return '& "C:\\Program Files\\Docker\\Docker\\Docker Desktop.exe"'
+    if variant == "macos" or plat == "macos":
+        return "open -a Docker"
+    return "systemctl --user start docker-desktop"
+
+
+def _start_colima(variant: str | None, plat: str) -> str:
+    profile = _variant_value(variant, "profile")
+    return "colima start" if profile in (None, "default") else f"colima start {shlex.quote(profile)}"
+
+
+def _start_podman(variant: str | None, plat: str) -> str:
+    if variant == "machine" or plat in ("macos", "windows"):
+        return "podman machine start"
+    if variant == "rootful":
+        return "sudo systemctl start podman.socket"
+    return "systemctl --user start podman.socket"
+
+
+def _start_lima(variant: str | None, plat: str) -> str:
+    return f"limactl start {shlex.quote(_variant_value(variant, 'instance') or 'default')}"
+
+
+def _start_minikube(variant: str | None, plat: str) -> str:
+    profile = _variant_value(variant, "profile")
+    return "minikube start" if profile in (None, "minikube") else f"minikube start -p {shlex.quote(profile)}"
+
+
+def _start_docker_engine(variant: str | None, plat: str) -> str:
+    for token, command in (
+        ("rootless", "systemctl --user start docker"),
+        ("snap", "sudo snap start docker"),
+        ("wsl", "sudo service docker start"),
+    ):
+        if _variant_has(variant, token):
+            return command
+    return "sudo systemctl start docker"
+
+
+#: Each product's start command, from its variant and the client's platform.
+_STARTS: dict[str, Callable[[str | None, str], str]] = {
+    "docker-desktop": _start_docker_desktop,
+    "rancher-desktop": lambda variant, plat: "rdctl start",
+    "colima": _start_colima,
+    "orbstack": lambda variant, plat: "open -a OrbStack",
+    "podman": _start_podman,
+    "lima": _start_lima,
+    "minikube": _start_minikube,
+    "docker-engine": _start_docker_engine,
+    "dind": lambda variant, plat: "docker run -d --privileged --name docker docker:dind",
+}
