@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from doctor.api import Processes, SocketInfo
+from doctor.api import Processes, ProcessInfo, SocketInfo
 from doctor.gather.processes import describe_process
 from doctor.knowledge import identify
 from doctor.knowledge.chain import ChainFacts, component_version
@@ -77,20 +77,20 @@ def test_dockerd_chain_from_processes_and_version() -> None:
     info = {"ContainersRunning": 3, "Containers": 5, "Name": "colima"}
     procs = Processes(
         (
-            describe_process(40, "dockerd", None, ("dockerd", "--containerd=/run/containerd/containerd.sock"), "root", 1),
-            describe_process(30, "containerd", None, ("containerd",), "root", 1),
+            describe_process(ProcessInfo(40, "dockerd", None, ("dockerd", "--containerd=/run/containerd/containerd.sock"), "root", 1)),
+            describe_process(ProcessInfo(30, "containerd", None, ("containerd",), "root", 1)),
             *(
-                describe_process(
+                describe_process(ProcessInfo(
                     50 + i, "containerd-shim-runc-v2", None,
                     ("shim", "-namespace", "moby", "-address", "/run/containerd/containerd.sock"), "root", 30,
-                )
+                ))
                 for i in range(3)
             ),
             # k3s's containers on another containerd: not this engine's shims.
-            describe_process(
+            describe_process(ProcessInfo(
                 90, "containerd-shim-runc-v2", None,
                 ("shim", "-namespace", "k8s.io", "-address", "/run/k3s/containerd/containerd.sock"), "root", 1,
-            ),
+            )),
         ),
         scanned=100,
         denied=0,

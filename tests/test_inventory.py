@@ -22,7 +22,7 @@ from tests.conftest import cdoctor
 
 
 def proc(name: str, *argv: str, user: str = "root") -> ProcessInfo:
-    return describe_process(100, name, None, tuple(argv), user, 1)
+    return describe_process(ProcessInfo(100, name, None, tuple(argv), user, 1))
 
 
 # --- command lines (pure) ---------------------------------------------------------

@@ -14,24 +14,29 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 from doctor.facts import Facts
 from doctor.facts.keys import BUILDX, CONTEXT_STORE, RESOLUTION
+from doctor.facts.record import replace
 from doctor.facts.types import BuilderNode, Buildx
 from doctor.gather import dockerapi as api
 from doctor.gather.local import read_capped
 from doctor.knowledge import outcomes
+from doctor.knowledge.dockerconfig import ContextStore
 from doctor.knowledge.resolve import TLSSettings
 
 MAX_BYTES = 256 * 1024
 MAX_INSTANCES = 64
 
 
-
-
-
-
 def _gather(facts: Facts) -> Buildx:
+    current = _current(facts)
+    return _with_instance(facts, current) if current.applies else current
+
+
+def _current(facts: Facts) -> Buildx:
+    """buildx's `current` file: the builder it selects, and whether that applies to the CLI's endpoint."""
     res = facts.get(RESOLUTION)
     root = os.path.join(res.config_dir, "buildx")
     cli_key = res.context if res.context and res.context != "default" else (res.host or "")
@@ -45,41 +50,46 @@ def _gather(facts: Facts) -> Buildx:
     if not isinstance(cur, dict) or not isinstance(cur.get("Name"), str) or not cur.get("Name"):
         return Buildx(root, path, cli_key=cli_key)
     name, key, glob_ = str(cur["Name"]), str(cur.get("Key") or ""), bool(cur.get("Global"))
-    applies = glob_ or key == cli_key
-    base = Buildx(root, path, name, key, glob_, cli_key, applies)
-    if not applies:
-        return base
-    ipath = os.path.join(root, "instances", name.lower())
+    return Buildx(root, path, name, key, glob_, cli_key, glob_ or key == cli_key)
+
+
+def _with_instance(facts: Facts, current: Buildx) -> Buildx:
+    """The selected builder's instance file: its driver and nodes, each node probed."""
+    ipath = os.path.join(current.dir, "instances", (current.current_name or "").lower())
     try:
         ng = json.loads(read_capped(ipath, MAX_BYTES))
     except FileNotFoundError:
-        return Buildx(root, path, name, key, glob_, cli_key, applies, missing_instance=True)
+        return replace(current, missing_instance=True)
     except (OSError, ValueError) as e:
-        return Buildx(root, path, name, key, glob_, cli_key, applies, problem=f"{ipath}: {e}")
+        return replace(current, problem=f"{ipath}: {e}")
     if not isinstance(ng, dict):
-        return base
+        return current
     driver = str(ng.get("Driver") or "")
     store = facts.get(CONTEXT_STORE)
-    nodes: list[BuilderNode] = []
     raw_nodes = ng.get("Nodes") if isinstance(ng.get("Nodes"), list) else []
-    for raw in raw_nodes[:MAX_INSTANCES]:  # type: ignore[index]
-        if not isinstance(raw, dict):
-            continue
-        endpoint = str(raw.get("Endpoint") or "")
-        if "://" in endpoint:
-            host: str | None = endpoint
-        elif endpoint == "default":
-            host = "unix:///var/run/docker.sock"
-        else:
-            meta = store.by_name(endpoint)
-            host = meta.host if meta is not None else None
-        probe = None
-        if host and host.startswith(("unix://", "tcp://")):
-            timeout = facts.budget(BUILDX)
-            # A remote buildkitd speaks gRPC, not the Docker API: see only whether it accepts a connection.
-            probe = _connect(host, timeout) if driver == "remote" else api.ping(host, host, TLSSettings(), timeout)
-        nodes.append(BuilderNode(str(raw.get("Name") or ""), endpoint, host, probe))
-    return Buildx(root, path, name, key, glob_, cli_key, applies, driver, tuple(nodes))
+    nodes = tuple(
+        _node(facts, raw, driver, store)
+        for raw in raw_nodes[:MAX_INSTANCES]  # type: ignore[index]
+        if isinstance(raw, dict)
+    )
+    return replace(current, driver=driver, nodes=nodes)
+
+
+def _node(facts: Facts, raw: dict[str, Any], driver: str, store: ContextStore) -> BuilderNode:
+    endpoint = str(raw.get("Endpoint") or "")
+    if "://" in endpoint:
+        host: str | None = endpoint
+    elif endpoint == "default":
+        host = "unix:///var/run/docker.sock"
+    else:
+        meta = store.by_name(endpoint)
+        host = meta.host if meta is not None else None
+    probe = None
+    if host and host.startswith(("unix://", "tcp://")):
+        timeout = facts.budget(BUILDX)
+        # A remote buildkitd speaks gRPC, not the Docker API: see only whether it accepts a connection.
+        probe = _connect(host, timeout) if driver == "remote" else api.ping(host, host, TLSSettings(), timeout)
+    return BuilderNode(str(raw.get("Name") or ""), endpoint, host, probe)
 
 
 def _connect(host: str, timeout: float) -> outcomes.ProbeResult:
@@ -101,5 +111,3 @@ def _connect(host: str, timeout: float) -> outcomes.ProbeResult:
         outcome, err = api.classify(e) if isinstance(e, OSError) else (outcomes.INVALID, None)
         return outcomes.ProbeResult(host, host, outcome, str(e)[:200], err, time.monotonic() - started)
     return outcomes.ProbeResult(host, host, outcomes.OK, "accepts connections", seconds=time.monotonic() - started)
-
-

@@ -259,11 +259,21 @@ def _gather_binary(facts: Facts) -> DockerBinary:
     except OSError as e:
         return DockerBinary(path, real, "unknown", error=f"cannot read {real}: {e.strerror}")
     if head.startswith(b"#!"):
-        # A script is never run: it could be anything (podman-docker execs podman).
-        for marker, kind, why in _SHIM_MARKERS:
-            if marker in head:
-                return DockerBinary(path, real, kind, evidence=(why,))
-        return DockerBinary(path, real, "script", evidence=(f"{real} is a script, not the Docker CLI binary",))
+        return _script(path, real, head)
+    return _asked_version(facts, path, real)
+
+
+def _script(path: str, real: str, head: bytes) -> DockerBinary:
+    """A script is never run: it could be anything (podman-docker execs podman)."""
+    for marker, kind, why in _SHIM_MARKERS:
+        if marker in head:
+            return DockerBinary(path, real, kind, evidence=(why,))
+    return DockerBinary(path, real, "script", evidence=(f"{real} is a script, not the Docker CLI binary",))
+
+
+def _asked_version(facts: Facts, path: str, real: str) -> DockerBinary:
+    """What `docker --version` says the binary is."""
+    ctx = _ctx(facts)
     try:
         proc = bounded.run(
             [real, "--version"],
@@ -342,7 +352,7 @@ def os_name() -> str:
 
         return platform.platform(terse=True)
     text = "-".join(x.strip() for x in (u.sysname, u.release, u.machine, "with", libc.replace(" ", "")) if x)
-    for c in " /\\:;\"()":
+    for c in ' /\\:;"()':
         text = text.replace(c, "_" if c == " " else "-")
     text = text.replace("unknown", "")
     while "--" in text:

@@ -46,29 +46,37 @@ def _podman_service_uris(cmdline: tuple[str, ...], username: str | None) -> list
     return ["unix:///run/podman/podman.sock"] if username == "root" else []
 
 
-def describe_process(
-    pid: int,
-    name: str,
-    exe: str | None,
-    cmdline: tuple[str, ...],
-    username: str | None,
-    ppid: int | None,
-    listening: tuple[str, ...] = (),
-) -> ProcessInfo:
-    """Read the sockets a stack process serves from its command line (pure)."""
-    name = printable(name)
-    cmdline = tuple(printable(a) for a in cmdline)
-    exe = printable(exe) if exe else exe
+def describe_process(seen: ProcessInfo) -> ProcessInfo:
+    """A process as it was seen (pid, names, command line, user, parent, the sockets it holds), made
+    printable, with the sockets it serves read from its command line (pure)."""
+    name = printable(seen.name)
+    cmdline = tuple(printable(a) for a in seen.cmdline)
+    username = seen.username
+    serves, containerd_address, namespace = _served(name, cmdline, username)
+    return ProcessInfo(
+        seen.pid,
+        name,
+        printable(seen.exe) if seen.exe else seen.exe,
+        cmdline,
+        printable(username) if username else username,
+        seen.ppid,
+        tuple(serves),
+        containerd_address,
+        namespace,
+        tuple(printable(p) for p in seen.listening),
+    )
+
+
+def _served(name: str, cmdline: tuple[str, ...], username: str | None) -> tuple[list[str], str | None, str | None]:
+    """(sockets served, containerd address, containerd namespace) from an engine's command line."""
     base = os.path.basename(cmdline[0]) if cmdline else name
     serves: list[str] = []
     containerd_address = None
     namespace = None
     low = name.lower()
     if (low.startswith("dockerd") or base.startswith("dockerd")) and "rootless" not in base:
-        serves = _flag_values(cmdline, ("-H", "--host"))
-        if not serves:
-            # dockerd's built-in default (daemon.json "hosts" may say otherwise; /proc tells the truth).
-            serves = ["unix:///var/run/docker.sock"]
+        # dockerd's built-in default (daemon.json "hosts" may say otherwise; /proc tells the truth).
+        serves = _flag_values(cmdline, ("-H", "--host")) or ["unix:///var/run/docker.sock"]
         cd = _flag_values(cmdline, ("--containerd",))
         containerd_address = cd[-1] if cd else None
     elif low.startswith("containerd-shim") or base.startswith("containerd-shim"):
@@ -85,18 +93,7 @@ def describe_process(
         # Lima's hostagent forwards the guest's docker.sock to the path given by --socket
         # (lima-vm/lima pkg/hostagent, the portForwards/socket options)
         serves = _flag_values(cmdline, ("--socket",))
-    return ProcessInfo(
-        pid,
-        name,
-        exe,
-        cmdline,
-        printable(username) if username else username,
-        ppid,
-        tuple(serves),
-        containerd_address,
-        namespace,
-        tuple(printable(p) for p in listening),
-    )
+    return serves, containerd_address, namespace
 
 
 class Vanished(Exception):
@@ -243,7 +240,7 @@ def _gather_processes(facts: Facts) -> Processes:
                 denied += 1
                 continue
             held = tuple(sorted(by_inode[i] for i in socket_fds(pid) if i in by_inode)) if by_inode else ()
-            items.append(describe_process(pid, name, exe, cmdline, user, ppid, held))
+            items.append(describe_process(ProcessInfo(pid, name, exe, cmdline, user, ppid, listening=held)))
     finally:
         timer.cancel()
     return Processes(tuple(items), scanned, denied, vanished)
@@ -275,4 +272,3 @@ def _process_names() -> Iterator[tuple[int, str]]:
 
     for proc in psutil.process_iter(["pid", "name"]):
         yield proc.pid, proc.info.get("name") or ""
-
