@@ -462,6 +462,14 @@ def test_never_raises_on_arbitrary_text(text: str) -> None:
     }  # fmt: skip
 
 
+def test_tui_borders_are_undone_in_linear_time() -> None:
+    """Panel borders are removed around line ends only, a bounded number of times."""
+    for text in ("│ " * 2_000_000, "│\n" * 2_000_000, ("x│" + " " * 200 + "│\n│" + " " * 200 + "│y ") * 10_000):
+        t0 = time.perf_counter()
+        read_error(text)
+        assert time.perf_counter() - t0 < 2.0
+
+
 def test_huge_single_line_and_bytes_like_input() -> None:
     assert read_error("x" * 3_000_000 + "\ud800\x00").symptom == "unknown"
     assert read_error(b"Cannot connect to the Docker daemon".decode()).symptom == "daemon-not-running"
@@ -829,6 +837,8 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
          "registry-1.docker.io on 127.0.0.53:53: server misbehaving", "unknown", None),
         ('failed to solve: failed to fetch oauth token: Post "https://auth.docker.io/token": dial tcp: lookup '
          "auth.docker.io: no such host", "unknown", None),
+        ("docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', "
+         "ConnectionResetError(104, 'Connection reset by peer'))", "unknown", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

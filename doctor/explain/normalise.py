@@ -54,7 +54,45 @@ _ANSI = re.compile(
 # A TUI panel (lazydocker, ctop, dry: box-drawing borders) wraps a message at its width: the
 # right border of one row, the line end and the left border(s) of the next are removed so that
 # "Cannot connect to t│   │⏎│   │he Docker daemon" reads as one sentence again.
-_BOX_WRAP = re.compile(r"(?:│[ \t]{0,256}){0,2}│[ \t]{0,8}\n[ \t]{0,64}(?:│[ \t]{0,256}){0,2}│")
+# Located by the border-newline-border seam (cheap to find: it needs a line end), then widened
+# over at most two more border cells on each side; the first _BOX_MAX seams only.
+_BOX_SEAM = re.compile(r"│[ \t]{0,8}\n[ \t]{0,64}│")
+_BOX_MAX = 4096
+_BOX_CELL = 257  # a border cell: up to 256 blanks and its bar
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    for _ in range(2):
+        seg = text[max(0, start - _BOX_CELL) : start]
+        q = seg.rstrip(" \t")
+        if not q.endswith("│"):
+            break
+        start -= len(seg) - len(q) + 1
+    for _ in range(2):
+        seg = text[end : end + _BOX_CELL]
+        q = seg.lstrip(" \t")
+        if not q.startswith("│"):
+            break
+        end += len(seg) - len(q) + 1
+    return start, end
+
+
+def _unbox(text: str) -> str:
+    """Remove the panel borders where a TUI wrapped a message (bounded: _BOX_MAX seams)."""
+    parts: list[str] = []
+    pos = 0
+    for i, m in enumerate(_BOX_SEAM.finditer(text)):
+        if i >= _BOX_MAX:
+            break
+        start, end = _widen(text, m.start(), m.end())
+        if start < pos:
+            continue
+        parts.append(text[pos:start])
+        pos = end
+    if not parts:
+        return text
+    parts.append(text[pos:])
+    return "".join(parts)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -69,7 +107,7 @@ def prepare(text: str) -> str:
     if "\\/" in text:
         text = text.replace("\\/", "/")
     if "│" in text:
-        text = _BOX_WRAP.sub("", text)
+        text = _unbox(text)
     return text
 
 

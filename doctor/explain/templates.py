@@ -749,14 +749,15 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "other-errno", "unknown", R_OTHER_ERRNO,
         (("connection reset by peer", "econnreset", "socket hang up", "an invalid argument was supplied",
-          "bad response from docker engine"),
+          "bad response from docker engine", "connectionreseterror("),
          (".sock", "dial ", "read unix", "read tcp", "_ping", "npipe", "pipe/", "connect:", "error: read",
-          "error: socket", "is docker installed and running")),
+          "error: socket", "is docker installed and running", "connection aborted")),
         unless=("registry", "/v2/", "exit status", "stderr="),
         source="the errno shown decides (corpus rule: an errno shown beats the generic 'Is the docker daemon "
         "running?' around it): ECONNRESET (Go 'read: connection reset by peer', Node 'read ECONNRESET' / 'socket "
         "hang up', lib/_http_client.js) and Windows' WSAEINVAL (10022, 'An invalid argument was supplied.', "
-        "winerror.h) on the connection name none of the symptoms: the endpoint answered and dropped, or the "
+        "winerror.h), Python's ConnectionResetError inside docker-py's ('Connection aborted.', ...) "
+        "(docker/docker-py@afc6d1ee docker/api/client.py:231) on the connection name none of the symptoms: the endpoint answered and dropped, or the "
         "socket cannot be used from this side; it is not 'not running'. Likewise Docker Desktop's proxy "
         "answering 500 'Bad response from Docker engine' inside the same wrapper (corpus rule: an answer of "
         "the proxy is not a connection symptom)",
@@ -1126,6 +1127,7 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "cannot run ssh command",
     "starting process 'command 'docker''",
     "could not start 'docker'",
+    "connectionreseterror",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
