@@ -10,10 +10,12 @@ from typing import Annotated, Any
 import typer
 
 from doctor.commands.common import CdoctorError, run_context, secrets, use_color, write
-from doctor.commands.options import ColorOpt, OnlyOpt, SkipOpt, StrictOpt, TimeoutOpt, flags_of
+from doctor.commands.options import ColorOpt, OnlyOpt, SkipOpt, StrictOpt, TimeoutOpt, flags_of, typer_command
+from doctor.facts.record import record
 from doctor.knowledge.resolve import Flags
 from doctor.render import boundary
-from doctor.run.context import DEFAULT_TIMEOUT
+from doctor.run.context import DEFAULT_TIMEOUT, RunContext
+from doctor.run.sections import WaitSection
 
 
 def _ci() -> bool:
@@ -49,189 +51,202 @@ class WaitProgress:
 AFTER_WAIT_TIMEOUT = 1.5
 
 
-def check_command(
-    ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="human, json or junit.")] = "human",
+@record
+class CheckOptions:
+    fmt: Annotated[str, typer.Option("--format", "-f", help="human, json or junit.")] = "human"
     wait: Annotated[
         str | None,
         typer.Option(
             "--wait", help="Wait until the endpoint answers /_ping (60s, 2m, 90), then check; exit 4 on the deadline."
         ),
-    ] = None,
-    require_api: Annotated[str | None, typer.Option("--require-api", help="Minimum API version, e.g. 1.44.")] = None,
+    ] = None
+    require_api: Annotated[str | None, typer.Option("--require-api", help="Minimum API version, e.g. 1.44.")] = None
     require_server: Annotated[
         str | None, typer.Option("--require-server", help="Minimum engine version, e.g. 24.0.")
-    ] = None,
+    ] = None
     require_product: Annotated[
         list[str] | None, typer.Option("--require-product", help="Accepted products, e.g. docker-engine,podman.")
-    ] = None,
-    require_rootless: Annotated[bool, typer.Option("--require-rootless", help="The engine must run rootless.")] = False,
-    require_rootful: Annotated[bool, typer.Option("--require-rootful", help="The engine must run as root.")] = False,
+    ] = None
+    require_rootless: Annotated[bool, typer.Option("--require-rootless", help="The engine must run rootless.")] = False
+    require_rootful: Annotated[bool, typer.Option("--require-rootful", help="The engine must run as root.")] = False
     require_containerd: Annotated[
         str | None, typer.Option("--require-containerd", help="Minimum containerd version the engine reports.")
-    ] = None,
+    ] = None
     require_runtime: Annotated[
         list[str] | None, typer.Option("--require-runtime", help="OCI runtimes the engine must offer, e.g. runc,runsc.")
-    ] = None,
-    require_cgroup: Annotated[str | None, typer.Option("--require-cgroup", help="cgroup version: 1 or 2.")] = None,
-    require_os: Annotated[str | None, typer.Option("--require-os", help="Container OS: linux or windows.")] = None,
-    require_arch: Annotated[
-        str | None, typer.Option("--require-arch", help="Engine architecture: amd64 or arm64.")
-    ] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the output to this file.")] = None,
-    only: OnlyOpt = None,
-    skip: SkipOpt = None,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    strict: StrictOpt = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="The full diagnosis even when healthy.")] = False,
-    color: ColorOpt = "auto",
-) -> None:
+    ] = None
+    require_cgroup: Annotated[str | None, typer.Option("--require-cgroup", help="cgroup version: 1 or 2.")] = None
+    require_os: Annotated[str | None, typer.Option("--require-os", help="Container OS: linux or windows.")] = None
+    require_arch: Annotated[str | None, typer.Option("--require-arch", help="Engine architecture: amd64 or arm64.")] = (
+        None
+    )
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the output to this file.")] = None
+    only: OnlyOpt = None
+    skip: SkipOpt = None
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT
+    strict: StrictOpt = False
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="The full diagnosis even when healthy.")] = False
+    color: ColorOpt = "auto"
+
+
+@record
+class _Stated:
+    """The command line's values, checked: the requirements and the wait deadline in seconds."""
+
+    reqs: tuple[Any, ...]
+    deadline: float | None
+
+
+@record
+class _Waited:
+    """How the wait went (None without --wait), and the run context the checks then use."""
+
+    ctx: Any
+    section: WaitSection | None = None
+    timed_out: bool = False
+
+
+@typer_command(CheckOptions)
+def check_command(ctx: typer.Context, opts: CheckOptions) -> None:
     """A CI preflight: is Docker usable here, as this pipeline needs it? Quiet when it is.
 
     On GitHub Actions it also writes annotations and the job summary ($GITHUB_STEP_SUMMARY).
     """
+    if opts.fmt not in ("human", "json", "junit"):
+        raise CdoctorError(f"unknown format {opts.fmt!r}: use human, json or junit")
+    raise typer.Exit(execute(flags_of(ctx), opts, _stated(opts)))
+
+
+def _stated(opts: CheckOptions) -> _Stated:
     from doctor.gather.wait import parse_duration
     from doctor.knowledge.requirements import Stated, parse_requirements
 
-    if fmt not in ("human", "json", "junit"):
-        raise CdoctorError(f"unknown format {fmt!r}: use human, json or junit")
+    stated = Stated(
+        api=opts.require_api,
+        server=opts.require_server,
+        products=opts.require_product or (),
+        rootless=opts.require_rootless,
+        rootful=opts.require_rootful,
+        containerd=opts.require_containerd,
+        runtimes=opts.require_runtime or (),
+        cgroup=opts.require_cgroup,
+        os_type=opts.require_os,
+        arch=opts.require_arch,
+    )
     try:
-        reqs = parse_requirements(
-            Stated(
-                api=require_api,
-                server=require_server,
-                products=require_product or (),
-                rootless=require_rootless,
-                rootful=require_rootful,
-                containerd=require_containerd,
-                runtimes=require_runtime or (),
-                cgroup=require_cgroup,
-                os_type=require_os,
-                arch=require_arch,
-            )
-        )
-        deadline = parse_duration(wait) if wait is not None else None
+        return _Stated(parse_requirements(stated), parse_duration(opts.wait) if opts.wait is not None else None)
     except ValueError as e:
         raise CdoctorError(str(e)) from None
-    raise typer.Exit(
-        execute(
-            flags_of(ctx),
-            fmt=fmt,
-            reqs=reqs,
-            deadline=deadline,
-            output=output,
-            only=only or [],
-            skip=skip or [],
-            timeout=timeout,
-            strict=strict,
-            verbose=verbose,
-            color=color,
+
+
+def _wait(ctx: RunContext, deadline: float | None) -> _Waited:
+    """--wait: ping until the endpoint answers or the deadline passes; then the checks' deadlines count from now."""
+    if deadline is None:
+        return _Waited(ctx)
+    from dataclasses import replace
+
+    from doctor.gather.wait import ping_endpoint, wait_until_ready
+
+    progress = WaitProgress(deadline)
+    try:
+        result = wait_until_ready(
+            lambda t: ping_endpoint(ctx, t), deadline, probe_timeout=ctx.timeout, on_attempt=progress
         )
+    finally:
+        progress.done()
+    section = WaitSection(
+        deadline=deadline,
+        ready=result.ready,
+        seconds=result.seconds,
+        attempts=result.attempts,
+        endpoint=result.last.endpoint if result.last else None,
+        last_outcome=result.last.outcome if result.last else None,
     )
+    # The checks' probe deadlines count from now, not from the process start: a wait
+    # longer than --timeout must not leave them with no time (diagnosis-incomplete).
+    after = replace(ctx, started=time.monotonic())
+    if not result.ready:
+        after = replace(after, timeout=min(ctx.timeout, AFTER_WAIT_TIMEOUT))
+    return _Waited(after, section, not result.ready)
 
 
-def execute(
-    flags: Flags,
-    *,
-    fmt: str,
-    reqs: tuple[Any, ...],
-    deadline: float | None,
-    output: str | None,
-    only: list[str],
-    skip: list[str],
-    timeout: float,
-    strict: bool,
-    verbose: bool,
-    color: str,
-) -> int:
-    import io
-
+def execute(flags: Flags, opts: CheckOptions, stated: _Stated) -> int:
     from doctor.run.document import build_document
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
-    from doctor.run.sections import CheckSection, Redaction, Sections, WaitSection
+    from doctor.run.sections import CheckSection, Redaction, Sections
 
-    ctx = run_context(flags, timeout, inventory=False, requirements=reqs)
-    wait: WaitSection | None = None
-    timed_out = False
-    if deadline is not None:
-        from doctor.gather.wait import ping_endpoint, wait_until_ready
+    ctx = run_context(flags, opts.timeout, inventory=False, requirements=stated.reqs)
+    waited = _wait(ctx, stated.deadline)
+    rep = run_diagnosis(waited.ctx, only=opts.only or (), skip=opts.skip or ())
+    code = int(exit_code(rep.diagnosis, rep.findings, strict=opts.strict, wait_timed_out=waited.timed_out))
+    section = CheckSection(exit_code=code, strict=opts.strict, requirements=tuple(r.label for r in stated.reqs))
+    doc = build_document(rep, Sections(wait=waited.section, check=section), Redaction(secrets=secrets()))
+    _write(opts, _document_text(doc, opts), _verdict(doc, opts, code, waited.timed_out), doc)
+    return code
 
-        progress = WaitProgress(deadline)
-        try:
-            result = wait_until_ready(
-                lambda t: ping_endpoint(ctx, t), deadline, probe_timeout=timeout, on_attempt=progress
-            )
-        finally:
-            progress.done()
-        timed_out = not result.ready
-        wait = WaitSection(
-            deadline=deadline,
-            ready=result.ready,
-            seconds=result.seconds,
-            attempts=result.attempts,
-            endpoint=result.last.endpoint if result.last else None,
-            last_outcome=result.last.outcome if result.last else None,
-        )
-        from dataclasses import replace
 
-        # The checks' probe deadlines count from now, not from the process start: a wait
-        # longer than --timeout must not leave them with no time (diagnosis-incomplete).
-        ctx = replace(ctx, started=time.monotonic())
-        if timed_out:
-            ctx = replace(ctx, timeout=min(timeout, AFTER_WAIT_TIMEOUT))
-    rep = run_diagnosis(ctx, only=only, skip=skip)
-    code = exit_code(rep.diagnosis, rep.findings, strict=strict, wait_timed_out=timed_out)
-    check_section = CheckSection(exit_code=int(code), strict=strict, requirements=tuple(r.label for r in reqs))
-    doc = build_document(rep, Sections(wait=wait, check=check_section), Redaction(secrets=secrets()))
-    wait_doc = doc.get("wait")
-    # What this command writes itself (the verdict line, the wait line) is terminal text too.
-    shown = boundary.sanitise(doc, "terminal")
+def _document_text(doc: dict[str, Any], opts: CheckOptions) -> str:
+    """--format json or junit: the document itself ("" with --format human)."""
+    import io
+
     buf = io.StringIO()
-    if fmt == "json":
+    if opts.fmt == "json":
         from doctor.render import json as render_json
 
         render_json.render(doc, buf)
-    elif fmt == "junit":
+    elif opts.fmt == "junit":
         from doctor.render import junit
 
-        junit.render(doc, buf, strict=strict)
-    # The verdict for people: alone with --format human; next to a JSON/JUnit document
-    # written to --output, so that a CI log still says what happened.
-    text = io.StringIO()
-    if fmt == "human" or output is not None:
-        if code == 0 and not verbose:
-            waited = f" (answered after {wait_doc['seconds']}s)" if wait_doc else ""
-            warn = sum(1 for f in doc["findings"] if f["severity"] == "warning")
-            text.write(f"✓ {shown['diagnosis']['summary']}{waited}" + (f"; {warn} warning(s)" if warn else "") + "\n")
-        else:
-            from doctor.render import human
+        junit.render(doc, buf, strict=opts.strict)
+    return buf.getvalue()
 
-            waited_doc = shown.get("wait")
-            if timed_out and waited_doc is not None:
-                text.write(
-                    f"✗ cdoctor: {waited_doc['endpoint'] or 'the endpoint'} did not answer within {deadline:g}s "
-                    f"({waited_doc['attempts']} attempts, last: {waited_doc['last_outcome']})\n\n"
-                )
-            to_tty = output is None or fmt != "human"
-            human.render(doc, text, color=to_tty and use_color(color, sys.stdout), verbose=verbose or code != 0)
-    notes = _github(doc, strict=strict) if os.environ.get("GITHUB_ACTIONS") == "true" else ""
-    if fmt == "human":
-        if output is None:
-            write(text.getvalue() + notes, None)
+
+def _verdict(doc: dict[str, Any], opts: CheckOptions, code: int, timed_out: bool) -> str:
+    """The verdict for people: alone with --format human; next to a JSON/JUnit document
+    written to --output, so that a CI log still says what happened."""
+    import io
+
+    if opts.fmt != "human" and opts.output is None:
+        return ""
+    # What this command writes itself (the verdict line, the wait line) is terminal text too.
+    shown = boundary.sanitise(doc, "terminal")
+    wait = shown.get("wait")
+    if code == 0 and not opts.verbose:
+        waited = f" (answered after {wait['seconds']}s)" if wait else ""
+        warn = sum(1 for f in doc["findings"] if f["severity"] == "warning")
+        return f"✓ {shown['diagnosis']['summary']}{waited}" + (f"; {warn} warning(s)" if warn else "") + "\n"
+    from doctor.render import human
+
+    text = io.StringIO()
+    if timed_out and wait is not None:
+        text.write(
+            f"✗ cdoctor: {wait['endpoint'] or 'the endpoint'} did not answer within {wait['deadline']:g}s "
+            f"({wait['attempts']} attempts, last: {wait['last_outcome']})\n\n"
+        )
+    to_tty = opts.output is None or opts.fmt != "human"
+    human.render(doc, text, color=to_tty and use_color(opts.color, sys.stdout), verbose=opts.verbose or code != 0)
+    return text.getvalue()
+
+
+def _write(opts: CheckOptions, document: str, verdict: str, doc: dict[str, Any]) -> None:
+    """Where each part goes: the document to --output or stdout, the verdict and the workflow
+    commands beside it (to stderr when stdout carries the document)."""
+    notes = _github(doc, strict=opts.strict) if os.environ.get("GITHUB_ACTIONS") == "true" else ""
+    if opts.fmt == "human":
+        if opts.output is None:
+            write(verdict + notes, None)
         else:
-            write(text.getvalue(), output)
+            write(verdict, opts.output)
             write(notes, None)
-    elif output is not None:
-        write(buf.getvalue(), output)
-        write(text.getvalue() + notes, None)
+    elif opts.output is not None:
+        write(document, opts.output)
+        write(verdict + notes, None)
     else:
-        # stdout carries the document: the workflow commands go to stderr.
-        write(buf.getvalue(), None)
+        write(document, None)
         if notes:
             sys.stderr.write(notes)
             sys.stderr.flush()
-    return int(code)
 
 
 def _github(doc: dict[str, Any], *, strict: bool) -> str:

@@ -9,6 +9,7 @@ import time
 from typing import Any, TextIO
 
 from doctor import STARTED
+from doctor.facts.record import record
 from doctor.knowledge.resolve import Flags
 from doctor.run.context import RunContext
 
@@ -83,38 +84,41 @@ def run_context(flags: Flags, timeout: float, **kw: Any) -> RunContext:
     return RunContext(flags=flags, env=dict(os.environ), timeout=timeout, started=started, **kw)
 
 
-def emit(
-    doc: dict[str, Any],
-    fmt: str,
-    *,
-    verbose: bool = False,
-    explain_layers: bool = False,
-    color: str = "auto",
-    out: TextIO | None = None,
-) -> None:
+@record
+class Look:
+    """How a document is shown: its format, and for people, how much and in colour or not."""
+
+    fmt: str = "human"
+    verbose: bool = False
+    explain_layers: bool = False
+    color: str = "auto"
+
+
+def emit(doc: dict[str, Any], look: Look, out: TextIO | None = None) -> None:
     from doctor import output
 
     stream = out or output.stdout()
     try:
-        _render(doc, fmt, stream, verbose=verbose, explain_layers=explain_layers, color=color)
+        _render(doc, look, stream)
         stream.flush()
     except BrokenPipeError:
         output.quiet_broken_pipe()  # `| head -c 1`: the reader left; the exit code still counts
 
 
-def _render(doc: dict[str, Any], fmt: str, stream: TextIO, *, verbose: bool, explain_layers: bool, color: str) -> None:
-    if fmt == "json":
+def _render(doc: dict[str, Any], look: Look, stream: TextIO) -> None:
+    if look.fmt == "json":
         from doctor.render import json as render_json
 
         render_json.render(doc, stream)
-    elif fmt == "markdown":
+    elif look.fmt == "markdown":
         from doctor.render import markdown
 
         markdown.render(doc, stream, title="cdoctor explain" if doc.get("explain") else "cdoctor report")
     else:
         from doctor.render import human
 
-        human.render(doc, stream, color=use_color(color, stream), verbose=verbose, explain_layers=explain_layers)
+        color = use_color(look.color, stream)
+        human.render(doc, stream, color=color, verbose=look.verbose, explain_layers=look.explain_layers)
 
 
 def write(text: str, output: str | None) -> None:

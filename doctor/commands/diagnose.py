@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from doctor.commands.common import CdoctorError, Progress, emit, run_context, secrets
+from doctor.commands.common import CdoctorError, Look, Progress, emit, run_context, secrets
 from doctor.facts.record import record
 from doctor.knowledge.resolve import Flags
 from doctor.run.context import DEFAULT_TIMEOUT
@@ -45,7 +45,7 @@ def execute(flags: Flags, opts: DiagnoseOptions) -> int:
     with Progress("cdoctor: probing the container stack"):
         report = run_diagnosis(ctx, only=opts.only, skip=opts.skip, explain=opts.explain)
     doc = build_document(report, redaction=Redaction(secrets=secrets()))
-    emit(doc, opts.fmt, verbose=opts.verbose, explain_layers=opts.explain_layers, color=opts.color)
+    emit(doc, Look(opts.fmt, opts.verbose, opts.explain_layers, opts.color))
     return int(exit_code(report.diagnosis, report.findings, strict=opts.strict))
 
 

@@ -4,37 +4,41 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from doctor.commands.common import CdoctorError, emit, secrets
+from doctor.commands.common import CdoctorError, Look, emit, secrets
 from doctor.commands.diagnose import DiagnoseOptions, execute
-from doctor.commands.options import ColorOpt, FormatOpt, TimeoutOpt, flags_of
+from doctor.commands.options import ColorOpt, FormatOpt, TimeoutOpt, flags_of, typer_command
+from doctor.facts.record import record
 from doctor.run.context import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from doctor.explain import ErrorReading, PasteReading
 
 
-def explain(
-    ctx: typer.Context,
-    text: Annotated[list[str] | None, typer.Argument(help="The error text (default: read stdin).")] = None,
-    file: Annotated[str | None, typer.Option("--file", help="Read the text from this file.")] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Probe nothing: what the text alone establishes.")] = False,
-    fmt: FormatOpt = "human",
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    color: ColorOpt = "auto",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-) -> None:
+@record
+class ExplainOptions:
+    text: Annotated[list[str] | None, typer.Argument(help="The error text (default: read stdin).")] = None
+    file: Annotated[str | None, typer.Option("--file", help="Read the text from this file.")] = None
+    offline: Annotated[bool, typer.Option("--offline", help="Probe nothing: what the text alone establishes.")] = False
+    fmt: FormatOpt = "human"
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT
+    color: ColorOpt = "auto"
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False
+
+
+@typer_command(ExplainOptions)
+def explain(ctx: typer.Context, opts: ExplainOptions) -> None:
     """Explain an error a docker command printed: `docker ps 2>&1 | cdoctor explain`."""
     from doctor.run.pipeline import explain_reading
 
-    reading, paste = explain_reading(read_input(text, file))
-    if offline:
-        raise typer.Exit(
-            _offline(reading, paste, DiagnoseOptions(fmt=fmt, timeout=timeout, color=color, verbose=verbose))
-        )
+    reading, paste = explain_reading(read_input(opts.text, opts.file))
+    look = DiagnoseOptions(fmt=opts.fmt, timeout=opts.timeout, color=opts.color, verbose=opts.verbose)
+    if opts.offline:
+        raise typer.Exit(_offline(reading, paste, look))
     from doctor.run.pipeline import explain_section, product_hint
 
     # The product the TEXT names (its paths, pipes, contexts, kernel ... for the client OS it
@@ -42,15 +46,12 @@ def explain(
     # separate, separately labelled fact (the text may come from another machine).
     local = product_hint(reading.endpoint, os.environ.get("HOME"), os.getuid())
     endpoint = reading.endpoint
-    opts = DiagnoseOptions(
-        fmt=fmt,
-        verbose=verbose,
-        timeout=timeout,
-        color=color,
+    live = replace(
+        look,
         focus=endpoint if endpoint and not endpoint.startswith("npipe") else None,
         explain=explain_section(reading, paste, local_product_hint=local),
     )
-    raise typer.Exit(execute(flags_of(ctx), opts))
+    raise typer.Exit(execute(flags_of(ctx), live))
 
 
 def _offline(reading: ErrorReading, paste: PasteReading, opts: DiagnoseOptions) -> int:
@@ -61,7 +62,7 @@ def _offline(reading: ErrorReading, paste: PasteReading, opts: DiagnoseOptions) 
 
     report = offline_report(reading, paste, timeout=opts.timeout)
     doc = build_document(report, redaction=Redaction(secrets=secrets()))
-    emit(doc, opts.fmt, color=opts.color, verbose=opts.verbose)
+    emit(doc, Look(opts.fmt, verbose=opts.verbose, color=opts.color))
     return 1 if report.diagnosis.primary_cause else 0
 
 

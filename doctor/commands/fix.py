@@ -25,7 +25,7 @@ from typing import Annotated, Any, TextIO, cast
 
 import typer
 
-from doctor.commands.common import emit, run_context, secrets
+from doctor.commands.common import Look, emit, run_context, secrets
 from doctor.commands.options import ColorOpt, TimeoutOpt, flags_of
 from doctor.facts.record import record
 from doctor.knowledge import fixes as fx
@@ -330,7 +330,7 @@ def fix_command(
     out = sys.stderr if shell is not None else sys.stdout
     options = FixOptions(yes=yes, dry_run=dry_run, shell=shell, start=start, config_flag=flags.config_dir)
     console = Console(
-        render=lambda doc: emit(doc, "human", color=color, out=out),
+        render=lambda doc: emit(doc, Look(color=color), out),
         # The plan quotes fix lines and summaries built from paths and names found on this
         # machine: they pass the terminal boundary like every other output.
         out=cast(TextIO, _TerminalSafe(sys.stdout)),

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from doctor.commands.common import CdoctorError, Progress, run_context, secrets, write
-from doctor.commands.options import ActivationOpt, TimeoutOpt, flags_of
+from doctor.commands.options import ActivationOpt, TimeoutOpt, flags_of, typer_command
+from doctor.facts.record import record
 from doctor.run.context import DEFAULT_TIMEOUT
 
 
@@ -32,18 +33,21 @@ def _anonymizer() -> Any:
     )
 
 
-def report(
-    ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown (default) or json.")] = "markdown",
+@record
+class ReportOptions:
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown (default) or json.")] = "markdown"
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
-    ] = None,
+    ] = None
     anonymize: Annotated[
         bool, typer.Option("--anonymize", help="Also replace user name, home, host name and IP addresses.")
-    ] = False,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    allow_activation: ActivationOpt = False,
-) -> None:
+    ] = False
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT
+    allow_activation: ActivationOpt = False
+
+
+@typer_command(ReportOptions)
+def report(ctx: typer.Context, opts: ReportOptions) -> None:
     """A redacted report to paste into an issue or a support ticket (Markdown, or --format json).
 
     Secrets are always removed; --anonymize also replaces identities with placeholders.
@@ -53,9 +57,10 @@ def report(
     from doctor.run.pipeline import run_diagnosis
     from doctor.run.sections import Redaction, ReportSection, Sections
 
+    fmt, output, anonymize = opts.fmt, opts.output, opts.anonymize
     if fmt not in ("markdown", "json"):
         raise CdoctorError(f"unknown format {fmt!r}: use markdown or json")
-    run = run_context(flags_of(ctx), timeout, allow_activation=allow_activation)
+    run = run_context(flags_of(ctx), opts.timeout, allow_activation=opts.allow_activation)
     with Progress("cdoctor: collecting the report"):
         rep = run_diagnosis(run)
     redaction = Redaction(secrets=secrets(), anonymizer=_anonymizer() if anonymize else None)
