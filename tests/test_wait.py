@@ -59,7 +59,7 @@ def test_ready_on_the_fourth_attempt() -> None:
         clock.now += 0.01
         return Attempt(next(answers), "unix:///x.sock", "ok")
 
-    r = wait_until_ready(probe, 10, probe_timeout=3, clock=clock, sleep=clock.sleep)
+    r = wait_until_ready(probe, 10, probe_timeout=3, clock=clock)
     assert r.ready and r.attempts == 4
     assert clock.sleeps == sorted(clock.sleeps)  # backoff, never faster
 
@@ -74,7 +74,7 @@ def test_deadline_is_never_overshot() -> None:
         clock.now += timeout
         return Attempt(False, "tcp://docker:2376", "timeout")
 
-    r = wait_until_ready(probe, 7.0, probe_timeout=3, clock=clock, sleep=clock.sleep)
+    r = wait_until_ready(probe, 7.0, probe_timeout=3, clock=clock)
     assert not r.ready
     assert r.seconds <= 7.0 + 1e-9
     assert max(timeouts) <= 3 and r.last is not None and r.last.outcome == "timeout"

@@ -61,67 +61,91 @@ def run(
         start_new_session=True,  # killed as a group: a child it starts cannot keep the pipes open
         close_fds=True,
     )
-    out, err = bytearray(), bytearray()
-    truncated = False
-    sel = selectors.DefaultSelector()
+    late = f"{argv[0]} did not finish within {timeout:g} s"
+    pump = _Pump(proc, cap)
     try:
-        assert proc.stdout is not None and proc.stderr is not None
-        if input is not None:
-            assert proc.stdin is not None
-            try:
-                os.set_blocking(proc.stdin.fileno(), False)
-                sel.register(proc.stdin, selectors.EVENT_WRITE)
-            except OSError:
-                pass
-        sel.register(proc.stdout, selectors.EVENT_READ, out)
-        sel.register(proc.stderr, selectors.EVENT_READ, err)
-        pending = memoryview(input or b"")
-        while sel.get_map():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                _kill(proc)
-                raise Timeout(f"{argv[0]} did not finish within {timeout:g} s")
-            events = sel.select(min(left, 0.5))
-            for key, _ in events:
-                if key.fileobj is proc.stdin:
-                    try:
-                        n = os.write(proc.stdin.fileno(), pending[:65536])
-                        pending = pending[n:]
-                    except (BrokenPipeError, OSError):
-                        pending = memoryview(b"")
-                    if not pending:
-                        sel.unregister(proc.stdin)
-                        with contextlib.suppress(OSError):
-                            proc.stdin.close()
-                    continue
-                buf: bytearray = key.data
-                chunk = os.read(key.fd, 65536)
-                if not chunk:
-                    sel.unregister(key.fileobj)
-                    continue
-                room = cap - len(buf)
-                buf += chunk[: max(0, room)]
-                if len(chunk) > room:
-                    truncated = True
-            if truncated:
-                _kill(proc)
-                break
+        pump.register(input)
+        pump.run(deadline, late)
         try:
             code: int | None = proc.wait(max(0.05, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             _kill(proc)
-            raise Timeout(f"{argv[0]} did not finish within {timeout:g} s") from None
-        if truncated:
-            code = None
-        return Completed(code, bytes(out), bytes(err), truncated)
+            raise Timeout(late) from None
+        return Completed(None if pump.truncated else code, bytes(pump.out), bytes(pump.err), pump.truncated)
     finally:
-        sel.close()
+        pump.sel.close()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
                 with contextlib.suppress(OSError):
                     stream.close()
         if proc.returncode is None:
             _kill(proc)
+
+
+class _Pump:
+    """Feeds a child's stdin and reads its stdout and stderr, keeping at most `cap` bytes of each."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], cap: int) -> None:
+        self.proc = proc
+        self.cap = cap
+        self.out, self.err = bytearray(), bytearray()
+        self.truncated = False  # a cap was reached
+        self.pending = memoryview(b"")
+        self.sel = selectors.DefaultSelector()
+
+    def register(self, input: bytes | None) -> None:
+        proc = self.proc
+        assert proc.stdout is not None and proc.stderr is not None
+        if input is not None:
+            assert proc.stdin is not None
+            self.pending = memoryview(input)
+            try:
+                os.set_blocking(proc.stdin.fileno(), False)
+                self.sel.register(proc.stdin, selectors.EVENT_WRITE)
+            except OSError:
+                pass
+        self.sel.register(proc.stdout, selectors.EVENT_READ, self.out)
+        self.sel.register(proc.stderr, selectors.EVENT_READ, self.err)
+
+    def run(self, deadline: float, late: str) -> None:
+        """Until every stream is done or a cap is reached (the child is then killed); Timeout at the deadline."""
+        while self.sel.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                _kill(self.proc)
+                raise Timeout(late)
+            for key, _ in self.sel.select(min(left, 0.5)):
+                if key.fileobj is self.proc.stdin:
+                    self._feed()
+                else:
+                    self._read(key)
+            if self.truncated:
+                _kill(self.proc)
+                return
+
+    def _feed(self) -> None:
+        stdin = self.proc.stdin
+        assert stdin is not None
+        try:
+            n = os.write(stdin.fileno(), self.pending[:65536])
+            self.pending = self.pending[n:]
+        except (BrokenPipeError, OSError):
+            self.pending = memoryview(b"")
+        if not self.pending:
+            self.sel.unregister(stdin)
+            with contextlib.suppress(OSError):
+                stdin.close()
+
+    def _read(self, key: selectors.SelectorKey) -> None:
+        buf: bytearray = key.data
+        chunk = os.read(key.fd, 65536)
+        if not chunk:
+            self.sel.unregister(key.fileobj)
+            return
+        room = self.cap - len(buf)
+        buf += chunk[: max(0, room)]
+        if len(chunk) > room:
+            self.truncated = True
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

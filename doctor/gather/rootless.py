@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 
 from doctor.facts import Facts
 from doctor.facts.keys import ENVIRONMENT
@@ -50,6 +51,15 @@ def _gather(facts: Facts) -> RootlessState:
         sockets.append(stat_path("/run/podman/podman.sock"))
     path_env = ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin"
     binaries = {b: p for b in ("dockerd-rootless.sh", "rootlesskit", "podman") if (p := which(b, path=path_env))}
+    units, enabled = _user_units(home)
+    login_uid = _login_uid()
+    login = _login(ctx.env, uid, login_uid)
+    return RootlessState(uid, name, xdg, stat_path(xdg) if xdg else None, stat_path(run_user), tuple(sockets),
+                         _linger(name), binaries, tuple(units), enabled, login, login_uid)  # fmt: skip
+
+
+def _user_units(home: str | None) -> tuple[list[str], bool]:
+    """The user units for docker and podman that exist, and whether podman.socket is enabled."""
     units: list[str] = []
     unit_dirs = [os.path.join(home, ".config/systemd/user")] if home else []
     unit_dirs += ["/etc/systemd/user", "/usr/lib/systemd/user", "/lib/systemd/user"]
@@ -58,31 +68,33 @@ def _gather(facts: Facts) -> RootlessState:
             if os.path.exists(os.path.join(d, unit)):
                 units.append(os.path.join(d, unit))
     wants = [os.path.join(d, "sockets.target.wants/podman.socket") for d in unit_dirs[:2]]
-    enabled = any(os.path.lexists(w) for w in wants)
-    linger: bool | None = None
-    if name:
-        if os.path.isdir("/var/lib/systemd/linger"):
-            linger = os.path.exists(os.path.join("/var/lib/systemd/linger", name))
-        elif os.path.isdir("/var/lib/systemd"):
-            linger = False
-    login_uid: int | None = None
+    return units, any(os.path.lexists(w) for w in wants)
+
+
+def _linger(name: str | None) -> bool | None:
+    """Whether systemd keeps the user's manager running without a session (None: cannot tell)."""
+    if not name:
+        return None
+    if os.path.isdir("/var/lib/systemd/linger"):
+        return os.path.exists(os.path.join("/var/lib/systemd/linger", name))
+    return False if os.path.isdir("/var/lib/systemd") else None
+
+
+def _login_uid() -> int | None:
     try:
         with open("/proc/self/loginuid") as f:
             raw = int(f.read(32).strip())
-            login_uid = None if raw == 4294967295 else raw
     except (OSError, ValueError):
-        pass
-    if ctx.env.get("SUDO_USER"):
-        login = "sudo"
-    elif login_uid is not None and login_uid != uid:
-        login = "su"
-    elif ctx.env.get("SSH_CONNECTION"):
-        login = "ssh"
-    elif login_uid == uid:
-        login = "session"
-    else:
-        login = "unknown"
-    return RootlessState(uid, name, xdg, stat_path(xdg) if xdg else None, stat_path(run_user), tuple(sockets),
-                         linger, binaries, tuple(units), enabled, login, login_uid)  # fmt: skip
+        return None
+    return None if raw == 4294967295 else raw
 
 
+def _login(env: Mapping[str, str], uid: int, login_uid: int | None) -> str:
+    """How this shell was reached: sudo, su, ssh, a login session of this user, or unknown."""
+    if env.get("SUDO_USER"):
+        return "sudo"
+    if login_uid is not None and login_uid != uid:
+        return "su"
+    if env.get("SSH_CONNECTION"):
+        return "ssh"
+    return "session" if login_uid == uid else "unknown"

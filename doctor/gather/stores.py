@@ -20,7 +20,7 @@ from typing import Any
 
 from doctor.facts import Facts, FactUnavailable
 from doctor.facts.keys import ENGINE, PROCESSES, RESOLUTION, SOCKETS, STORES
-from doctor.facts.types import ContainerdCounts, EngineCounts, NamespaceCounts, Stores
+from doctor.facts.types import ContainerdCounts, EngineCounts, NamespaceCounts, SocketInfo, Stores
 from doctor.gather import bounded, http
 from doctor.gather import dockerapi as api
 from doctor.gather.local import read_capped
@@ -31,17 +31,11 @@ MAX_NAMESPACES = 8
 MAX_SOCKETS = 6
 
 
-
-
-
-
-
-
-
-
 def counts_from_info(host: str, info: Mapping[str, Any]) -> EngineCounts:
     status = info.get("DriverStatus") or []
-    snap = any(isinstance(r, list) and len(r) == 2 and r[0] == "driver-type" and "snapshotter" in str(r[1]) for r in status)
+    snap = any(
+        isinstance(r, list) and len(r) == 2 and r[0] == "driver-type" and "snapshotter" in str(r[1]) for r in status
+    )
 
     def num(key: str) -> int | None:
         v = info.get(key)
@@ -82,7 +76,9 @@ def _ctr(ctr: str, sock: str, args: list[str], deadline: float) -> list[str] | s
 
 def count_namespaces(ctr: str, sockets: list[str], deadline: float) -> list[ContainerdCounts]:
     """Containers and images per namespace of each containerd: every `ctr … ls` in parallel."""
-    names = dict(zip(sockets, map_threads(lambda s: _ctr(ctr, s, ["namespaces", "ls", "-q"], deadline), sockets, 8), strict=True))
+    names = dict(
+        zip(sockets, map_threads(lambda s: _ctr(ctr, s, ["namespaces", "ls", "-q"], deadline), sockets, 8), strict=True)
+    )
     jobs = [(s, ns, kind) for s, n in names.items() if isinstance(n, list) for ns in n[:MAX_NAMESPACES]
             for kind in ("containers", "images")]  # fmt: skip
     results = map_threads(lambda j: _ctr(ctr, j[0], ["-n", j[1], j[2], "ls", "-q"], deadline), jobs, 8)
@@ -98,18 +94,23 @@ def count_namespaces(ctr: str, sockets: list[str], deadline: float) -> list[Cont
 
 
 def _gather(facts: Facts) -> Stores:
-    ctx = facts.context
-    assert isinstance(ctx, RunContext)
     deadline = time.monotonic() + facts.budget(STORES)
-    engines: list[EngineCounts] = []
-    engine = facts.get(ENGINE)
     own = facts.get(RESOLUTION).host or ""
-    if engine is not None and engine.info:
-        engines.append(counts_from_info(engine.host, engine.info))
     try:
         sockets = facts.get(SOCKETS)
     except FactUnavailable:
         sockets = ()
+    engines = _engine_counts(facts, sockets, own, deadline)
+    inactive = _inactive_images(engines[0]) if engines and own.startswith("unix://") else {}
+    return Stores(tuple(engines), inactive, tuple(_containerd_counts(facts, sockets, engines, deadline)))
+
+
+def _engine_counts(facts: Facts, sockets: tuple[SocketInfo, ...], own: str, deadline: float) -> list[EngineCounts]:
+    """What GET /info counts on the engine docker uses, then on every other engine that answers here."""
+    engines: list[EngineCounts] = []
+    engine = facts.get(ENGINE)
+    if engine is not None and engine.info:
+        engines.append(counts_from_info(engine.host, engine.info))
     seen = {own, own.removeprefix("unix://")}
     for s in sockets:
         if s.kind != "docker" or s.probe is None or not s.probe.answered or s.path in seen:
@@ -127,24 +128,36 @@ def _gather(facts: Facts) -> Stores:
             continue
         if isinstance(info, dict):
             engines.append(counts_from_info(host, info))
-    # Images left in the graph driver's store while the containerd store is on.
+    return engines
+
+
+def _inactive_images(first: EngineCounts) -> dict[str, int]:
+    """Images left in the graph driver's store while the containerd store is on."""
     inactive: dict[str, int] = {}
-    for first in engines[:1]:
-        if first.containerd_store and first.root_dir and own.startswith("unix://"):
-            base = os.path.join(first.root_dir, "image")
-            try:
-                drivers = sorted(os.listdir(base))[:8]
-            except OSError:
-                drivers = []
-            for d in drivers:
-                path = os.path.join(base, d, "repositories.json")
-                try:
-                    n = graph_tags(read_capped(path, 16 * 1024 * 1024).decode("utf-8", "replace"))
-                except OSError:
-                    continue
-                if n:
-                    inactive[path] = n
-    # containerd namespaces, through ctr: one thread per socket, the calls of a socket in parallel.
+    if not (first.containerd_store and first.root_dir):
+        return inactive
+    base = os.path.join(first.root_dir, "image")
+    try:
+        drivers = sorted(os.listdir(base))[:8]
+    except OSError:
+        drivers = []
+    for d in drivers:
+        path = os.path.join(base, d, "repositories.json")
+        try:
+            n = graph_tags(read_capped(path, 16 * 1024 * 1024).decode("utf-8", "replace"))
+        except OSError:
+            continue
+        if n:
+            inactive[path] = n
+    return inactive
+
+
+def _containerd_counts(
+    facts: Facts, sockets: tuple[SocketInfo, ...], engines: list[EngineCounts], deadline: float
+) -> list[ContainerdCounts]:
+    """containerd namespaces, through ctr: one thread per socket, the calls of a socket in parallel."""
+    ctx = facts.context
+    assert isinstance(ctx, RunContext)
     ctr = which("ctr", path=ctx.env.get("PATH", os.defpath) + ":/usr/sbin:/sbin")
     targets = [s.path for s in sockets if s.kind == "containerd" and s.file_type == "socket" and s.probe is not None
                and s.probe.outcome == "listening" and not s.path.endswith("crio.sock")][:MAX_SOCKETS]  # fmt: skip
@@ -161,11 +174,8 @@ def _gather(facts: Facts) -> Stores:
     shows_nothing = not engines or (not engines[0].containers and not engines[0].images)
     if not (shows_nothing or foreign):
         targets = [t for t in targets if t not in backing]
-    ctrs: list[ContainerdCounts] = []
-    if targets and ctr is None:
-        ctrs = [ContainerdCounts(t, error="ctr is not installed: namespaces not counted") for t in targets]
-    elif targets and ctr is not None:
-        ctrs = count_namespaces(ctr, targets, deadline)
-    return Stores(tuple(engines), inactive, tuple(ctrs))
-
-
+    if not targets:
+        return []
+    if ctr is None:
+        return [ContainerdCounts(t, error="ctr is not installed: namespaces not counted") for t in targets]
+    return count_namespaces(ctr, targets, deadline)

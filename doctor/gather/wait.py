@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from doctor.facts import Facts, FactUnavailable
 from doctor.facts.record import record
@@ -76,20 +77,36 @@ class WaitResult:
     last: Attempt | None
 
 
+class Clock(Protocol):
+    """What the wait reads the time from and sleeps with (tests give it a clock of their own)."""
+
+    def __call__(self) -> float: ...
+
+    def sleep(self, seconds: float, /) -> None: ...
+
+
+class _SystemClock:
+    def __call__(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float, /) -> None:
+        time.sleep(seconds)
+
+
 def wait_until_ready(
     probe: Callable[[float], Attempt],
     deadline: float,
     *,
     probe_timeout: float,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock | None = None,
     on_attempt: Callable[[int, float, Attempt], None] | None = None,
 ) -> WaitResult:
     """Probe until ready or until `deadline` seconds have passed; never sleeps past the deadline.
 
     `probe(timeout)` gets at most what is left of the deadline, so one slow
-    attempt cannot carry the wait past it.
+    attempt cannot carry the wait past it. `clock`: the monotonic clock when not given.
     """
+    clock = clock or _SystemClock()
     started = clock()
     end = started + deadline
     pause = delays()
@@ -108,7 +125,7 @@ def wait_until_ready(
         left = end - clock()
         if left <= 0:
             return WaitResult(False, attempts, clock() - started, last)
-        sleep(min(pause(), left))
+        clock.sleep(min(pause(), left))
 
 
 def ping_endpoint(ctx: RunContext, timeout: float) -> Attempt:
