@@ -839,6 +839,11 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
          "auth.docker.io: no such host", "unknown", None),
         ("docker.errors.DockerException: Error while fetching server API version: ('Connection aborted.', "
          "ConnectionResetError(104, 'Connection reset by peer'))", "unknown", None),
+        # podman compose finding no provider (cmd/podman/compose.go:95)
+        ('Error: looking up compose provider failed\n7 errors occurred:\n\t* exec: "docker-compose": executable '
+         "file not found in $PATH", "no-environment", None),
+        # a unix-socket transport's placeholder URI is not a TCP address (UnixConnectionSocketFactory)
+        ("java.io.IOException: No such file or directory (unix://localhost:80)", "socket-missing", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

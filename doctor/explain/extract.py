@@ -449,6 +449,11 @@ def _norm_scheme_url(scheme: str, rest: str) -> str | None:
     while rest.endswith("..."):
         rest = rest[:-3].rstrip(_TRAIL)
     if scheme == "unix":
+        if rest.rstrip("/").lower() in ("localhost:80", "localhost"):
+            # the placeholder URI of a unix-socket transport, not an address: docker-java@002b6eb7
+            # docker-java-transport-jersey/.../UnixConnectionSocketFactory.java:58 and spotify
+            # docker-client's UnixConnectionSocketFactory.sanitizeUri (the socket path is elsewhere)
+            return None
         if re.fullmatch(r"[\w.-]{1,253}:\d{1,5}/?", rest):
             return "tcp://" + rest.rstrip("/")  # unix://host:port: a TCP address given the wrong scheme
         return _norm_unix(rest) if rest.strip("/") else None

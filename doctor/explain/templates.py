@@ -793,6 +793,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "compose-program-missing", "no-environment", R_ENOENT + 1,
         (("no such file or directory: 'docker-compose'", 'no such file or directory: "docker-compose"',
+          "looking up compose provider failed", "no compose provider specified",
           "spawn docker-compose enoent", 'exec: "docker-compose": executable file not found',
           "docker-compose: command not found", "docker-compose: not found", "'docker-compose' is not recognized",
           'cannot run program "docker-compose"'),),
@@ -802,7 +803,8 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "_execute_child) as \"FileNotFoundError: [Errno 2] No such file or directory: 'docker-compose'\", as "
         "testcontainers-python@c958e40c core/testcontainers/compose/compose.py and docker-compose wrappers run it; "
         "Node child_process 'spawn docker-compose ENOENT', Go os/exec 'exec: \"docker-compose\": executable file "
-        "not found', Java ProcessBuilder 'Cannot run program \"docker-compose\"', the shells' 'command not found'",
+        "not found', Java ProcessBuilder 'Cannot run program \"docker-compose\"', the shells' 'command not found'; "
+        "podman compose finding no provider (containers/podman@c6580b4a52 cmd/podman/compose.go:80/95)",
     ),
     Template(
         "tc-node-strategy-unreachable", "no-environment", R_NOENV,
@@ -1128,6 +1130,7 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "starting process 'command 'docker''",
     "could not start 'docker'",
     "connectionreseterror",
+    "compose provider",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
@@ -1174,6 +1177,7 @@ CLIENT_MARKERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ),
     ("testcontainers-python", ("testcontainers/core", "testcontainers.core", "site-packages/testcontainers")),
     ("docker-java", ("com.github.dockerjava",)),
+    ("spotify-docker-client", ("com.spotify.docker",)),
     ("maven-plugin", ("docker-maven-plugin", "dockerfile-maven", "no <dockerhost> given")),
     ("jib", ("jib-maven-plugin", "jib-gradle-plugin", "com.google.cloud.tools.jib")),
     ("spring-boot", ("spring-boot-maven-plugin", "bootbuildimage", "org.springframework.boot.buildpack")),
