@@ -443,28 +443,30 @@ def _norm_pipe(name: str) -> str:
     return "npipe:////./pipe/" + name.rstrip(_TRAIL)
 
 
+def _norm_unix_url(rest: str) -> str | None:
+    if rest.rstrip("/").lower() in ("localhost:80", "localhost"):
+        # the placeholder URI of a unix-socket transport, not an address: docker-java@002b6eb7
+        # docker-java-transport-jersey/.../UnixConnectionSocketFactory.java:58 and spotify
+        # docker-client's UnixConnectionSocketFactory.sanitizeUri (the socket path is elsewhere)
+        return None
+    if re.fullmatch(r"[\w.-]{1,253}:\d{1,5}/?", rest):
+        return "tcp://" + rest.rstrip("/")  # unix://host:port: a TCP address given the wrong scheme
+    return _norm_unix(rest) if rest.strip("/") else None
+
+
 def _norm_scheme_url(scheme: str, rest: str) -> str | None:
     scheme = scheme.lower()
     rest = rest.rstrip(_TRAIL)
     while rest.endswith("..."):
         rest = rest[:-3].rstrip(_TRAIL)
     if scheme == "unix":
-        if rest.rstrip("/").lower() in ("localhost:80", "localhost"):
-            # the placeholder URI of a unix-socket transport, not an address: docker-java@002b6eb7
-            # docker-java-transport-jersey/.../UnixConnectionSocketFactory.java:58 and spotify
-            # docker-client's UnixConnectionSocketFactory.sanitizeUri (the socket path is elsewhere)
-            return None
-        if re.fullmatch(r"[\w.-]{1,253}:\d{1,5}/?", rest):
-            return "tcp://" + rest.rstrip("/")  # unix://host:port: a TCP address given the wrong scheme
-        return _norm_unix(rest) if rest.strip("/") else None
+        return _norm_unix_url(rest)
     if scheme == "npipe":
         m = re.search(r"pipe[/\\]([A-Za-z0-9_.\-]{1,128})", rest)
         return _norm_pipe(m.group(1)) if m else None
     if not rest or "**" in rest:
         return None  # nothing, or a host redacted as **ip** (Markdown bold)
-    if scheme == "tcp":
-        return "tcp://" + rest.rstrip("/")
-    return "ssh://" + rest.rstrip("/")
+    return ("tcp://" if scheme == "tcp" else "ssh://") + rest.rstrip("/")
 
 
 def _norm_http_host(host: str, path: str) -> str | None:
