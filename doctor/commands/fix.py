@@ -26,7 +26,7 @@ from typing import Annotated, Any, TextIO, cast
 import typer
 
 from doctor.commands.common import Look, emit, run_context, secrets
-from doctor.commands.options import ColorOpt, TimeoutOpt, flags_of
+from doctor.commands.options import ColorOpt, TimeoutOpt, flags_of, typer_command
 from doctor.facts.record import record
 from doctor.knowledge import fixes as fx
 from doctor.run.context import DEFAULT_TIMEOUT
@@ -299,22 +299,27 @@ def _ask(question: str) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
-def fix_command(
-    ctx: typer.Context,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking (for scripts).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only; change nothing.")] = False,
+@record
+class FixArgs:
+    """`cdoctor fix`'s options, as typer reads them (options.typer_command)."""
+
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking (for scripts).")] = False
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan only; change nothing.")] = False
     shell: Annotated[
         str | None,
         typer.Option(
             "--shell", help='Print the environment fix for eval: eval "$(cdoctor fix --shell bash)" (bash, zsh, fish).'
         ),
-    ] = None,
+    ] = None
     start: Annotated[
         bool, typer.Option("--start", help="Offer to start the identified product's engine with its own command.")
-    ] = False,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    color: ColorOpt = "auto",
-) -> None:
+    ] = False
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT
+    color: ColorOpt = "auto"
+
+
+@typer_command(FixArgs)
+def fix_command(ctx: typer.Context, args: FixArgs) -> None:
     """The verified fixes for this machine as a plan; applies those that change only your docker configuration."""
     from doctor.redact import scrub
     from doctor.run.document import to_document
@@ -323,14 +328,16 @@ def fix_command(
     flags = flags_of(ctx)
 
     def diagnose_once() -> dict[str, Any]:
-        report = run_diagnosis(run_context(flags, timeout))
+        report = run_diagnosis(run_context(flags, args.timeout))
         doc: dict[str, Any] = scrub(to_document(report), secrets=secrets())
         return doc
 
-    out = sys.stderr if shell is not None else sys.stdout
-    options = FixOptions(yes=yes, dry_run=dry_run, shell=shell, start=start, config_flag=flags.config_dir)
+    out = sys.stderr if args.shell is not None else sys.stdout
+    options = FixOptions(
+        yes=args.yes, dry_run=args.dry_run, shell=args.shell, start=args.start, config_flag=flags.config_dir
+    )
     console = Console(
-        render=lambda doc: emit(doc, Look(color=color), out),
+        render=lambda doc: emit(doc, Look(color=args.color), out),
         # The plan quotes fix lines and summaries built from paths and names found on this
         # machine: they pass the terminal boundary like every other output.
         out=cast(TextIO, _TerminalSafe(sys.stdout)),
