@@ -295,7 +295,7 @@ def test_each_property_can_fail(name: str, hostile: str, monkeypatch: pytest.Mon
     monkeypatch.setattr(boundary, "json_text", lambda s: s)
     for fmt in boundary.FORMATS:
         monkeypatch.setitem(boundary._SANITISERS, fmt, lambda s: s)
-    monkeypatch.setattr(boundary, "_JSON_ESCAPE", re.compile("(?!)"))
+    monkeypatch.setattr(boundary, "_json_escape", lambda: re.compile("(?!)"))
     monkeypatch.setattr(boundary, "md_text", lambda s: str(s))
     monkeypatch.setattr(boundary, "md_code", lambda s: f"`{s}`")
     monkeypatch.setattr(markdown, "esc", lambda s: str(s))

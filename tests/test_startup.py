@@ -61,6 +61,14 @@ def test_a_healthy_run_loads_none_of_the_modules_taken_off_its_path(tmp_path: Pa
     assert {m: why for m, why in NOT_ON_THE_HEALTHY_PATH.items() if m in loaded} == {}
 
 
+def test_a_json_diagnosis_compiles_no_terminal_or_xml_pattern(tmp_path: Path) -> None:
+    """boundary's XML and terminal character classes (~35 ms to compile) wait until a format needs them."""
+    report = ("'compiled': [n for n in ('_xml_bad', '_terminal_bad', '_command_start') "
+              "if getattr(sys.modules['doctor.render.boundary'], n).cache_info().currsize]")  # fmt: skip
+    got = _healthy_run(tmp_path, report)
+    assert got["status"] == "ok" and got["compiled"] == [], got
+
+
 def test_os_name_is_what_platform_says() -> None:
     assert os_name() == platform.platform(terse=True)
 

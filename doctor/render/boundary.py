@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, Literal
 
 from doctor import redact
@@ -47,16 +48,37 @@ FORMATS: tuple[Format, ...] = ("terminal", "markdown", "xml", "json", "workflow"
 # warning is not something to print): the rest is counted, not shown.
 MAX_STRING = 16 * 1024
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Compiled when first used (functools.cache): the XML and terminal classes alone cost ~35 ms
+# to compile on a 2-core machine, and a JSON diagnosis needs neither.
+@cache
+def _surrogate() -> re.Pattern[str]:
+    return re.compile("[\ud800-\udfff]")
+
+
 # C0 but tab and newline, DEL, C1; bidi embeddings/overrides/isolates; line/paragraph
 # separators; BOM, U+FFFE/U+FFFF; lone surrogates.
-_TERMINAL_BAD = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
-)
-_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_JSON_ESCAPE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufffe\uffff]")
+@cache
+def _terminal_bad() -> re.Pattern[str]:
+    return re.compile(
+        "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
+    )
+
+
+@cache
+def _xml_bad() -> re.Pattern[str]:
+    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@cache
+def _json_escape() -> re.Pattern[str]:
+    return re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufffe\uffff]")
+
+
 # A line of external text that would start a workflow command once the runner trims it.
-_COMMAND_START = re.compile(r"(^|\n)([ \t]*)(::(?=[A-Za-z])|##\[)")
+@cache
+def _command_start() -> re.Pattern[str]:
+    return re.compile(r"(^|\n)([ \t]*)(::(?=[A-Za-z])|##\[)")
 
 
 def _visible(ch: str) -> str:
@@ -76,20 +98,20 @@ def terminal(text: str) -> str:
     """One external string, safe to write to a terminal (and to a CI log read by a runner)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    text = _TERMINAL_BAD.sub(lambda m: _visible(m.group(0)), text)
+    text = _terminal_bad().sub(lambda m: _visible(m.group(0)), text)
     if "::" in text or "##[" in text:
-        text = _COMMAND_START.sub(lambda m: m[1] + m[2] + ("∶:" if m[3] == "::" else "#＃["), text)
+        text = _command_start().sub(lambda m: m[1] + m[2] + ("∶:" if m[3] == "::" else "#＃["), text)
     return text
 
 
 def xml(text: str) -> str:
     """XML 1.0 legal characters only (the terminal rules first: the log is read by people too)."""
-    return _XML_BAD.sub("\ufffd", terminal(text))
+    return _xml_bad().sub("\ufffd", terminal(text))
 
 
 def json_text(text: str) -> str:
     """Valid Unicode: a lone surrogate (from a non-UTF-8 path or engine string) becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
+    return _surrogate().sub("\ufffd", text)
 
 
 def cap(text: str, limit: int = MAX_STRING) -> str:
@@ -159,7 +181,7 @@ def json_dumps(doc: Any, *, indent: int | None = 2) -> str:
     """JSON text: valid UTF-8, every control and invisible format character escaped."""
     s = json.dumps(sanitise(doc, "json"), indent=indent, ensure_ascii=False, default=str)
     # Raw non-ASCII characters can only be inside strings: \uXXXX there means the same.
-    return _JSON_ESCAPE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", s)
+    return _json_escape().sub(lambda m: f"\\u{ord(m.group(0)):04x}", s)
 
 
 # --- Markdown (GitHub and GitLab) -------------------------------------------------------------
