@@ -276,11 +276,12 @@ def endpoint_connection(facts: Facts) -> Iterator[Finding]:
 def _probe_timed_out(facts: Facts, res: Resolution, timeout: FactUnavailable) -> Iterator[Finding]:
     """The probe ran past cdoctor's own deadline: say only what is known without it.
 
-    A timed-out probe is cdoctor's deadline, not the engine's silence: a starved
-    machine, or a slow gatherer ahead of the probe, gives the same. A socket file that
-    is there (and held) may be a wedged engine; a path that is not there is read from
-    the file system as the missing socket it is; anything else stays unknown, so the
-    run reports itself incomplete instead of inventing a cause.
+    A timed-out probe fact is cdoctor's deadline, not the engine's silence: a starved
+    machine, or a slow gatherer ahead of the probe, gives the same (a wedged engine
+    is seen by the probe itself, which waits for an answer within its own deadline
+    and reports no-answer). A path that is not there, or a socket this user may not
+    open, is read from the file system as what it is; anything else stays unknown,
+    so the run reports itself incomplete instead of inventing a cause.
     """
     host = res.host or ""
     try:
@@ -295,10 +296,6 @@ def _probe_timed_out(facts: Facts, res: Resolution, timeout: FactUnavailable) ->
             errno_name="EACCES",
         )  # fmt: skip
         yield _explain_from_stat(facts, res, stat)
-        return
-    if sock is not None and sock.file_type == "socket":
-        why = f"the probe did not finish within the deadline ({timeout.reason})"
-        yield _Unresponsive(redact_url(host), why, holders=tuple(sock.listeners)).finding()
         return
     if sock is not None and sock.file_type == "missing" and not sock.link_chain:
         stat = api.ProbeResult(
