@@ -844,6 +844,10 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
          "file not found in $PATH", "no-environment", None),
         # a unix-socket transport's placeholder URI is not a TCP address (UnixConnectionSocketFactory)
         ("java.io.IOException: No such file or directory (unix://localhost:80)", "socket-missing", None),
+        # testcontainers-go's list of places it looked is no endpoint (internal/core/docker_rootless.go)
+        ("[Provider] failed to create Docker provider: rootless Docker not found: checked path: "
+         "~/.docker/desktop/docker.sock: checked path: /run/user/1000/docker.sock", "no-environment", None),
+        ("Error: failed to detect docker host", "no-environment", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

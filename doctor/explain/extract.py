@@ -640,5 +640,7 @@ def socket_path_in(s: str) -> str | None:
             break
         if s[m.end() : m.end() + 2] == ":/" or s[max(0, m.start() - 3) : m.start()] in ("-v ", "ck:"):
             continue  # a bind mount (-v /var/run/docker.sock:/var/run/docker.sock), not an endpoint
+        if s[max(0, m.start() - 14) : m.start()].lower() == "checked path: ":
+            continue  # testcontainers-go@5dec9ddf8 internal/core/docker_rootless.go:15-18: places it looked, in vain
         return _norm_unix(m.group(1))
     return None

@@ -299,6 +299,7 @@ _NOENV_WORDS = (
     "docker not found",
     "unable to detect a docker",
     "mustextractdockerhost",
+    "failed to detect docker host",  # testcontainers-go@5dec9ddf8 internal/core/docker_host.go:51
     "make sure docker is installed",
     "build to docker daemon failed, perhaps",
     'cannot run program "docker"',
@@ -1131,6 +1132,7 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "could not start 'docker'",
     "connectionreseterror",
     "compose provider",
+    "detect docker host",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
