@@ -158,75 +158,93 @@ def translate_argv(argv: Sequence[str]) -> Translated:
     --tlscacert/--tlscert/--tlskey become DOCKER_CERT_PATH when they name ca.pem,
     cert.pem and key.pem of one directory (where cdoctor reads TLS files).
     """
-    out: list[str] = []
-    env: dict[str, str] = {}
-    notes: list[str] = []
-    tls_files: dict[str, str] = {}
-    values: list[tuple[str, str | None]] = []
-    i = 0
     args = list(argv)
+    values: list[tuple[str, str | None]] = []
+    notes: list[str] = []
+    i = 0
     while i < len(args):
         arg = args[i]
         if arg == "--":
             i += 1
             break
         if arg.startswith("--"):
-            name, eq, inline = arg[2:].partition("=")
-            if name in _VALUE_FLAGS:
-                if eq:
-                    values.append((name, inline))
-                elif i + 1 < len(args):
-                    i += 1
-                    values.append((name, args[i]))
-                else:
-                    values.append((name, None))
-            elif name in _BOOL_FLAGS:
-                values.append((name, inline if eq else "true"))
-            else:
-                notes.append(f"ignoring the docker option --{name} (cdoctor does not know it)")
-            i += 1
-            continue
-        if arg.startswith("-") and len(arg) > 1:
-            j = 1
-            while j < len(arg):
-                short = arg[j]
-                name = _SHORT.get(short, "")
-                if name in _BOOL_FLAGS:
-                    if arg[j + 1 : j + 2] == "=":
-                        values.append((name, arg[j + 2 :]))
-                        break
-                    values.append((name, "true"))
-                    j += 1
-                    continue
-                if name in _VALUE_FLAGS:
-                    attached = arg[j + 1 :]
-                    if attached:
-                        values.append((name, attached[1:] if attached.startswith("=") else attached))
-                    elif i + 1 < len(args):
-                        i += 1
-                        values.append((name, args[i]))
-                    else:
-                        values.append((name, None))
-                    break
-                notes.append(f"ignoring the docker option -{short} (cdoctor does not know it)")
-                break
-            i += 1
-            continue
-        break  # the plugin's name: everything after it is cdoctor's
+            i = _long_option(args, i, values, notes)
+        elif arg.startswith("-") and len(arg) > 1:
+            i = _short_options(args, i, values, notes)
+        else:
+            break  # the plugin's name: everything after it is cdoctor's
     rest = args[i:]
     if rest[:1] == [PLUGIN_NAME]:
         rest = rest[1:]
     elif rest[:2] == ["help", PLUGIN_NAME]:  # `docker help doctor [command]` runs the plugin with these args
         rest = [*rest[2:], "--help"]
+    out, env, tls_files = _as_cdoctor(values)
+    if tls_files:
+        _cert_path(tls_files, env, notes)
+    return Translated([*out, *rest], env, notes)
+
+
+def _long_option(args: list[str], i: int, values: list[tuple[str, str | None]], notes: list[str]) -> int:
+    """``--name``, ``--name=value`` or ``--name value`` at ``args[i]``; the index after it."""
+    name, eq, inline = args[i][2:].partition("=")
+    if name in _VALUE_FLAGS:
+        if eq:
+            values.append((name, inline))
+        elif i + 1 < len(args):
+            i += 1
+            values.append((name, args[i]))
+        else:
+            values.append((name, None))
+    elif name in _BOOL_FLAGS:
+        values.append((name, inline if eq else "true"))
+    else:
+        notes.append(f"ignoring the docker option --{name} (cdoctor does not know it)")
+    return i + 1
+
+
+def _short_options(args: list[str], i: int, values: list[tuple[str, str | None]], notes: list[str]) -> int:
+    """Stacked short options at ``args[i]`` (``-D``, ``-Hx``, ``-H=x``, ``-H x``); the index after them."""
+    arg = args[i]
+    j = 1
+    while j < len(arg):
+        short = arg[j]
+        name = _SHORT.get(short, "")
+        if name in _BOOL_FLAGS:
+            if arg[j + 1 : j + 2] == "=":
+                values.append((name, arg[j + 2 :]))
+                break
+            values.append((name, "true"))
+            j += 1
+            continue
+        if name in _VALUE_FLAGS:
+            attached = arg[j + 1 :]
+            if attached:
+                values.append((name, attached[1:] if attached.startswith("=") else attached))
+            elif i + 1 < len(args):
+                i += 1
+                values.append((name, args[i]))
+            else:
+                values.append((name, None))
+            break
+        notes.append(f"ignoring the docker option -{short} (cdoctor does not know it)")
+        break
+    return i + 1
+
+
+#: docker's global options that are cdoctor's too, by their long name.
+_SAME_OPTION = {"host": "-H", "context": "--context", "config": "--config"}
+
+
+def _as_cdoctor(values: list[tuple[str, str | None]]) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """(cdoctor's options, environment, the TLS files named) for docker's global options."""
+    out: list[str] = []
+    env: dict[str, str] = {}
+    tls_files: dict[str, str] = {}
     for name, value in values:
         if value is None:
             continue
-        if name == "host":
-            out += ["-H", value]
-        elif name == "context":
-            out += ["--context", value]
-        elif name == "config":
-            out += ["--config", value]
+        if name in _SAME_OPTION:
+            out += [_SAME_OPTION[name], value]
         elif name in ("tls", "tlsverify"):
             if value in _TRUE:
                 out.append("--" + name)
@@ -235,17 +253,20 @@ def translate_argv(argv: Sequence[str]) -> Translated:
                 env["CDOCTOR_DEBUG"] = "1"
         elif name in ("tlscacert", "tlscert", "tlskey"):
             tls_files[name] = value
-    if tls_files:
-        wanted = {"tlscacert": "ca.pem", "tlscert": "cert.pem", "tlskey": "key.pem"}
-        dirs = {os.path.dirname(v) for v in tls_files.values()}
-        if len(dirs) == 1 and all(os.path.basename(v) == wanted[k] for k, v in tls_files.items()):
-            env["DOCKER_CERT_PATH"] = dirs.pop() or "."
-        else:
-            notes.append(
-                "cdoctor reads TLS files as ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH: "
-                "--tlscacert/--tlscert/--tlskey naming other files are not used"
-            )
-    return Translated([*out, *rest], env, notes)
+    return out, env, tls_files
+
+
+def _cert_path(tls_files: dict[str, str], env: dict[str, str], notes: list[str]) -> None:
+    """DOCKER_CERT_PATH when the TLS files are ca.pem, cert.pem and key.pem of one directory."""
+    wanted = {"tlscacert": "ca.pem", "tlscert": "cert.pem", "tlskey": "key.pem"}
+    dirs = {os.path.dirname(v) for v in tls_files.values()}
+    if len(dirs) == 1 and all(os.path.basename(v) == wanted[k] for k, v in tls_files.items()):
+        env["DOCKER_CERT_PATH"] = dirs.pop() or "."
+    else:
+        notes.append(
+            "cdoctor reads TLS files as ca.pem, cert.pem and key.pem from DOCKER_CERT_PATH: "
+            "--tlscacert/--tlscert/--tlskey naming other files are not used"
+        )
 
 
 # ---------------------------------------------------------------------------------------------

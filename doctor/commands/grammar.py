@@ -73,8 +73,24 @@ def _timeout(text: object) -> float | None:
     return value if math.isfinite(value) and MIN_TIMEOUT <= value <= MAX_TIMEOUT else None
 
 
+class _NotFast(Exception):
+    """The arguments are not a plain diagnose: typer reads them (and says what is wrong)."""
+
+
 def parse_fast(args: list[str]) -> dict[str, Any] | None:
     """Every option's value by dest for `[global options] [diagnose [options]]`; None for anything else."""
+    try:
+        values = _read(args)
+    except _NotFast:
+        return None
+    timeout = _timeout(values["timeout"])
+    if timeout is None or (values["context"] and values["host"]):
+        return None
+    values["timeout"] = timeout
+    return values
+
+
+def _read(args: list[str]) -> dict[str, Any]:
     glob, diag = _by_name(GLOBAL), _by_name(DIAGNOSE)
     values: dict[str, Any] = {o.dest: ([] if o.kind == "list" else o.default) for o in (*GLOBAL, *DIAGNOSE)}
     given: set[str] = set()
@@ -87,35 +103,36 @@ def parse_fast(args: list[str]) -> dict[str, Any] | None:
             i += 1
             continue
         option = (diag if sub else glob).get(name)
-        if option is None:
-            return None
+        if option is None or (option.kind == "flag" and eq):
+            raise _NotFast
         if option.kind == "flag":
-            if eq:
-                return None
             values[option.dest] = True
         else:
-            if eq:
-                value = inline
-            elif i + 1 < len(args) and not args[i + 1].startswith("-"):
-                i += 1
-                value = args[i]
-            else:
-                return None
-            if option.kind == "list":
-                values[option.dest].append(value)
-            elif option.dest in given:
-                return None  # given twice: typer's rules decide
-            else:
-                if option.accept and value not in option.accept:
-                    return None
-                values[option.dest] = value
+            value, i = _value(args, i, inline if eq else None)
+            _store(values, given, option, value)
         given.add(option.dest)
         i += 1
-    timeout = _timeout(values["timeout"])
-    if timeout is None or (values["context"] and values["host"]):
-        return None
-    values["timeout"] = timeout
     return values
+
+
+def _value(args: list[str], i: int, inline: str | None) -> tuple[str, int]:
+    """An option's value (`--name=value` or the next argument) and the index of the last argument read."""
+    if inline is not None:
+        return inline, i
+    if i + 1 < len(args) and not args[i + 1].startswith("-"):
+        return args[i + 1], i + 1
+    raise _NotFast
+
+
+def _store(values: dict[str, Any], given: set[str], option: Option, value: str) -> None:
+    if option.kind == "list":
+        values[option.dest].append(value)
+    elif option.dest in given:
+        raise _NotFast  # given twice: typer's rules decide
+    elif option.accept and value not in option.accept:
+        raise _NotFast
+    else:
+        values[option.dest] = value
 
 
 def default_to_diagnose(args: list[str]) -> list[str]:
