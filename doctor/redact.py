@@ -24,19 +24,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from doctor.facts.record import field, record
+from doctor.lazy_re import lazy
 
 REDACTED = "<redacted>"
 
 # Document keys whose whole value is a secret (config.json `auth`, env names …).
-SECRET_NAME = re.compile(
+SECRET_NAME = lazy(
     r"(TOKEN|SECRET|PASS|PWD|CREDENTIAL|AUTH|_KEY$|API_?KEY|PRIVATE|ACCESS_KEY|SESSION|CREDHELPER|CREDSSTORE)",
     re.IGNORECASE,
 )
 # Names of variables whose *values* are secret (`DB_PASS=…`, `SIGNING_KEY: …`, `"password": "…"`):
 # the issue's list, *_KEY, *PASS*, *TOKEN*, *SECRET*, *AUTH*, *CREDENTIAL*.
-_SECRET_VAR = re.compile(r"(_KEY$|PASS|TOKEN|SECRET|AUTH|CREDENTIAL|PRIVATE|APIKEY)", re.IGNORECASE)
+_SECRET_VAR = lazy(r"(_KEY$|PASS|TOKEN|SECRET|AUTH|CREDENTIAL|PRIVATE|APIKEY)", re.IGNORECASE)
 # …but not these: a path, a socket, a flag about auth, the author of an image.
-_NOT_SECRET_VAR = re.compile(
+_NOT_SECRET_VAR = lazy(
     r"(AUTH_SOCK$|^PWD$|^OLDPWD$|AUTHOR|_PATH$|_FILE$|_DIR$|_URL$|_HOST$|_TYPE$|_METHOD$|_MODE$|BYPASS|PASSTHROUGH)",
     re.IGNORECASE,
 )
@@ -49,25 +50,25 @@ _OVERLAP = 1024
 _CUT_AFTER = " \t\"'<>`,;|"
 
 # A scheme starts where no scheme character precedes it: the engine tries each word once.
-_SCHEME = re.compile(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://")
+_SCHEME = lazy(r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://")
 # The rest of a URL: up to white space or a character that cannot be in one unquoted.
-_URL_REST = re.compile(r"[^\s\"'<>`]*")
+_URL_REST = lazy(r"[^\s\"'<>`]*")
 # user:password@host without a scheme (an `nc -vz admin:pw@host` built from a URL, a proxy setting).
-_BARE_USERINFO = re.compile(r"(?<![\w.%+-])([A-Za-z0-9._~-]{1,64}):([^\s@/\"'<>`]{1,512})@(?=[A-Za-z0-9\[])")
-_LOGIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
-_DIGEST_HOST = re.compile(r"(?:sha256|sha512|sha384):", re.IGNORECASE)
+_BARE_USERINFO = lazy(r"(?<![\w.%+-])([A-Za-z0-9._~-]{1,64}):([^\s@/\"'<>`]{1,512})@(?=[A-Za-z0-9\[])")
+_LOGIN = lazy(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+_DIGEST_HOST = lazy(r"(?:sha256|sha512|sha384):", re.IGNORECASE)
 
 # NAME=value, NAME: value, "NAME": "value", export NAME=value. Anchored on a word boundary,
 # the name is checked in Python (no alternation retried at every offset).
-_ASSIGN = re.compile(
+_ASSIGN = lazy(
     r"(?<![\w-])([\"']?)([A-Za-z_][A-Za-z0-9_.-]{0,127})\1([ \t]{0,8}(?:=|:(?!//))[ \t]{0,8})"
     r"(\"[^\"\n]{0,4096}\"|'[^'\n]{0,4096}'|[^\s,;&\"'}\]]{1,4096})"
 )
-_QUERY_SECRET = re.compile(
+_QUERY_SECRET = lazy(
     r"(?i)([?&](?:access_?token|token|password|passwd|secret|sig|signature|auth|key|api_?key)=)[^\s&#\"']{1,4096}"
 )
-_BEARER = re.compile(r"(?i)\b(bearer|basic|token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{12,4096}")
-_TOKENS = re.compile(
+_BEARER = lazy(r"(?i)\b(bearer|basic|token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{12,4096}")
+_TOKENS = lazy(
     r"\b(?:"
     r"gh[pousr]_[A-Za-z0-9]{20,255}"  # GitHub classic tokens
     r"|github_pat_[A-Za-z0-9_]{20,255}"  # GitHub fine-grained tokens
@@ -81,15 +82,15 @@ _TOKENS = re.compile(
     r")"
 )
 _TOKEN_HINTS = ("gh", "github_pat_", "gl", "xox", "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "eyJ", "npm_", "sk-")
-_JSON_CRED_HELPERS = re.compile(r"(?i)(\"credhelpers\"[ \t]{0,8}:[ \t]{0,8})\{[^{}]{0,8192}\}")
+_JSON_CRED_HELPERS = lazy(r"(?i)(\"credhelpers\"[ \t]{0,8}:[ \t]{0,8})\{[^{}]{0,8192}\}")
 _PEM_BEGIN = "-----BEGIN "
 _PEM_END = "-----END "
-_PRIVATE_KEY_HEADER = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
+_PRIVATE_KEY_HEADER = lazy(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
 
-_IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
+_IPV4 = lazy(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
 # Candidates only: maximal runs of the characters of an IPv6 address (every compressed form included);
 # ipaddress decides. One pass of a character class: no backtracking.
-_IPV6_RUN = re.compile(r"(?<![0-9A-Za-z:._%])[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%[\w.-]{1,32})?")
+_IPV6_RUN = lazy(r"(?<![0-9A-Za-z:._%])[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:%[\w.-]{1,32})?")
 _NAME_HINTS = ("key", "pass", "token", "secret", "auth", "credential", "private")
 
 

@@ -126,3 +126,16 @@ def test_an_early_optional_fact_starts_with_the_required_ones() -> None:
 
     runner.run_checks([plugins.LoadedCheck(reads_nothing, "p", "test")], Facts(None))
     assert seen == [["early"]] and DOCKER_CLIS.early
+
+
+def test_a_lazy_pattern_is_compiled_on_first_use_and_acts_as_the_pattern() -> None:
+    import re
+
+    from doctor import redact
+    from doctor.lazy_re import lazy
+
+    p = lazy(r"(a+)(b)?", re.IGNORECASE)
+    assert p._compiled is None  # type: ignore[attr-defined]
+    assert p.sub("x", "AAb-a") == re.compile(r"(a+)(b)?", re.IGNORECASE).sub("x", "AAb-a") == "x-x"
+    assert p.pattern == "(a+)(b)?" and p.flags & re.IGNORECASE
+    assert redact._IPV6_RUN._compiled is None  # type: ignore[attr-defined]  # only `cdoctor report` anonymises
