@@ -848,6 +848,8 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("[Provider] failed to create Docker provider: rootless Docker not found: checked path: "
          "~/.docker/desktop/docker.sock: checked path: /run/user/1000/docker.sock", "no-environment", None),
         ("Error: failed to detect docker host", "no-environment", None),
+        # testcontainers-dotnet's missing context (Builders/DockerConfig.cs:126)
+        ("The Docker context 'colima' does not exist.", "context-not-found", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

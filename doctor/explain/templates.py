@@ -475,7 +475,9 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         (("context not found", "does not exist", "is not found on the file system", "' not found"),
          ("context",)),
         extract="context_name", endpoint="none",
-        source="docker/cli@28f756087e cli/context/store/metadatastore.go:76; " + _CLI + "cli/command/cli.go resolveContextName",
+        source="docker/cli@28f756087e cli/context/store/metadatastore.go:76; " + _CLI + "cli/command/cli.go resolveContextName; "
+        "testcontainers-dotnet@1717807a src/Testcontainers/Builders/DockerConfig.cs:126 (\"The Docker context 'NAME' "
+        "does not exist.\")",
     ),
     Template(
         "context-no-docker-endpoint", "context-not-found", R_CONTEXT, (("docker endpoint for \"",),),
