@@ -30,6 +30,7 @@ from doctor.api import (
     Severity,
     check,
 )
+from doctor.facts.record import record
 
 CHECK_ID = "api-floor"
 CAUSE = "api-version-mismatch"
@@ -95,6 +96,17 @@ def daemon_json_fix(api: str, rootless: bool) -> str:
     return f'{sudo}python3 -c {quote(code)} "{path}" && {restart}    # Engine 29+: accepts API {api} again'
 
 
+@record
+class _Engine:
+    """The engine's API range, and what its daemon.json fix needs to know."""
+
+    server_min: str | None
+    server_max: str | None
+    major: tuple[int, ...]  # the engine's release, (29,) or ()
+    local: bool  # reached through a unix socket: its daemon.json is on this machine
+    rootless: bool
+
+
 @check(id=CHECK_ID, title="The engine accepts the API of the docker CLIs and SDKs here", category="connection",
        requires=(ENGINE, ENDPOINT_PROBE, DOCKER_BINARY, ENVIRONMENT, RESOLUTION),
        optional=(DOCKER_CLIS, DOCKER_PY_VERSION))  # fmt: skip
@@ -116,34 +128,23 @@ def api_floor(facts: Facts) -> Iterator[Finding]:
     # above 1.24, or an engine below 1.44, what 29.0–29.2 CLIs refuse); otherwise the one `docker`
     # runs (already asked) is enough. Not caught: without the versions this check cannot pass.
     can_refuse = vt(server_min) > (1, 24) or bool(server_max and vt(server_max) < (1, 44))
-    if can_refuse:
-        clis = facts.get(DOCKER_CLIS)
-    else:
-        b = facts.get(DOCKER_BINARY)
-        clis = (DockerCLI(b.path, b.realpath or b.path, True, b.version, b.version_text or "", b.error),) if b.path else ()
-    env = facts.get(ENVIRONMENT)
-    forced = env.values.get("DOCKER_API_VERSION")
+    clis = _clis(facts, can_refuse)
+    forced = facts.get(ENVIRONMENT).values.get("DOCKER_API_VERSION")
     evidence = [f"engine: API {server_max or '?'} (minimum {server_min or '?'})"]
-    refused: list[DockerCLI] = []
-    accepted: list[DockerCLI] = []
-    for cli in clis:
-        bad, why = verdict(cli, server_min, server_max)
-        label = f"{cli.path}" + (f" ({'.'.join(map(str, cli.version))})" if cli.version else "")
-        first = " — the `docker` you run" if cli.first else ""
-        if forced and cli.first:
-            why += f"; DOCKER_API_VERSION={forced} overrides it"
-        evidence.append(f"{label}{first}: {'REFUSED: ' if bad else ''}{why}")
-        if bad and not forced:
-            refused.append(cli)
-        elif bad is False:
-            accepted.append(cli)
+    refused, accepted = _judge(clis, (server_min, server_max), forced, evidence)
     py = facts.get(DOCKER_PY_VERSION) if can_refuse else None
     if py:
         evidence.append(f"docker-py {py}: asks the engine's version and follows it (version='auto'): accepted")
     data: dict[str, object] = {"server_min": server_min, "server_max": server_max,
                                "refused": [c.path for c in refused], "accepted": [c.path for c in accepted]}  # fmt: skip
     user_cli = clis[0] if clis else None
-    if user_cli is not None and user_cli.version is None and user_cli.error and "deadline" in user_cli.error and not refused:
+    if (
+        user_cli is not None
+        and user_cli.version is None
+        and user_cli.error
+        and "deadline" in user_cli.error
+        and not refused
+    ):
         # The docker the user runs could not be asked its version in time: never a pass.
         yield Finding(id="api-floor-unknown", check=CHECK_ID, severity=Severity.WARNING,
                       title=f"{user_cli.path}: its version could not be read in time, so whether this engine accepts "
@@ -154,42 +155,81 @@ def api_floor(facts: Facts) -> Iterator[Finding]:
                       title="every docker CLI here speaks an API this engine accepts",
                       evidence=tuple(evidence), data=data)  # fmt: skip
         return
-    rootless = bool(engine.info and "name=rootless" in (engine.info.get("SecurityOptions") or []))
-    local = (facts.get(RESOLUTION).host or "").startswith("unix://")
+    eng = _Engine(
+        server_min,
+        server_max,
+        vt(str(version.get("Version", "")))[:1],
+        (facts.get(RESOLUTION).host or "").startswith("unix://"),
+        bool(engine.info and "name=rootless" in (engine.info.get("SecurityOptions") or [])),
+    )
     for cli in refused:
-        api = cli_api(cli.version) if cli.version else None
-        fixes: list[str] = []
-        too_old = bool(api and server_min and vt(api) < vt(server_min))
-        if accepted:
-            good = accepted[0]
-            fixes.append(f"alias docker={quote(good.realpath)}    # the {'.'.join(map(str, good.version or ()))} CLI on "
-                         "your PATH is accepted; or put its directory first in PATH")  # fmt: skip
-        if too_old:
-            fixes.append("# upgrade this docker CLI to 25.0 or newer (API 1.44+), e.g. Docker's docker-ce-cli package")
-            fixes.append(f"export DOCKER_API_VERSION={server_min}    # makes this old CLI send API {server_min}; "
-                         "newer API fields may confuse it")  # fmt: skip
-            engine_major = vt(str(version.get("Version", "")))[:1]
-            if local and api and engine_major and engine_major[0] >= 29:
-                fixes.append(daemon_json_fix(api, rootless))
-        else:
-            fixes.append("# upgrade the engine, or use a docker CLI older than 29.0 / newer than 29.2 with it")
-        yours = cli.first
-        yield Finding(
-            id="api-floor-refused",
-            check=CHECK_ID,
-            severity=Severity.ERROR if yours else Severity.WARNING,
-            cause=CAUSE if yours else None,
-            title=(f"{'Your docker' if yours else 'The docker at'} {cli.path} "
-                   f"({'.'.join(map(str, cli.version or ()))}) is refused by this engine: "
-                   + (f"it speaks API ≤ {api}, the engine's minimum is {server_min}" if too_old
-                      else f"it refuses engines below its own floor; the engine speaks {server_max}")),
-            detail="Every command of that CLI fails with 'Error response from daemon: client version "
-            f"{api} is too old. Minimum supported API version is {server_min}, please upgrade your client to a "
-            "newer version'." if too_old else "",
-            evidence=tuple(evidence),
-            fix=tuple(fixes),
-            data=data,
-        )
+        yield _refused(cli, eng, accepted, tuple(evidence), data)
+
+
+def _clis(facts: Facts, can_refuse: bool) -> tuple[DockerCLI, ...]:
+    """Every docker on PATH when this engine can refuse one, else the one `docker` runs."""
+    if can_refuse:
+        return facts.get(DOCKER_CLIS)
+    b = facts.get(DOCKER_BINARY)
+    return (DockerCLI(b.path, b.realpath or b.path, True, b.version, b.version_text or "", b.error),) if b.path else ()
+
+
+def _judge(
+    clis: tuple[DockerCLI, ...], api_range: tuple[str | None, str | None], forced: str | None, evidence: list[str]
+) -> tuple[list[DockerCLI], list[DockerCLI]]:
+    """(refused, accepted) of the CLIs, each judged in the evidence; DOCKER_API_VERSION overrides the first."""
+    refused: list[DockerCLI] = []
+    accepted: list[DockerCLI] = []
+    for cli in clis:
+        bad, why = verdict(cli, *api_range)
+        label = f"{cli.path}" + (f" ({'.'.join(map(str, cli.version))})" if cli.version else "")
+        first = " — the `docker` you run" if cli.first else ""
+        if forced and cli.first:
+            why += f"; DOCKER_API_VERSION={forced} overrides it"
+        evidence.append(f"{label}{first}: {'REFUSED: ' if bad else ''}{why}")
+        if bad and not forced:
+            refused.append(cli)
+        elif bad is False:
+            accepted.append(cli)
+    return refused, accepted
+
+
+def _refused(
+    cli: DockerCLI, eng: _Engine, accepted: list[DockerCLI], evidence: tuple[str, ...], data: dict[str, object]
+) -> Finding:
+    server_min, server_max = eng.server_min, eng.server_max
+    api = cli_api(cli.version) if cli.version else None
+    fixes: list[str] = []
+    too_old = bool(api and server_min and vt(api) < vt(server_min))
+    if accepted:
+        good = accepted[0]
+        fixes.append(f"alias docker={quote(good.realpath)}    # the {'.'.join(map(str, good.version or ()))} CLI on "
+                     "your PATH is accepted; or put its directory first in PATH")  # fmt: skip
+    if too_old:
+        fixes.append("# upgrade this docker CLI to 25.0 or newer (API 1.44+), e.g. Docker's docker-ce-cli package")
+        fixes.append(f"export DOCKER_API_VERSION={server_min}    # makes this old CLI send API {server_min}; "
+                     "newer API fields may confuse it")  # fmt: skip
+        if eng.local and api and eng.major and eng.major[0] >= 29:
+            fixes.append(daemon_json_fix(api, eng.rootless))
+    else:
+        fixes.append("# upgrade the engine, or use a docker CLI older than 29.0 / newer than 29.2 with it")
+    yours = cli.first
+    return Finding(
+        id="api-floor-refused",
+        check=CHECK_ID,
+        severity=Severity.ERROR if yours else Severity.WARNING,
+        cause=CAUSE if yours else None,
+        title=(f"{'Your docker' if yours else 'The docker at'} {cli.path} "
+               f"({'.'.join(map(str, cli.version or ()))}) is refused by this engine: "
+               + (f"it speaks API ≤ {api}, the engine's minimum is {server_min}" if too_old
+                  else f"it refuses engines below its own floor; the engine speaks {server_max}")),
+        detail="Every command of that CLI fails with 'Error response from daemon: client version "
+        f"{api} is too old. Minimum supported API version is {server_min}, please upgrade your client to a "
+        "newer version'." if too_old else "",
+        evidence=evidence,
+        fix=tuple(fixes),
+        data=data,
+    )  # fmt: skip
 
 
 CHECKS = (api_floor,)

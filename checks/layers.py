@@ -23,6 +23,7 @@ from doctor.api import (
     Facts,
     FactUnavailable,
     Finding,
+    ProcessInfo,
     Severity,
     check,
 )
@@ -66,7 +67,7 @@ def engine_layers(facts: Facts) -> Iterator[Finding]:
             alive = sock is not None and sock.probe is not None and sock.probe.outcome == "listening"
             if not alive:
                 found = True
-                yield _containerd_gone(facts, server.pid, server.name, address, sock, sudo, env.init)
+                yield _containerd_gone(facts, server, address, sock)
     default = next((r for r in local.runtimes if r.default), None)
     if default is not None and not default.executable:
         found = True
@@ -81,7 +82,11 @@ def engine_layers(facts: Facts) -> Iterator[Finding]:
         )
 
 
-def _containerd_gone(facts: Facts, pid: int, name: str, address: str, sock: object, sudo: str, init: str) -> Finding:
+def _containerd_gone(facts: Facts, server: ProcessInfo, address: str, sock: object) -> Finding:
+    """The dockerd `server` dials containerd at `address`, where nothing listens (`sock`: what is there)."""
+    pid, name = server.pid, server.name
+    env = facts.get(ENVIRONMENT)
+    sudo, init = ("sudo " if env.user.uid != 0 else ""), env.init
     try:
         procs = facts.get(PROCESSES).items
     except FactUnavailable:
