@@ -455,15 +455,7 @@ def _api_error(f: _Failure) -> Finding:
 
 
 def _outcome_words(outcome: str, probe: api.ProbeResult) -> str:
-    return {
-        api.SOCKET_MISSING: "the socket does not exist",
-        api.REFUSED: "the connection is refused (nothing listens)",
-        api.CONNECT_TIMEOUT: "no connection could be made within the deadline",
-        api.DNS: "the host name does not resolve",
-        api.UNREACHABLE: "the network is unreachable",
-        api.NO_ANSWER: f"it accepts the connection but sends no answer within {probe.seconds:.1f}s",
-        api.CLOSED: "it closes the connection without an answer",
-    }.get(outcome, probe.detail or outcome)
+    return api.outcome_words(outcome, seconds=probe.seconds, detail=probe.detail)
 
 
 def _permission(f: _Failure) -> Finding:
@@ -838,12 +830,7 @@ def _install_fix(env: Environment) -> tuple[str, ...]:
 
 def _tcp_unreachable(f: _Failure) -> Finding:
     probe, res, host, evidence, data = f.probe, f.res, f.host, f.evidence, f.data
-    which = {
-        api.DNS: "name-does-not-resolve",
-        api.REFUSED: "connection-refused",
-        api.CONNECT_TIMEOUT: "no-answer-in-time",
-        api.UNREACHABLE: "network-unreachable",
-    }[probe.outcome]
+    which = api.OUTCOMES[probe.outcome].reason or probe.outcome  # every outcome that reaches here has one
     data["reason"] = which
     target = probe.dial.removeprefix("tcp://").split("/")[0].rpartition("@")[2]
     hostname = target.rsplit(":", 1)[0].strip("[]")

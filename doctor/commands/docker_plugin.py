@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from doctor import __version__
+from doctor.knowledge.outcomes import SYMPTOMS
 
 PLUGIN_NAME = "doctor"
 EXECUTABLE = "docker-" + PLUGIN_NAME
@@ -273,13 +274,7 @@ def _cert_path(tls_files: dict[str, str], env: dict[str, str], notes: list[str])
 # The error hook
 
 # Symptoms (causes.md) that are about reaching the engine: the hook speaks only for these.
-ENGINE_SYMPTOMS = frozenset(
-    {
-        "socket-missing", "permission-denied", "connection-refused", "daemon-not-running", "timeout",
-        "dns-failure", "tls", "http-to-https", "api-version", "context-not-found", "invalid-host", "ssh",
-        "not-docker-api", "no-environment",
-    }
-)  # fmt: skip
+ENGINE_SYMPTOMS = frozenset(s for s, m in SYMPTOMS.items() if m.engine)
 
 
 def clean(text: str, limit: int = 200) -> str:

@@ -34,6 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from doctor.knowledge.outcomes import SYMPTOMS
+
 __all__ = [
     "AUTO",
     "CLIENT_MARKERS",
@@ -1323,18 +1325,7 @@ VERSION_HINTS: Final[tuple[tuple[str, str], ...]] = (
 )
 HINT_CLIENTS: Final = frozenset({"docker-cli", "buildx", "compose", "unknown"})
 
-# The cause a symptom supports on its own (causes.md); network symptoms depend on the scheme.
-FIXED_CAUSE: Final[dict[str, str]] = {
-    "permission-denied": "permission-denied",
-    "tls": "tls-error",
-    "http-to-https": "tls-error",
-    "api-version": "api-version-mismatch",
-    "context-not-found": "context-not-found",
-    "invalid-host": "invalid-docker-host",
-    "config-parse": "invalid-config",
-    "ssh": "ssh-error",
-    "named-pipe-missing": "named-pipe-missing",
-    "wsl-stub": "wsl-integration-disabled",
-    "dns-failure": "tcp-unreachable",
-}
-NETWORK_SYMPTOMS: Final = frozenset({"connection-refused", "timeout", "daemon-not-running", "dns-failure"})
+# The cause a symptom supports on its own, and the network symptoms, whose cause depends on
+# the scheme: read from the one symptom table (doctor/knowledge/outcomes.py).
+FIXED_CAUSE: Final[dict[str, str]] = {s: m.cause for s, m in SYMPTOMS.items() if m.cause is not None}
+NETWORK_SYMPTOMS: Final = frozenset(s for s, m in SYMPTOMS.items() if m.network)

@@ -212,31 +212,11 @@ def offline_fixes(r: ErrorReading) -> list[str]:
     return fixes_for(r.cause, r.details, r.endpoint)
 
 
-_SYMPTOM_WORDS = {
-    "socket-missing": "the socket does not exist",
-    "permission-denied": "permission denied on the socket",
-    "connection-refused": "the connection was refused",
-    "daemon-not-running": "the client could not connect to the daemon",
-    "timeout": "the request timed out",
-    "dns-failure": "the daemon's host name does not resolve",
-    "tls": "a TLS problem",
-    "http-to-https": "plain HTTP was sent to a TLS port",
-    "api-version": "the engine refused the client's API version",
-    "context-not-found": "the docker context does not exist",
-    "invalid-host": "the host address is invalid",
-    "config-parse": "config.json does not parse",
-    "ssh": "the ssh connection failed",
-    "named-pipe-missing": "the Windows named pipe does not exist",
-    "not-docker-api": "the endpoint is not a Docker API",
-    "no-environment": "the tool found no working Docker environment",
-    "wsl-stub": "docker is Docker Desktop's WSL stub (integration is off)",
-    "cli-shim": "the docker command is a shim, not the Docker CLI",
-    "unknown": "no known Docker error",
-}
-
-
 def _symptom_title(r: ErrorReading) -> str:
-    words = _SYMPTOM_WORDS.get(r.symptom, r.symptom)
+    from doctor.knowledge.outcomes import SYMPTOMS
+
+    known = SYMPTOMS.get(r.symptom)
+    words = known.words if known is not None else r.symptom
     where = f" at {r.endpoint}" if r.endpoint else ""
     who = f" ({r.client})" if r.client else ""
     return f"{words[0].upper()}{words[1:]}{where}{who}"
