@@ -850,6 +850,11 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         ("Error: failed to detect docker host", "no-environment", None),
         # testcontainers-dotnet's missing context (Builders/DockerConfig.cs:126)
         ("The Docker context 'colima' does not exist.", "context-not-found", None),
+        # the daemon answered and could not mount the socket into a container: not the client's connection
+        ('docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI '
+         'runtime create failed: runc create failed: unable to start container process: error mounting '
+         '"/var/run/docker.sock" to rootfs at "/var/run/docker.sock": permission denied: unknown.',
+         "unknown", "unix:///var/run/docker.sock"),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

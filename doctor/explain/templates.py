@@ -140,6 +140,17 @@ _WIN_TIMEOUT = (
     "na een bepaalde tijd niet correct heeft gereageerd",
     "有一段時間並未正確回應",
 )
+# The daemon answered and failed to start a container: a mount of the socket into it, an OCI runtime
+# error (runc/containerd "OCI runtime create failed", moby daemon/oci "error while creating mount source
+# path"). The errno is the container's, not the client's connection.
+_CONTAINER_START = (
+    "oci runtime",
+    "error mounting",
+    "failed to create shim",
+    "failed to create task",
+    "error while creating mount source path",
+    "mounts denied",
+)
 # A registry's errno, relayed by the daemon or BuildKit ("Error response from daemon: Get
 # https://registry-1.docker.io/v2/: dial tcp: lookup ...", "failed to solve: failed to fetch oauth token"):
 # the engine answered; the network failure is the pull's, not the endpoint's (docker/cli@28f756087e
@@ -676,7 +687,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     Template(
         "eacces-sock", "permission-denied", R_EACCES,
         (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine", "connect(..) failed")),
-        unless=("config file",), extract="eacces",
+        unless=("config file", *_CONTAINER_START), extract="eacces",
         source=_MOBY + "request.go doRequest (os.ErrPermission); Netty's native transport (netty "
         "transport-native-unix-common Errors.java newConnectException0: METHOD + '(..) failed: ' + strerror), as "
         "docker-java's netty transport and IDE plugins print it",
@@ -689,7 +700,7 @@ TEMPLATES: Final[tuple[Template, ...]] = (
           "connect(..) failed",
           "unixsocket", "afunixsocket", "ioexception: no such file or directory", "com.spotify.docker",
           "error(2, 'no such file", "containerd-rootless", "/containerd")),
-        unless=("meta.json", "ca.pem", "cert.pem", "key.pem", "config file"), extract="enoent",
+        unless=("meta.json", "ca.pem", "cert.pem", "key.pem", "config file", *_CONTAINER_START), extract="enoent",
         source=_MOBY + "request.go:177; docker-py transport/unixconn.py; docker-java LastErrorException; "
         "jnr-unixsocket UnixSocketChannel / junixsocket AFUNIXSocketException (spotify docker-client, docker-java)",
     ),
