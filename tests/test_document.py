@@ -53,7 +53,35 @@ def test_only_the_builder_writes_the_document() -> None:
     assert _writers(ROOT) == []
 
 
-def test_the_builder_test_can_fail(tmp_path: Path) -> None:
+def _unredacted_builds(root: Path) -> list[str]:
+    """Calls of build_document in doctor/commands without a Redaction: a document shown unscrubbed."""
+    found = []
+    for path in sorted((root / "doctor" / "commands").glob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(), rel)):
+            call = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "build_document"
+            if call and len(node.args) < 3 and not any(k.arg == "redaction" for k in node.keywords):
+                found.append(f"{rel}:{node.lineno}")
+    return found
+
+
+def test_every_command_redacts_through_the_builder() -> None:
+    """Each command (diagnose, explain, check, report, fix) builds its document once, redacted."""
+    builds = []
+    for path in sorted((ROOT / "doctor" / "commands").glob("*.py")):
+        if "build_document(" in path.read_text():
+            builds.append(path.stem)
+    assert set(builds) >= {"diagnose", "explain", "check", "report", "fix"}, builds
+    assert _unredacted_builds(ROOT) == []
+
+
+def test_the_redaction_test_can_fail(tmp_path: Path) -> None:
+    (tmp_path / "doctor" / "commands").mkdir(parents=True)
+    (tmp_path / "doctor" / "commands" / "y.py").write_text("doc = build_document(report, Sections())\n")
+    assert _unredacted_builds(tmp_path) == ["doctor/commands/y.py:1"]
+
+
+def test_the_writers_test_can_fail(tmp_path: Path) -> None:
     (tmp_path / "doctor" / "commands").mkdir(parents=True)
     (tmp_path / "doctor" / "commands" / "x.py").write_text(
         'def run(doc):\n    doc["report"] = {}\n    return {"schema": 1, "tool": {}}\n'

@@ -321,16 +321,15 @@ class FixArgs:
 @typer_command(FixArgs)
 def fix_command(ctx: typer.Context, args: FixArgs) -> None:
     """The verified fixes for this machine as a plan; applies those that change only your docker configuration."""
-    from doctor.redact import scrub
-    from doctor.run.document import to_document
+    from doctor.run.document import build_document
     from doctor.run.pipeline import run_diagnosis
+    from doctor.run.sections import Redaction
 
     flags = flags_of(ctx)
 
     def diagnose_once() -> dict[str, Any]:
         report = run_diagnosis(run_context(flags, args.timeout))
-        doc: dict[str, Any] = scrub(to_document(report), secrets=secrets())
-        return doc
+        return build_document(report, redaction=Redaction(secrets=secrets()))
 
     out = sys.stderr if args.shell is not None else sys.stdout
     options = FixOptions(

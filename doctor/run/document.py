@@ -173,8 +173,3 @@ def build_document(report: Report, sections: Sections | None = None, redaction: 
     if parts.report is not None:
         doc["report"]["redaction"] = _redaction_note(parts.report, redaction)
     return doc
-
-
-def to_document(report: Report) -> Document:
-    """The document of a plain run (`diagnose`), not redacted."""
-    return build_document(report)
