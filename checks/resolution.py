@@ -12,12 +12,15 @@ from doctor.api import (
     ENVIRONMENT,
     RESOLUTION,
     RESOLUTION_INPUTS,
+    Environment,
     Facts,
     FactUnavailable,
     Finding,
+    Resolution,
     Severity,
     check,
 )
+from doctor.facts.record import record
 from doctor.knowledge import fixes as fx
 from doctor.knowledge.dockerconfig import context_id
 from doctor.knowledge.hosts import redact_url
@@ -118,6 +121,24 @@ def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
     )
 
 
+@record
+class _HostValue:
+    """The endpoint value the CLI used, where it was set, and what is wrong with it."""
+
+    where: str  # "-H", "DOCKER_HOST" or "context"
+    raw: str
+    correction: fx.HostCorrection
+    invalid: bool  # the CLI refuses it
+    dead: bool  # refused, or nothing answers at what it means
+
+    def shown_where(self, res: Resolution) -> str:
+        return f"context {res.context!r}" if self.where == "context" else self.where
+
+    @property
+    def shown(self) -> str:
+        return redact_url(self.raw) if self.where != "-H" else "the -H value"
+
+
 @check(
     id="docker-host",
     title="DOCKER_HOST and -H parse as the CLI parses them",
@@ -136,46 +157,51 @@ def docker_host(facts: Facts) -> Iterator[Finding]:
     """
     res = facts.get(RESOLUTION)
     env = facts.get(ENVIRONMENT)
-    if res.source == "flag":
-        where, raw = "-H", " ".join(facts.get(RESOLUTION_INPUTS).flags.hosts or ())
-    elif res.source == "env:DOCKER_HOST":
-        where, raw = "DOCKER_HOST", env.values.get("DOCKER_HOST", "")
-    elif res.context_meta is not None and res.context != "default":
-        where, raw = "context", res.context_meta.host or ""
-    else:
-        where, raw = "DOCKER_HOST", env.values.get("DOCKER_HOST", "")
+    where, raw = _value_in_use(facts, res, env)
     invalid = res.error is not None and res.error.cause == "invalid-docker-host"
     correction = fx.correct_host(raw, home=env.user.home, uid=env.user.uid, platform=env.platform, env=env.values)
+    if not invalid and not correction.problems:
+        yield from _valid(res, where, raw)
+        return
     try:
         probe = facts.get(ENDPOINT_PROBE).result
     except FactUnavailable:
         probe = None  # the value is still explained; whether it breaks docker is the connection check's
     dead = invalid or (probe is not None and not probe.answered)
-    if where == "context":
-        shown_where = f"context {res.context!r}"
-        meta_path = res.context_meta.meta_path if res.context_meta is not None else "its meta.json"
-    else:
-        shown_where, meta_path = where, ""
-    if not invalid and not correction.problems:
-        if res.source not in ("flag", "env:DOCKER_HOST") or res.host is None:
-            return
-        if res.host != raw.strip() and raw:
-            yield Finding(
-                id="docker-host-normalised",
-                check="docker-host",
-                severity=Severity.OK,
-                title=f"{where}={redact_url(raw)} means {redact_url(res.host)} to the CLI",
-            )
-        else:
-            yield Finding(
-                id="docker-host-valid", check="docker-host", severity=Severity.OK, title=f"{where} is a valid address"
-            )
+    yield _bad_value(facts, res, _HostValue(where, raw, correction, invalid, dead))
+
+
+def _value_in_use(facts: Facts, res: Resolution, env: Environment) -> tuple[str, str]:
+    """(where, the raw value) of the endpoint the CLI used: -H, DOCKER_HOST, or the context's host."""
+    if res.source == "flag":
+        return "-H", " ".join(facts.get(RESOLUTION_INPUTS).flags.hosts or ())
+    if res.source != "env:DOCKER_HOST" and res.context_meta is not None and res.context != "default":
+        return "context", res.context_meta.host or ""
+    return "DOCKER_HOST", env.values.get("DOCKER_HOST", "")
+
+
+def _valid(res: Resolution, where: str, raw: str) -> Iterator[Finding]:
+    if res.source not in ("flag", "env:DOCKER_HOST") or res.host is None:
         return
+    if res.host != raw.strip() and raw:
+        yield Finding(
+            id="docker-host-normalised",
+            check="docker-host",
+            severity=Severity.OK,
+            title=f"{where}={redact_url(raw)} means {redact_url(res.host)} to the CLI",
+        )
+    else:
+        yield Finding(
+            id="docker-host-valid", check="docker-host", severity=Severity.OK, title=f"{where} is a valid address"
+        )
+
+
+def _value_fix(facts: Facts, res: Resolution, value: _HostValue) -> tuple[list[str], list[fx.Fix]]:
+    """The fix lines for a wrong value (checked by the model where it can), and the fixes chosen."""
+    where, raw, correction = value.where, value.raw, value.correction
     world = fx.world_from_facts(facts)
-    candidates = fx.value_fixes(where, raw, correction, context=res.context)
-    chosen = fx.choose(world, candidates)
+    chosen = fx.choose(world, fx.value_fixes(where, raw, correction, context=res.context))
     corrected = correction.corrected
-    lines: list[str] = []
     note = ""
     if corrected is not None and world is not None:
         trial = fx.value_fixes(where, raw, correction, context=res.context)[:1]
@@ -197,32 +223,40 @@ def docker_host(facts: Facts) -> Iterator[Finding]:
         lines = ["unset DOCKER_HOST"]
     if note:
         lines.append(f"# {note}")
-    problems = "; ".join(correction.problems)
+    return lines, chosen
+
+
+def _bad_value(facts: Facts, res: Resolution, value: _HostValue) -> Finding:
+    correction, invalid, dead = value.correction, value.invalid, value.dead
+    corrected = correction.corrected
+    shown_where, shown = value.shown_where(res), value.shown
+    meta_path = ""
+    if value.where == "context":
+        meta_path = res.context_meta.meta_path if res.context_meta is not None else "its meta.json"
+    lines, chosen = _value_fix(facts, res, value)
     what = (
         f"the CLI stops with: {redact_url(res.error.message)}"
         if invalid and res.error is not None
         else f"the CLI reads it as {redact_url(res.host or '')}"
     )
-    shown = redact_url(raw) if where != "-H" else "the -H value"
     detail = f"{shown_where}={shown}: {what}."
-    if problems:
-        detail += f" What is wrong: {problems}."
+    if correction.problems:
+        detail += f" What is wrong: {'; '.join(correction.problems)}."
     if corrected:
         detail += f" Meant: {redact_url(corrected)}."
     if invalid and res.error is not None and res.error.hint:
         detail += f" {res.error.hint}"
-    severity = Severity.ERROR if dead else Severity.WARNING
     title = (
         f"{shown_where} is not an address the docker CLI accepts"
         if invalid
         else f"{shown_where} parses, but not into what was meant"
     )
-    if where == "context" and invalid:
+    if value.where == "context" and invalid:
         title = f"Context {res.context!r} has a host the docker CLI refuses"
-    yield Finding(
+    return Finding(
         id="invalid-docker-host" if dead else "docker-host-value",
         check="docker-host",
-        severity=severity,
+        severity=Severity.ERROR if dead else Severity.WARNING,
         cause="invalid-docker-host" if dead else None,
         title=title,
         detail=detail,
