@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 from doctor.facts import Facts
 from doctor.facts.keys import CLIENT_SETTINGS, DOCKER_BINARY, DOCKER_CLIS, ENVIRONMENT
-from doctor.facts.types import ClientSettings, DockerCLI, Setting
+from doctor.facts.types import ClientSettings, DockerBinary, DockerCLI, Setting
 from doctor.gather import bounded
 from doctor.gather.local import read_capped
 from doctor.gather.threads import map_threads
@@ -84,23 +84,30 @@ def _version_of(real: str, env: Mapping[str, str], timeout: float) -> tuple[tupl
     return (int(m[1]), int(m[2]), int(m[3] or 0)), text, None
 
 
+def _asked_already(first: DockerBinary, path: str, real: str) -> DockerCLI | None:
+    """The first docker on PATH as DOCKER_BINARY found it, when that fact asked this very binary."""
+    if first.realpath == real and first.kind == "docker-cli" and first.version:
+        return DockerCLI(path, real, True, first.version, first.version_text or "")
+    if first.realpath == real and first.error:
+        # Asked already and it failed (it did not answer in time): do not ask twice.
+        return DockerCLI(path, real, True, None, "", first.error)
+    return None
+
+
 def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
-    """Each docker on PATH with its version: the first from DOCKER_BINARY (already asked), the
-    others asked in parallel, each within the fact's deadline."""
+    """Each docker on PATH with its version: the first from DOCKER_BINARY (asked by that fact), the
+    others asked in parallel with it, each within the fact's deadline."""
     ctx = _ctx(facts)
     env = {k: v for k, v in ctx.env.items() if not k.startswith("DOCKER_")}
     found = docker_candidates(ctx.env.get("PATH", os.defpath))
     if not found:
         return ()
-    first = facts.get(DOCKER_BINARY)
 
     def ask(item: tuple[int, tuple[str, str]]) -> DockerCLI:
         i, (path, real) = item
-        if i == 0 and first.realpath == real and first.kind == "docker-cli" and first.version:
-            return DockerCLI(path, real, True, first.version, first.version_text or "")
-        if i == 0 and first.realpath == real and first.error:
-            # Asked already and it failed (it did not answer in time): do not ask twice.
-            return DockerCLI(path, real, True, None, "", first.error)
+        known = _asked_already(facts.get(DOCKER_BINARY), path, real) if i == 0 else None
+        if known is not None:
+            return known
         version, text, error = _version_of(real, env, facts.budget(DOCKER_CLIS))
         return DockerCLI(path, real, i == 0, version, text, error)
 
