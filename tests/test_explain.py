@@ -855,6 +855,8 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
          'runtime create failed: runc create failed: unable to start container process: error mounting '
          '"/var/run/docker.sock" to rootfs at "/var/run/docker.sock": permission denied: unknown.',
          "unknown", "unix:///var/run/docker.sock"),
+        ("Cannot connect: io.netty.channel.ConnectTimeoutException: connection timed out after 30000 ms: "
+         "/192.168.99.100:2376", "timeout", "tcp://192.168.99.100:2376"),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

@@ -403,11 +403,14 @@ _RE_REFUSED_ADDR = re.compile(
     re.I,
 )
 # Netty's AnnotatedConnectException / ConnectTimeoutException append the remote address as
-# InetSocketAddress prints it without a host name: "...: /192.168.99.100:2376" (netty/netty
-# transport/src/main/java/io/netty/channel/AbstractChannel.java annotateConnectException;
-# nio/AbstractNioChannel.java "connection timed out: " + remoteAddress), as docker-java's netty
-# transport and IDE plugins report it
-_RE_NETTY_ADDR = re.compile(r"(?:exception|failed|timed out|information): /((?:\d{1,3}\.){3}\d{1,3}):(\d{2,5})\b", re.I)
+# InetSocketAddress prints it without a host name: "...: /192.168.99.100:2376" (netty/netty@0bb88a3e06
+# transport/src/main/java/io/netty/channel/AbstractChannel.java:906/1060 annotateConnectException;
+# nio/AbstractNioChannel.java:310 "connection timed out after N ms: " + remoteAddress, in 4.1.100
+# AbstractNioChannel.java:263 "connection timed out: "), as docker-java's netty transport and IDE
+# plugins report it
+_RE_NETTY_ADDR = re.compile(
+    r"(?:exception|failed|timed out|information|\d ms): /((?:\d{1,3}\.){3}\d{1,3}):(\d{2,5})\b", re.I
+)
 # curl/curl@5c61e16869 src/tool_listhelp.c:852 (--unix-socket), lib/cf-ip-happy.c:719 ("Failed to connect to
 # %s:%u ... after %ld ms: %s"; before 8.x lib/connect.c "Failed to connect to %s port %u after ...")
 _RE_CURL_UNIX = re.compile(r"--unix-socket[ =]([~/$][^\s'\"`]{0,256})")

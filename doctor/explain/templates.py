@@ -23,7 +23,11 @@ docker/docker-py afc6d1ee, testcontainers-java deb78e1e6, -go 5dec9ddf8, -node 4
 docker/buildx 461836ba0, containers/podman c6580b4a52, docker/machine b170508b; second pass (explain2):
 testcontainers-node 457707f3 (history: e26e7448, 68e8cf9e), containerd/nerdctl 8da50408,
 jesseduffield/lazydocker 7e7aadc2, microsoft/vscode-docker 6289ab3b/31ae3b61 (before the move to
-Container Tools), docker-java 002b6eb7, kubernetes/minikube eb25dbc703.
+Container Tools), docker-java 002b6eb7, kubernetes/minikube eb25dbc703; third pass (explain3):
+containers/common f437c58a (podman's ssh transport), containers/podman v3.4.0 and c6580b4a52,
+microsoft/vscode-docker v1.29.6, mscdex/ssh2 318d447 (docker-modem's ssh), curl/curl 5c61e16869,
+netty/netty 0bb88a3e06 and netty-4.1.100.Final, docker/machine b170508b, testcontainers-go 5dec9ddf8,
+testcontainers-dotnet 1717807a, abiosoft/colima 05dea41e, rancher-sandbox/rancher-desktop 2c87288a.
 
 The catalogue was written from half A of the corpus (tests/explain_score.py) and the
 sources above only; half B is what it is scored on.
@@ -688,9 +692,10 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "eacces-sock", "permission-denied", R_EACCES,
         (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine", "connect(..) failed")),
         unless=("config file", *_CONTAINER_START), extract="eacces",
-        source=_MOBY + "request.go doRequest (os.ErrPermission); Netty's native transport (netty "
-        "transport-native-unix-common Errors.java newConnectException0: METHOD + '(..) failed: ' + strerror), as "
-        "docker-java's netty transport and IDE plugins print it",
+        source=_MOBY + "request.go doRequest (os.ErrPermission); Netty's native transport (netty/netty@netty-4.1.100.Final "
+        "transport-native-unix-common/src/main/java/io/netty/channel/unix/Errors.java:166 METHOD + '(..) failed: ' + "
+        "strerror; @0bb88a3e06 Errors.java:166 '(..) failed with error(N): '), as docker-java's netty transport and "
+        "IDE plugins print it",
     ),
     Template(
         "enoent", "socket-missing", R_ENOENT,
