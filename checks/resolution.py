@@ -205,7 +205,7 @@ def _value_fix(facts: Facts, res: Resolution, value: _HostValue) -> tuple[list[s
     note = ""
     if corrected is not None and world is not None:
         trial = fx.value_fixes(where, raw, correction, context=res.context)[:1]
-        verdict = fx.check(world, trial[0]) if trial else None
+        verdict = fx.verify(world, trial[0]) if trial else None
         if verdict is not None and not verdict.checked:
             note = f"{redact_url(corrected)} parses, but {verdict.note.removeprefix('would not help: ')}"
     if chosen:

@@ -76,7 +76,7 @@ def test_context_use_is_no_fix_while_docker_context_is_set() -> None:
     assert not fx.reach(w).ok
     cands = fx.select_fixes("env:DOCKER_CONTEXT", "unix://" + WORK, "work", None)
     use = next(f for f in cands if f.lines == ("docker context use work",))
-    assert fx.check(w, use).checked is False
+    assert fx.verify(w, use).checked is False
     got = kept(w, cands)
     assert got[0] == ("unset DOCKER_CONTEXT",)
     assert ("export DOCKER_CONTEXT=work",) in got
@@ -102,13 +102,13 @@ def test_permission_follows_uid_and_gids() -> None:
     assert not fx.reach(out).ok
     # Joining docker in the database alone does not change this shell: newgrp is needed too.
     join_only = fx.Fix("group", ("sudo usermod -aG docker u",), (fx.Change(fx.GROUP_ADD, "docker"),))
-    assert fx.check(out, join_only).checked is False
+    assert fx.verify(out, join_only).checked is False
     full = fx.group_fixes("docker", "u", member=False, sudo="sudo ")
-    assert fx.check(out, full[0]).checked is True
+    assert fx.verify(out, full[0]).checked is True
     # Already a member in /etc/group: newgrp alone.
     inactive = world(env={"DOCKER_HOST": "unix://" + WORK}, sockets=sock, db=frozenset({"u", "docker"}))
-    assert fx.check(inactive, fx.group_fixes("docker", "u", member=True, sudo="sudo ")[0]).checked is True
-    assert fx.check(out, fx.oneoff_sudo("sudo ")).checked is True
+    assert fx.verify(inactive, fx.group_fixes("docker", "u", member=True, sudo="sudo ")[0]).checked is True
+    assert fx.verify(out, fx.oneoff_sudo("sudo ")).checked is True
 
 
 def test_never_a_privileged_group_never_world_writable() -> None:
@@ -135,7 +135,7 @@ def test_socket_group_change_is_modelled() -> None:
         db=frozenset({"u", "docker"}),
     )
     fix = fx.Fix("socket", ("sudo chgrp docker " + WORK,), (fx.Change(fx.SOCKET_GROUP, "docker", path=WORK),))
-    assert fx.check(w, fix).checked is True
+    assert fx.verify(w, fix).checked is True
 
 
 def test_quoted_docker_host_is_corrected_and_checked() -> None:

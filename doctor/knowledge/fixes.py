@@ -1,9 +1,9 @@
-"""Every fix cdoctor prints, as data, and the model check of a fix (pure: no I/O).
+"""Every fix cdoctor prints, as data, and the model that verifies a fix (pure: no I/O).
 
 A fix is a `Fix`: the shell lines a person pastes, and the same change as
 structured `Change`s of the inputs cdoctor gathered (the environment, the
 config, the contexts, the user's groups, a socket's group). Before a fix is
-printed, `check` applies its changes to a `World` (a snapshot of those inputs
+printed, `verify` applies its changes to a `World` (a snapshot of those inputs
 plus which engines answer where) and runs the endpoint resolution and the
 permission rule again: a fix after which `docker` would still not reach an
 answering engine *for this user* is not printed. A change the model cannot
@@ -295,7 +295,7 @@ _FOLLOW: dict[str, Callable[[World, Change], World]] = {
 }
 
 
-def check(world: World, fix: Fix) -> Fix:
+def verify(world: World, fix: Fix) -> Fix:
     """The fix with its verdict: checked=True when docker then reaches an engine,
     False when it does not, None when part of it cannot be followed by the model."""
     if any(c.kind in UNCHECKABLE for c in fix.changes) or not fix.changes:
@@ -323,7 +323,7 @@ def choose(world: World | None, candidates: Iterable[Fix]) -> list[Fix]:
     safe_ones = [f for f in candidates if safe(f)]
     if world is None:
         return [replace(f, checked=None) if f.checked is None else f for f in safe_ones]
-    judged = [check(world, f) for f in safe_ones]
+    judged = [verify(world, f) for f in safe_ones]
     good = [f for f in judged if f.checked]
     # A one-off (sudo for one command) helps once: the lasting fix comes first.
     good.sort(key=lambda f: (f.kind == "oneoff", len(f.changes), len(f.lines)))
