@@ -1,6 +1,6 @@
 """One vocabulary: product, cause and symptom ids agree across code, the JSON schema and the docs.
 
-Each id list lives once in code (knowledge/products.py, run/diagnose.py's CAUSE_ORDER,
+Each id list lives once in code (knowledge/products.py, run/verdict.py's CAUSE_ORDER,
 the explain reader's templates); the schema's enums and the docs must say the same.
 """
 
@@ -67,7 +67,7 @@ def test_every_product_but_unknown_has_a_start_command() -> None:
 
 
 def test_causes_agree_across_code_schema_and_docs() -> None:
-    from doctor.run.diagnose import CAUSE_ORDER
+    from doctor.run.verdict import CAUSE_ORDER
 
     [schema] = [e for e in _enums_with("endpoint-mismatch") if "diagnosis-incomplete" in e]
     assert schema == list(CAUSE_ORDER)

@@ -42,7 +42,7 @@ from doctor.facts import Fact, Facts
 from doctor.knowledge.dockerconfig import ConfigFile, ContextMeta, ContextStore, context_id
 from doctor.knowledge.outcomes import OK, ProbeResult
 from doctor.knowledge.resolve import CliFamily, Flags, Inputs, resolve
-from doctor.run import diagnose
+from doctor.run import verdict
 from doctor.run.context import RunContext
 from doctor.run.model import Finding
 from doctor.run.pipeline import explain_offline, explain_reading
@@ -142,7 +142,7 @@ def test_recorded_cause(path: Path) -> None:
     rec = _load(path)
     exp = rec["expect"]
     found = findings_of(facts_from(rec))
-    top = diagnose.primary(found)
+    top = verdict.primary(found)
     assert top is not None and top.cause == exp["cause"], [(f.id, f.title) for f in found]
     assert exp["title_contains"] in top.title, top.title
     fix = "\n".join(top.fix)
@@ -172,6 +172,6 @@ def test_pipe_owner_unknown_names_both_owners() -> None:
     """//./pipe/docker_engine with no Docker Desktop installed: Desktop or the dockerd service."""
     rec = _load(DATA / "windows-docker-engine-pipe.json")
     rec["installed"] = {}
-    top = diagnose.primary(findings_of(facts_from(rec)))
+    top = verdict.primary(findings_of(facts_from(rec)))
     assert top is not None and top.cause == "named-pipe-missing"
     assert any("Start-Service docker" in f for f in top.fix) and any("Docker Desktop.exe" in f for f in top.fix)

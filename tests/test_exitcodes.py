@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from doctor.run.diagnose import CAUSE_ORDER, diagnose, primary
 from doctor.run.exitcodes import ExitCode, exit_code
 from doctor.run.model import Finding, Severity, Status
+from doctor.run.verdict import CAUSE_ORDER, primary, verdict
 
 
 def f(id: str, severity: Severity = Severity.ERROR, cause: str | None = None) -> Finding:
@@ -12,14 +12,14 @@ def f(id: str, severity: Severity = Severity.ERROR, cause: str | None = None) ->
 
 
 def test_every_exit_code() -> None:
-    ok = diagnose([f("fine", Severity.OK)], endpoint_answers=True, ok_summary="fine")
+    ok = verdict([f("fine", Severity.OK)], endpoint_answers=True, ok_summary="fine")
     assert exit_code(ok, []) is ExitCode.OK
     warn = [f("w", Severity.WARNING)]
-    assert exit_code(diagnose(warn, endpoint_answers=True, ok_summary="x"), warn) is ExitCode.OK
-    assert exit_code(diagnose(warn, endpoint_answers=True, ok_summary="x"), warn, strict=True) is ExitCode.WARNINGS
+    assert exit_code(verdict(warn, endpoint_answers=True, ok_summary="x"), warn) is ExitCode.OK
+    assert exit_code(verdict(warn, endpoint_answers=True, ok_summary="x"), warn, strict=True) is ExitCode.WARNINGS
     bad = [f("engine-not-running", cause="engine-not-running")]
-    assert exit_code(diagnose(bad, endpoint_answers=False, ok_summary="x"), bad) is ExitCode.FAILURE
-    assert exit_code(diagnose(bad, endpoint_answers=False, ok_summary="x"), bad, wait_timed_out=True) is ExitCode.WAIT_TIMEOUT
+    assert exit_code(verdict(bad, endpoint_answers=False, ok_summary="x"), bad) is ExitCode.FAILURE
+    assert exit_code(verdict(bad, endpoint_answers=False, ok_summary="x"), bad, wait_timed_out=True) is ExitCode.WAIT_TIMEOUT
     assert ExitCode.INTERNAL == 3
 
 
@@ -33,15 +33,15 @@ def test_primary_cause_is_the_earliest_along_the_path() -> None:
 
 
 def test_status_and_primary_cause_pair_up() -> None:
-    d = diagnose([f("x", Severity.WARNING)], endpoint_answers=True, ok_summary="all good")
+    d = verdict([f("x", Severity.WARNING)], endpoint_answers=True, ok_summary="all good")
     assert d.status is Status.OK and d.primary_cause is None and d.summary == "all good"
-    d = diagnose([f("p", cause="permission-denied")], endpoint_answers=False, ok_summary="")
+    d = verdict([f("p", cause="permission-denied")], endpoint_answers=False, ok_summary="")
     assert d.status is Status.BROKEN and d.primary_cause == "permission-denied"
     # The engine answers but refuses the API version the client forces: degraded, not broken.
-    d = diagnose([f("v", cause="api-version-mismatch")], endpoint_answers=True, ok_summary="")
+    d = verdict([f("v", cause="api-version-mismatch")], endpoint_answers=True, ok_summary="")
     assert d.status is Status.DEGRADED
     # A check that could not run makes the verdict incomplete, never OK.
-    d = diagnose([f("fact-unavailable")], endpoint_answers=True, ok_summary="")
+    d = verdict([f("fact-unavailable")], endpoint_answers=True, ok_summary="")
     assert d.status is Status.DEGRADED and d.primary_cause == "diagnosis-incomplete"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from doctor.knowledge import outcomes
 from doctor.knowledge.outcomes import OUTCOMES, SYMPTOMS
-from doctor.run.diagnose import CAUSE_ORDER
+from doctor.run.verdict import CAUSE_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = "doctor/knowledge/outcomes.py"

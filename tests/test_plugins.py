@@ -248,14 +248,14 @@ def test_builtin_causes_are_not_namespaced() -> None:
 
 
 def test_plugin_causes_rank_after_builtin_ones() -> None:
-    from doctor.run.diagnose import diagnose, primary
+    from doctor.run.verdict import primary, verdict
 
     plugin = Finding(id="p", check="p", severity=Severity.ERROR, title="plugin", cause="acme/vpn-down")
     last_builtin = Finding(id="d", check="d", severity=Severity.ERROR, title="d", cause="diagnosis-incomplete")
     other = Finding(id="q", check="q", severity=Severity.ERROR, title="second plugin", cause="zeta/other")
     assert primary([plugin, last_builtin]) is last_builtin
     assert primary([plugin, other]) is plugin and primary([other, plugin]) is other  # the order they ran
-    assert diagnose([plugin], endpoint_answers=True, ok_summary="ok").primary_cause == "acme/vpn-down"
+    assert verdict([plugin], endpoint_answers=True, ok_summary="ok").primary_cause == "acme/vpn-down"
 
 
 def test_the_schema_allows_plugin_causes_and_only_namespaced_ones() -> None:

@@ -16,7 +16,7 @@ The contract a plugin meets (validated here and in the runner):
 - `requires`/`optional` hold `Fact` keys only;
 - the runner sets each finding's `check` to the id of the check that made it;
 - a plugin's cause ids are namespaced by its entry-point name (`name/cause`),
-  and rank after every built-in cause (doctor/run/diagnose.py, docs/causes.md).
+  and rank after every built-in cause (doctor/run/verdict.py, docs/causes.md).
 """
 
 from __future__ import annotations

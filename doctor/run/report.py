@@ -23,9 +23,9 @@ from doctor.knowledge.chain import ChainFacts, build_chain, endpoint_socket, hom
 from doctor.knowledge.endpoint_source import source_words
 from doctor.knowledge.hosts import redact_url
 from doctor.run.context import RunContext
-from doctor.run.diagnose import diagnose
 from doctor.run.model import CheckRun, Diagnosis, Finding
 from doctor.run.sections import ExplainSection
+from doctor.run.verdict import verdict
 
 SCHEMA = "cdoctor/diagnosis@1"
 
@@ -129,7 +129,7 @@ def build_report(
         engine=engine,
         chain=chain,
         findings=findings,
-        diagnosis=diagnose(findings, endpoint_answers=seen.answered, ok_summary=_ok_summary(seen, engine)),
+        diagnosis=verdict(findings, endpoint_answers=seen.answered, ok_summary=_ok_summary(seen, engine)),
         checks=list(runs),
         environment=_environment_section(seen.env),
         inventory=_inventory_section(seen),

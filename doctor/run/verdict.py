@@ -72,7 +72,7 @@ def primary(findings: Iterable[Finding]) -> Finding | None:
     return min(failing, key=lambda f: _RANK.get(f.cause or "", len(CAUSE_ORDER)))
 
 
-def diagnose(findings: Iterable[Finding], *, endpoint_answers: bool, ok_summary: str) -> Diagnosis:
+def verdict(findings: Iterable[Finding], *, endpoint_answers: bool, ok_summary: str) -> Diagnosis:
     """The verdict. `endpoint_answers`: the resolved endpoint answered /_ping."""
     items = list(findings)
     top = primary(items)
