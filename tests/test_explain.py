@@ -857,6 +857,15 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
          "unknown", "unix:///var/run/docker.sock"),
         ("Cannot connect: io.netty.channel.ConnectTimeoutException: connection timed out after 30000 ms: "
          "/192.168.99.100:2376", "timeout", "tcp://192.168.99.100:2376"),
+        # nerdctl build without BuildKit (pkg/buildkitutil/buildkitutil.go:87/126)
+        ("FATA[0000] no buildkit host is available, tried 2 candidates: failed to ping to host "
+         "unix:///run/buildkit-default/buildkitd.sock: exit status 1", "daemon-not-running",
+         "unix:///run/buildkit-default/buildkitd.sock"),
+        # fabric8 docker-maven-plugin's wrapper around the socket's errno (DockerAccessFactory.java)
+        ("[ERROR] DOCKER> Cannot create docker access object : Permission denied", "permission-denied", None),
+        # Jib's credentials suggestion is a registry's refusal, not a missing engine (HelpfulSuggestions.java)
+        ("Build to Docker daemon failed, perhaps you should make sure your credentials for "
+         "'registry-1.docker.io/library/eclipse-temurin' are set up correctly", "unknown", None),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

@@ -318,7 +318,10 @@ _NOENV_WORDS = (
     "mustextractdockerhost",
     "failed to detect docker host",  # testcontainers-go@5dec9ddf8 internal/core/docker_host.go:51
     "make sure docker is installed",
-    "build to docker daemon failed, perhaps",
+    # Jib: GoogleContainerTools/jib@755df833 jib-plugins-common/.../HelpfulSuggestions.java forDockerNotInstalled
+    # ("Build to Docker daemon failed, perhaps you should make sure Docker is installed ..."), read through
+    # "make sure docker is installed" above; its other "perhaps you should make sure your credentials for
+    # REGISTRY are set up correctly" is a registry's refusal, not a missing engine
     'cannot run program "docker"',
     # Gradle's Exec tasks (the Palantir and other CLI-driven plugins): gradle/gradle DefaultExecHandle.java
     # ExecException "A problem occurred starting process '%s'" and its native cause "Could not start '%s'"
@@ -690,24 +693,27 @@ TEMPLATES: Final[tuple[Template, ...]] = (
     ),
     Template(
         "eacces-sock", "permission-denied", R_EACCES,
-        (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine", "connect(..) failed")),
+        (("permission denied",), (".sock", "dial unix", "native connect() failed", "docker_engine", "connect(..) failed",
+                                 "cannot create docker access object")),
         unless=("config file", *_CONTAINER_START), extract="eacces",
         source=_MOBY + "request.go doRequest (os.ErrPermission); Netty's native transport (netty/netty@netty-4.1.100.Final "
         "transport-native-unix-common/src/main/java/io/netty/channel/unix/Errors.java:166 METHOD + '(..) failed: ' + "
         "strerror; @0bb88a3e06 Errors.java:166 '(..) failed with error(N): '), as docker-java's netty transport and "
-        "IDE plugins print it",
+        "IDE plugins print it; fabric8io/docker-maven-plugin@1a939aae src/main/java/io/fabric8/maven/docker/service/"
+        "DockerAccessFactory.java ('Cannot create docker access object ' + the socket's errno)",
     ),
     Template(
         "enoent", "socket-missing", R_ENOENT,
         (("no such file or directory", "filenotfounderror", "errno 2]", "connect enoent", "[2] no such file",
           "error(2, 'no such file"),
          ("dial unix", ".sock", "filenotfounderror", "errno 2]", "connect enoent", "lasterrorexception", "[2] no such file",
-          "connect(..) failed",
+          "connect(..) failed", "cannot create docker access object",
           "unixsocket", "afunixsocket", "ioexception: no such file or directory", "com.spotify.docker",
           "error(2, 'no such file", "containerd-rootless", "/containerd")),
         unless=("meta.json", "ca.pem", "cert.pem", "key.pem", "config file", *_CONTAINER_START), extract="enoent",
         source=_MOBY + "request.go:177; docker-py transport/unixconn.py; docker-java LastErrorException; "
-        "jnr-unixsocket UnixSocketChannel / junixsocket AFUNIXSocketException (spotify docker-client, docker-java)",
+        "jnr-unixsocket UnixSocketChannel / junixsocket AFUNIXSocketException (spotify docker-client, docker-java); "
+        "fabric8io/docker-maven-plugin@1a939aae DockerAccessFactory.java ('Cannot create docker access object ...')",
     ),
     Template(
         "enoent-named", "socket-missing", R_ENOENT,
@@ -876,6 +882,13 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "currentRuntime: '%s is not running' with DisplayName 'colima' / 'colima [profile=NAME]'); "
         "rancher-sandbox/rancher-desktop@2c87288a resources/darwin/bin/nerdctl:11 ('Rancher Desktop is not "
         "running. Please start Rancher Desktop to use nerdctl')",
+    ),
+    Template(
+        "nerdctl-no-buildkit", "daemon-not-running", R_GENERIC,
+        (("no buildkit host is available", "`buildkitd` needs to be running"),), client="nerdctl",
+        source="containerd/nerdctl@8da50408 pkg/buildkitutil/buildkitutil.go:87 ('no buildkit host is available, "
+        "tried %d candidates: ...') and :126 ('`buildctl` needs to be installed and `buildkitd` needs to be "
+        "running'): nerdctl build found no BuildKit daemon answering (an errno it quotes still wins)",
     ),
     Template(
         "machine-host-not-running", "daemon-not-running", R_GENERIC,
@@ -1153,6 +1166,9 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "connectionreseterror",
     "compose provider",
     "detect docker host",
+    "buildkit host is available",
+    "needs to be running",
+    "docker access object",
 )
 
 # The triggers searched in the middle of a long text (see normalise.candidate_spans):
