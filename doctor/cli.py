@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from doctor import __version__
-from doctor.commands import check, checks_list, diagnose, docker_plugin, explain, fix, report, stack
+from doctor.commands import checks_list, diagnose, docker_plugin, explain, fix, preflight, report, stack
 from doctor.commands.common import CdoctorError
 from doctor.commands.options import (
     ActivationOpt,
@@ -140,7 +140,7 @@ app.command(epilog=EXIT_CODES_HELP)(stack.stack)
 app.command("checks")(checks_list.list_checks)
 app.command(epilog=EXIT_CODES_HELP)(explain.explain)
 app.command(epilog=EXIT_CODES_HELP)(report.report)
-app.command("check", epilog=EXIT_CODES_HELP)(check.check_command)
+app.command("check", epilog=EXIT_CODES_HELP)(preflight.preflight)
 app.command("fix", epilog=EXIT_CODES_HELP)(fix.fix_command)
 app.add_typer(docker_plugin.typer_app(), name="docker-plugin")
 

@@ -40,9 +40,9 @@ def test_each_field_is_an_option_and_the_command_gets_the_record() -> None:
 
 def test_the_commands_with_many_options_are_records() -> None:
     """check, explain and report declare their options as records (one parameter for typer each)."""
-    from doctor.commands import check, explain, report
+    from doctor.commands import explain, preflight, report
 
-    for command, options in ((check.check_command, check.CheckOptions), (explain.explain, explain.ExplainOptions),
+    for command, options in ((preflight.preflight, preflight.PreflightOptions), (explain.explain, explain.ExplainOptions),
                              (report.report, report.ReportOptions)):  # fmt: skip
         import inspect
 

@@ -52,7 +52,7 @@ AFTER_WAIT_TIMEOUT = 1.5
 
 
 @record
-class CheckOptions:
+class PreflightOptions:
     fmt: Annotated[str, typer.Option("--format", "-f", help="human, json or junit.")] = "human"
     wait: Annotated[
         str | None,
@@ -106,8 +106,8 @@ class _Waited:
     timed_out: bool = False
 
 
-@typer_command(CheckOptions)
-def check_command(ctx: typer.Context, opts: CheckOptions) -> None:
+@typer_command(PreflightOptions)
+def preflight(ctx: typer.Context, opts: PreflightOptions) -> None:
     """A CI preflight: is Docker usable here, as this pipeline needs it? Quiet when it is.
 
     On GitHub Actions it also writes annotations and the job summary ($GITHUB_STEP_SUMMARY).
@@ -117,7 +117,7 @@ def check_command(ctx: typer.Context, opts: CheckOptions) -> None:
     raise typer.Exit(execute(flags_of(ctx), opts, _stated(opts)))
 
 
-def _stated(opts: CheckOptions) -> _Stated:
+def _stated(opts: PreflightOptions) -> _Stated:
     from doctor.gather.wait import parse_duration
     from doctor.knowledge.requirements import Stated, parse_requirements
 
@@ -170,7 +170,7 @@ def _wait(ctx: RunContext, deadline: float | None) -> _Waited:
     return _Waited(after, section, not result.ready)
 
 
-def execute(flags: Flags, opts: CheckOptions, stated: _Stated) -> int:
+def execute(flags: Flags, opts: PreflightOptions, stated: _Stated) -> int:
     from doctor.run.document import build_document
     from doctor.run.exitcodes import exit_code
     from doctor.run.pipeline import run_diagnosis
@@ -186,7 +186,7 @@ def execute(flags: Flags, opts: CheckOptions, stated: _Stated) -> int:
     return code
 
 
-def _document_text(doc: dict[str, Any], opts: CheckOptions) -> str:
+def _document_text(doc: dict[str, Any], opts: PreflightOptions) -> str:
     """--format json or junit: the document itself ("" with --format human)."""
     import io
 
@@ -202,7 +202,7 @@ def _document_text(doc: dict[str, Any], opts: CheckOptions) -> str:
     return buf.getvalue()
 
 
-def _verdict(doc: dict[str, Any], opts: CheckOptions, code: int, timed_out: bool) -> str:
+def _verdict(doc: dict[str, Any], opts: PreflightOptions, code: int, timed_out: bool) -> str:
     """The verdict for people: alone with --format human; next to a JSON/JUnit document
     written to --output, so that a CI log still says what happened."""
     import io
@@ -229,7 +229,7 @@ def _verdict(doc: dict[str, Any], opts: CheckOptions, code: int, timed_out: bool
     return text.getvalue()
 
 
-def _write(opts: CheckOptions, document: str, verdict: str, doc: dict[str, Any]) -> None:
+def _write(opts: PreflightOptions, document: str, verdict: str, doc: dict[str, Any]) -> None:
     """Where each part goes: the document to --output or stdout, the verdict and the workflow
     commands beside it (to stderr when stdout carries the document)."""
     notes = _github(doc, strict=opts.strict) if os.environ.get("GITHUB_ACTIONS") == "true" else ""
