@@ -349,15 +349,13 @@ def _read_failure(facts: Facts, probe: api.ProbeResult, evidence: list[str], dat
     except FactUnavailable:
         sockets = ()
     sock = _socket_for(sockets, path) if path else None
-    ident = identify.product_from_path(probe.dial, home=home, uid=env.user.uid, platform=env.platform)
-    if sock and sock.link_chain:
+    target = sock.link_chain[-1] if sock and sock.link_chain else None
+    ident = identify.product_of_endpoint(probe.dial, target, home=home, uid=env.user.uid, platform=env.platform)
+    if sock and target:
         evidence.append(
-            f"{tilde(path, home)} is a symlink to {tilde(sock.link_chain[-1], home)}"
+            f"{tilde(path, home)} is a symlink to {tilde(target, home)}"
             + (" (dangling)" if sock.dangling else "")
             + (" (a loop)" if sock.loop else "")
-        )
-        ident = ident or identify.product_from_path(
-            sock.link_chain[-1], home=home, uid=env.user.uid, platform=env.platform
         )
     if ident:
         evidence.append(f"the path belongs to {ident.product}" + (f" ({ident.variant})" if ident.variant else ""))

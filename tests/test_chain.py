@@ -255,3 +255,18 @@ def test_the_one_place_test_can_fail(tmp_path: Path) -> None:
     (tmp_path / "doctor").mkdir()
     (tmp_path / "doctor" / "report.py").write_text('LINK = {"layer": "cli", "seen": False}\n')
     assert _chain_links_outside(tmp_path) == ["doctor/report.py:1"]
+
+
+def test_an_unanswered_endpoint_is_named_by_its_path_else_its_link() -> None:
+    """knowledge/identify.product_of_endpoint: one rule for the chain's expected product and the check's hint."""
+    from doctor.knowledge.identify import product_of_endpoint
+
+    by_link = product_of_endpoint(
+        "unix:///var/run/docker.sock", "/home/me/.rd/docker.sock", home="/home/me", uid=1000, platform="linux"
+    )
+    assert by_link is not None and by_link.product == "rancher-desktop"
+    own = product_of_endpoint(
+        "unix:///home/me/.colima/default/docker.sock", "/home/me/.rd/docker.sock", home="/home/me", uid=1000
+    )
+    assert own is not None and own.product == "colima"
+    assert product_of_endpoint("unix:///var/run/docker.sock", None, home="/home/me", uid=1000) is None

@@ -613,6 +613,18 @@ def product_from_path(
     return _from_path(path_or_url, home, uid, platform)
 
 
+def product_of_endpoint(
+    dial: str, link_target: str | None, *, home: str | None, uid: int | None, platform: str = "linux"
+) -> Identification | None:
+    """The product whose socket an endpoint that does not answer is: by its path, else by where
+    a link left at the path points (/var/run/docker.sock → ~/.rd/docker.sock). The connection
+    check and the chain both ask this."""
+    found = product_from_path(dial, home=home, uid=uid, platform=platform)
+    if found is None and link_target:
+        found = product_from_path(link_target, home=home, uid=uid, platform=platform)
+    return found
+
+
 @record
 class _Hit:
     """Builds the answer for the endpoint text ``text`` as the user wrote it."""

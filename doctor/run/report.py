@@ -209,18 +209,13 @@ def _engine_section(seen: _Seen) -> dict[str, Any] | None:
 
 
 def _expected_product(seen: _Seen) -> Any:
-    """The product whose socket an unanswered endpoint is: by its path, else by a leftover link's target
-    (/var/run/docker.sock → ~/.rd/docker.sock)."""
+    """The product whose socket an unanswered endpoint is (None when it answers)."""
     probe, env = seen.probe, seen.env
     if probe is None or probe.answered or env is None:
         return None
-    hint = identify.product_from_path(probe.dial, home=seen.home, uid=env.user.uid, platform=env.platform)
-    if hint is not None:
-        return hint
     sock = endpoint_socket(seen.sockets, norm_unix(probe.dial) if probe.dial.startswith("unix://") else None)
-    if sock is None or not sock.link_chain:
-        return None
-    return identify.product_from_path(sock.link_chain[-1], home=seen.home, uid=env.user.uid, platform=env.platform)
+    target = sock.link_chain[-1] if sock is not None and sock.link_chain else None
+    return identify.product_of_endpoint(probe.dial, target, home=seen.home, uid=env.user.uid, platform=env.platform)
 
 
 def _ok_summary(seen: _Seen, engine: Mapping[str, Any] | None) -> str:
