@@ -246,7 +246,7 @@ def _chain_links_outside(root: Path) -> list[str]:
 
 
 def test_the_chain_is_built_in_one_place() -> None:
-    """doctor/run/report.py assembles the chain from the facts; only knowledge/chain.py makes links."""
+    """doctor/run/result.py assembles the chain from the facts; only knowledge/chain.py makes links."""
     root = Path(__file__).resolve().parent.parent
     assert _chain_links_outside(root) == []
 

@@ -14,8 +14,8 @@ import jsonschema
 
 from doctor.run.document import build_document
 from doctor.run.model import Diagnosis, Finding, Severity, Status
-from doctor.run.pipeline import explain_reading, explain_section, offline_report
-from doctor.run.report import Report
+from doctor.run.pipeline import explain_reading, explain_section, offline_result
+from doctor.run.result import RunResult
 from doctor.run.sections import CheckSection, Redaction, ReportSection, Sections, WaitSection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,12 +66,14 @@ def _unredacted_builds(root: Path) -> list[str]:
 
 
 def test_every_command_redacts_through_the_builder() -> None:
-    """Each command (diagnose, explain, check, report, fix) builds its document once, redacted."""
+    """Each command (diagnose, explain, check, report, fix) builds its document once, redacted.
+
+    Modules by file name: `cdoctor check`'s is preflight.py."""
     builds = []
     for path in sorted((ROOT / "doctor" / "commands").glob("*.py")):
         if "build_document(" in path.read_text():
             builds.append(path.stem)
-    assert set(builds) >= {"diagnose", "explain", "check", "report", "fix"}, builds
+    assert set(builds) >= {"diagnose", "explain", "preflight", "report", "fix"}, builds
     assert _unredacted_builds(ROOT) == []
 
 
@@ -89,7 +91,7 @@ def test_the_writers_test_can_fail(tmp_path: Path) -> None:
     assert [w.split(": ")[1] for w in _writers(tmp_path)] == ["writes ['report']", "builds a document"]
 
 
-def _report(**kw: object) -> Report:
+def _report(**kw: object) -> RunResult:
     base: dict[str, object] = {
         "tool": {"name": "cdoctor", "version": "0", "timeout": 3.0},
         "endpoint": {"host": None, "source": None, "context": None, "config_dir": None},
@@ -102,7 +104,7 @@ def _report(**kw: object) -> Report:
         "checks": [],
     }
     base.update(kw)
-    return Report(**base)  # type: ignore[arg-type]
+    return RunResult(**base)  # type: ignore[arg-type]
 
 
 RUN = ["checks", "environment", "inventory", "collected", "seconds"]
@@ -110,7 +112,7 @@ RUN = ["checks", "environment", "inventory", "collected", "seconds"]
 
 def test_the_key_order_of_every_command() -> None:
     reading, paste = explain_reading("Cannot connect to the Docker daemon at unix:///var/run/docker.sock.")
-    offline = build_document(offline_report(reading, paste, timeout=3.0))
+    offline = build_document(offline_result(reading, paste, timeout=3.0))
     assert list(offline) == [*TOP, "explain"]
     live = build_document(_report(explain=explain_section(reading, paste, local_product_hint=None)))
     assert list(live) == [*TOP, *RUN, "explain"]
@@ -132,7 +134,7 @@ def test_every_section_the_builder_writes_is_in_the_schema() -> None:
         report=ReportSection(anonymize=False),
     )
     docs = [
-        build_document(offline_report(reading, paste, timeout=3.0)),
+        build_document(offline_result(reading, paste, timeout=3.0)),
         build_document(_report(explain=explain_section(reading, paste, local_product_hint="docker-engine")), sections, Redaction()),
     ]
     for doc in docs:

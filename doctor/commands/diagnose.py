@@ -43,10 +43,10 @@ def execute(flags: Flags, opts: DiagnoseOptions) -> int:
         raise CdoctorError(f"unknown format {opts.fmt!r}: use human, json or markdown")
     ctx = run_context(flags, opts.timeout, allow_activation=opts.allow_activation, focus_endpoint=opts.focus)
     with Progress("cdoctor: probing the container stack"):
-        report = run_diagnosis(ctx, only=opts.only, skip=opts.skip, explain=opts.explain)
-    doc = build_document(report, redaction=Redaction(secrets=secrets()))
+        result = run_diagnosis(ctx, only=opts.only, skip=opts.skip, explain=opts.explain)
+    doc = build_document(result, redaction=Redaction(secrets=secrets()))
     emit(doc, Look(opts.fmt, opts.verbose, opts.explain_layers, opts.color))
-    return int(exit_code(report.diagnosis, report.findings, strict=opts.strict))
+    return int(exit_code(result.diagnosis, result.findings, strict=opts.strict))
 
 
 def execute_fast(values: dict[str, Any]) -> int:

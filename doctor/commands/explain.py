@@ -57,13 +57,13 @@ def explain(ctx: typer.Context, opts: ExplainOptions) -> None:
 def _offline(reading: ErrorReading, paste: PasteReading, opts: DiagnoseOptions) -> int:
     """`explain --offline`: the text alone, through the same document builder; exit 1 when it names a cause."""
     from doctor.run.document import build_document
-    from doctor.run.pipeline import offline_report
+    from doctor.run.pipeline import offline_result
     from doctor.run.sections import Redaction
 
-    report = offline_report(reading, paste, timeout=opts.timeout)
-    doc = build_document(report, redaction=Redaction(secrets=secrets()))
+    result = offline_result(reading, paste, timeout=opts.timeout)
+    doc = build_document(result, redaction=Redaction(secrets=secrets()))
     emit(doc, Look(opts.fmt, verbose=opts.verbose, color=opts.color))
-    return 1 if report.diagnosis.primary_cause else 0
+    return 1 if result.diagnosis.primary_cause else 0
 
 
 MAX_INPUT = 64 * 1024 * 1024

@@ -328,8 +328,8 @@ def fix_command(ctx: typer.Context, args: FixArgs) -> None:
     flags = flags_of(ctx)
 
     def diagnose_once() -> dict[str, Any]:
-        report = run_diagnosis(run_context(flags, args.timeout))
-        return build_document(report, redaction=Redaction(secrets=secrets()))
+        result = run_diagnosis(run_context(flags, args.timeout))
+        return build_document(result, redaction=Redaction(secrets=secrets()))
 
     out = sys.stderr if args.shell is not None else sys.stdout
     options = FixOptions(

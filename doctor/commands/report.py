@@ -62,9 +62,9 @@ def report(ctx: typer.Context, opts: ReportOptions) -> None:
         raise CdoctorError(f"unknown format {fmt!r}: use markdown or json")
     run = run_context(flags_of(ctx), opts.timeout, allow_activation=opts.allow_activation)
     with Progress("cdoctor: collecting the report"):
-        rep = run_diagnosis(run)
+        result = run_diagnosis(run)
     redaction = Redaction(secrets=secrets(), anonymizer=_anonymizer() if anonymize else None)
-    doc = build_document(rep, Sections(report=ReportSection(anonymize=anonymize)), redaction)
+    doc = build_document(result, Sections(report=ReportSection(anonymize=anonymize)), redaction)
     import io
 
     buf = io.StringIO()
@@ -81,4 +81,4 @@ def report(ctx: typer.Context, opts: ReportOptions) -> None:
         from doctor.render.boundary import text as safe
 
         sys.stderr.write(f"cdoctor: report written to {safe(output)}\n")
-    raise typer.Exit(int(exit_code(rep.diagnosis, rep.findings)))
+    raise typer.Exit(int(exit_code(result.diagnosis, result.findings)))

@@ -2,7 +2,7 @@
 
 Pure: `build_chain` reads what the facts of a run hold (the docker binary, the resolution,
 the endpoint probe, the engine's /version components, the process and socket inventories,
-the local engine's runtimes) and gathers nothing. doctor/run/report.py reads those facts
+the local engine's runtimes) and gathers nothing. doctor/run/result.py reads those facts
 from the store into `ChainFacts` and puts the result in the document's `chain`.
 Each layer is one small function; the JSON of a link is docs/output-contract.md's.
 """

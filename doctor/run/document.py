@@ -1,7 +1,7 @@
 """The one builder of the JSON document of docs/output-contract.md (schema cdoctor/diagnosis@1).
 
-Every command's document is made here: `diagnose` from a `Report`; `explain` from a report
-that carries an `ExplainSection` (live, or `explain --offline`'s report of the text alone);
+Every command's document is made here: `diagnose` from a `RunResult`; `explain` from a result
+that carries an `ExplainSection` (live, or `explain --offline`'s result of the text alone);
 `check` and `report` add their typed `Sections`. The keys and their order live in this file
 only (tests/test_document.py fails when another module writes a section of the document).
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from doctor.run.model import CheckRun, Finding
-from doctor.run.report import SCHEMA, Report
+from doctor.run.result import SCHEMA, RunResult
 from doctor.run.sections import (
     CheckSection,
     ExplainSection,
@@ -95,6 +95,7 @@ def _check_section(c: CheckSection) -> dict[str, Any]:
 def _versions(doc: Mapping[str, Any]) -> dict[str, Any]:
     """`report`: the versions a bug report asks for, read from the run's own sections."""
     import platform  # here, not at import: platform.platform() runs `uname -p` on Linux
+
     cli = next((c for c in doc.get("chain") or [] if c.get("layer") == "cli" and c.get("seen")), None)
     engine = doc.get("engine") or {}
     return {
@@ -108,36 +109,36 @@ def _versions(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _run_sections(report: Report) -> Document:
+def _run_sections(result: RunResult) -> Document:
     """What a run on this machine adds: absent from `explain --offline`, which runs nothing."""
-    if report.offline:
+    if result.offline:
         return {}
     return {
-        "checks": [_check_dict(r) for r in report.checks],
-        "environment": report.environment,
-        "inventory": report.inventory,
-        "collected": report.collected,
-        "seconds": round(report.seconds, 3),
+        "checks": [_check_dict(r) for r in result.checks],
+        "environment": result.environment,
+        "inventory": result.inventory,
+        "collected": result.collected,
+        "seconds": round(result.seconds, 3),
     }
 
 
-def _assemble(report: Report, sections: Sections) -> Document:
+def _assemble(result: RunResult, sections: Sections) -> Document:
     doc: Document = {
         "schema": SCHEMA,
-        "tool": report.tool,
-        "endpoint": report.endpoint,
-        "engine": report.engine,
-        "chain": report.chain,
-        "findings": [finding_dict(f) for f in report.findings],
+        "tool": result.tool,
+        "endpoint": result.endpoint,
+        "engine": result.engine,
+        "chain": result.chain,
+        "findings": [finding_dict(f) for f in result.findings],
         "diagnosis": {
-            "status": str(report.diagnosis.status),
-            "primary_cause": report.diagnosis.primary_cause,
-            "summary": report.diagnosis.summary,
+            "status": str(result.diagnosis.status),
+            "primary_cause": result.diagnosis.primary_cause,
+            "summary": result.diagnosis.summary,
         },
-        **_run_sections(report),
+        **_run_sections(result),
     }
-    if report.explain is not None:
-        doc["explain"] = _explain_dict(report.explain)
+    if result.explain is not None:
+        doc["explain"] = _explain_dict(result.explain)
     if sections.wait is not None:
         doc["wait"] = _wait_dict(sections.wait)
     if sections.check is not None:
@@ -157,14 +158,14 @@ def _redaction_note(section: ReportSection, redaction: Redaction) -> dict[str, A
     }
 
 
-def build_document(report: Report, sections: Sections | None = None, redaction: Redaction | None = None) -> Document:
+def build_document(result: RunResult, sections: Sections | None = None, redaction: Redaction | None = None) -> Document:
     """The document of one command: the report's sections, then the command's own, then redacted.
 
     Without `redaction` the document is returned as built (tests and the explain scorer
     read it so); every command passes the run's secrets.
     """
     parts = sections or Sections()
-    doc = _assemble(report, parts)
+    doc = _assemble(result, parts)
     if redaction is None:
         return doc
     from doctor.render.boundary import redacted

@@ -1,4 +1,4 @@
-"""One run of cdoctor, from an invocation to a finished report (no parsing, no printing)."""
+"""One run of cdoctor, from an invocation to a finished result (no parsing, no printing)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from doctor.facts import Facts
 from doctor.knowledge import identify
 from doctor.run.context import RunContext
 from doctor.run.model import Diagnosis, Finding, Severity, Status
-from doctor.run.report import Report, build_report
+from doctor.run.result import RunResult, build_result
 from doctor.run.sections import ExplainSection, NamedProduct, PasteSection, TextOnly
 
 if TYPE_CHECKING:  # the explain reader is imported by explain only, not by every diagnosis
@@ -27,7 +27,7 @@ class UnknownSelector(ValueError):
 
 def run_diagnosis(
     ctx: RunContext, *, only: Sequence[str] = (), skip: Sequence[str] = (), explain: ExplainSection | None = None
-) -> Report:
+) -> RunResult:
     from doctor.facts import keys
     from doctor.run import plugins, runner
 
@@ -43,7 +43,7 @@ def run_diagnosis(
     extra = (keys.PROCESSES, keys.SOCKETS, keys.INSTALLED) if ctx.inventory else ()
     declared_only = ctx.env.get(runner.DECLARED_FACTS_ONLY) == "1"
     runs = runner.plugin_error_runs(errors) + runner.run_checks(chosen, facts, extra, declared_only=declared_only)
-    return build_report(facts, runs, started, explain=explain)
+    return build_result(facts, runs, started, explain=explain)
 
 
 def explain_reading(text: str) -> tuple[ErrorReading, PasteReading]:
@@ -174,13 +174,13 @@ def _offline_explain(reading: ErrorReading, paste: PasteReading, error: ErrorRea
     return _section(error, reading, paste, text_only=TextOnly(details=dict(error.details), paste=pasted))
 
 
-def offline_report(reading: ErrorReading, paste: PasteReading, *, timeout: float) -> Report:
+def offline_result(reading: ErrorReading, paste: PasteReading, *, timeout: float) -> RunResult:
     """What `explain --offline` reports: what the text alone establishes (nothing is probed)."""
     from doctor import __version__
 
     error = paste.server_error if paste.kind != "error-log" and paste.server_error else reading
     engine = _paste_engine(paste) if paste.kind != "error-log" else None
-    return Report(
+    return RunResult(
         tool={"name": "cdoctor", "version": __version__, "timeout": timeout, "offline": True},
         endpoint={
             "host": error.endpoint or paste.facts.get("endpoint"),
@@ -202,7 +202,7 @@ def explain_offline(reading: ErrorReading, paste: PasteReading, *, timeout: floa
     """The document `explain --offline` prints (before redaction), made by the one builder."""
     from doctor.run.document import build_document
 
-    return build_document(offline_report(reading, paste, timeout=timeout))
+    return build_document(offline_result(reading, paste, timeout=timeout))
 
 
 def offline_fixes(r: ErrorReading) -> list[str]:

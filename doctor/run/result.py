@@ -1,6 +1,6 @@
 """The finished report of one run: everything a renderer needs, nothing it must compute.
 
-`build_report` reads facts that were already gathered (or gathers the few
+`build_result` reads facts that were already gathered (or gathers the few
 the chain needs, within their deadlines) and assembles plain sections, one
 small function each; the chain is made by doctor/knowledge/chain.py from the
 same facts. The JSON renderer writes them as they are; the others format them.
@@ -31,7 +31,7 @@ SCHEMA = "cdoctor/diagnosis@1"
 
 
 @record
-class Report:
+class RunResult:
     tool: dict[str, Any]
     endpoint: dict[str, Any]
     engine: dict[str, Any] | None
@@ -99,9 +99,9 @@ def _seen(facts: Facts) -> _Seen:
     )
 
 
-def build_report(
+def build_result(
     facts: Facts, runs: Sequence[CheckRun], started: float, explain: ExplainSection | None = None
-) -> Report:
+) -> RunResult:
     """Assemble the sections: each is made from facts by its own function (the chain by knowledge/chain.py)."""
     from doctor.facts import keys
 
@@ -123,7 +123,7 @@ def build_report(
         )
     )
     findings = [f for r in runs for f in r.findings]
-    return Report(
+    return RunResult(
         tool={"name": "cdoctor", "version": __version__, "timeout": seen.ctx.timeout},
         endpoint=_endpoint_section(seen),
         engine=engine,
