@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from doctor import __version__
+from doctor.knowledge import outcomes
 from doctor.knowledge.outcomes import SYMPTOMS
 
 PLUGIN_NAME = "doctor"
@@ -373,9 +374,9 @@ def _local_socket(endpoint: str, env: Mapping[str, str]) -> tuple[list[str], lis
     ident = identify.product_from_path(endpoint, home=env.get("HOME"), uid=os.getuid(), platform=sys.platform)
     product, variant = (ident.product, ident.variant) if ident and ident.product != "unknown" else (None, None)
     via = " (DOCKER_HOST points there)" if env.get("DOCKER_HOST") == endpoint else ""
-    if outcome == "ok":
+    if outcome == outcomes.OK:
         return [f"{endpoint} accepts connections now{via}: the engine was starting, or the failure is elsewhere"], []
-    if outcome == "permission-denied":
+    if outcome == outcomes.PERMISSION_DENIED:
         group = quick.group_name(path)
         return (
             [
@@ -386,9 +387,9 @@ def _local_socket(endpoint: str, env: Mapping[str, str]) -> tuple[list[str], lis
             ],
             ["docker doctor    # the socket's owner, and the ways in (rootless Docker, a context)"],
         )
-    if outcome == "socket-missing":
-        what = f"nothing at {endpoint}: the socket does not exist{via}"
-    elif outcome == "refused":
+    if outcome == outcomes.SOCKET_MISSING:
+        what = f"nothing at {endpoint}: {outcomes.outcome_words(outcome)}{via}"
+    elif outcome == outcomes.REFUSED:  # a unix socket: its engine stopped and left it behind
         what = f"nothing listens at {endpoint}: a stale socket, its engine stopped{via}"
     else:
         what = f"{endpoint} does not answer ({outcome}){via}"
