@@ -270,7 +270,7 @@ def endpoint_connection(facts: Facts) -> Iterator[Finding]:
             data=data,
         )
         return
-    yield _explain_failure(_read_failure(facts, probe, evidence, data))
+    yield _cause_of(_read_failure(facts, probe, evidence, data))
 
 
 def _probe_timed_out(facts: Facts, res: Resolution, timeout: FactUnavailable) -> Iterator[Finding]:
@@ -295,7 +295,7 @@ def _probe_timed_out(facts: Facts, res: Resolution, timeout: FactUnavailable) ->
             f"{sock.access or 'no write permission'} (read from the file system: the probe itself did not finish in time)",
             errno_name="EACCES",
         )  # fmt: skip
-        yield _explain_from_stat(facts, res, stat)
+        yield _cause_from_stat(facts, res, stat)
         return
     if sock is not None and sock.file_type == "missing" and not sock.link_chain:
         stat = api.ProbeResult(
@@ -303,15 +303,15 @@ def _probe_timed_out(facts: Facts, res: Resolution, timeout: FactUnavailable) ->
             "no such file (read from the file system: the probe itself did not finish in time)",
             errno_name="ENOENT",
         )  # fmt: skip
-        yield _explain_from_stat(facts, res, stat)
+        yield _cause_from_stat(facts, res, stat)
         return
     raise timeout
 
 
-def _explain_from_stat(facts: Facts, res: Resolution, stat: api.ProbeResult) -> Finding:
+def _cause_from_stat(facts: Facts, res: Resolution, stat: api.ProbeResult) -> Finding:
     evidence = [f"{redact_url(stat.host)}: {stat.outcome} ({stat.detail})", f"chosen by {source_words(res.source)}"]
     data: dict[str, object] = {"outcome": stat.outcome, "errno": stat.errno_name, "seconds": None}
-    return _explain_failure(_read_failure(facts, stat, evidence, data))
+    return _cause_of(_read_failure(facts, stat, evidence, data))
 
 
 @record
@@ -370,15 +370,15 @@ _NOTHING_THERE = (api.SOCKET_MISSING, api.REFUSED, api.CONNECT_TIMEOUT, api.DNS,
 _TLS_OUTCOMES = (api.HTTP_TO_TLS, api.TLS_TO_HTTP, api.TLS_VERIFY, api.TLS_CLIENT_CERT, api.TLS_CONFIG)
 
 
-def _explain_failure(f: _Failure) -> Finding:
+def _cause_of(f: _Failure) -> Finding:
     """The one cause of a failed probe: the first rule of ``_FAILURE_RULES`` that applies."""
     if f.outcome in _NOTHING_THERE:
         live = live_endpoints(f.facts, f.res, f.env)
         if live:
             return _mismatch(f, live)
-    for applies, explain in _FAILURE_RULES:
+    for applies, finding in _FAILURE_RULES:
         if applies(f):
-            return explain(f)
+            return finding(f)
     return Finding(
         id="endpoint-unreachable",
         check=CHECK_ID,
@@ -1077,7 +1077,7 @@ def _vt(v: str) -> tuple[int, ...]:
         return (0,)
 
 
-#: A failed probe's cause, by its outcome: the first rule that applies explains it.
+#: A failed probe's cause, by its outcome: the first rule that applies names it.
 _FAILURE_RULES: tuple[tuple[Callable[[_Failure], bool], Callable[[_Failure], Finding]], ...] = (
     (lambda f: f.scheme == "npipe" and f.outcome == api.SOCKET_MISSING, _pipe_missing),
     (lambda f: f.outcome == api.PERMISSION_DENIED, _permission),

@@ -107,7 +107,7 @@ def diagnose_command(
     ctx: typer.Context,
     fmt: FormatOpt = "human",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check with its timing.")] = False,
-    explain_layers: Annotated[bool, typer.Option("--explain", help="Say what each layer of the chain does.")] = False,
+    layer_roles: Annotated[bool, typer.Option("--explain", help="Say what each layer of the chain does.")] = False,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
@@ -122,7 +122,7 @@ def diagnose_command(
             diagnose.DiagnoseOptions(
                 fmt=fmt,
                 verbose=verbose,
-                explain_layers=explain_layers,
+                layer_roles=layer_roles,
                 only=tuple(only or ()),
                 skip=tuple(skip or ()),
                 timeout=timeout,

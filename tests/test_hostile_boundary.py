@@ -64,7 +64,7 @@ COMMAND_LINE = re.compile(r"^[ \t]*(::[A-Za-z]|##\[)", re.MULTILINE)
 
 def human_text(doc: dict[str, Any]) -> str:
     buf = io.StringIO()
-    human.render(doc, buf, color=False, verbose=True, explain_layers=True)
+    human.render(doc, buf, color=False, verbose=True, layer_roles=True)
     return buf.getvalue()
 
 

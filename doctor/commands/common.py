@@ -90,7 +90,7 @@ class Look:
 
     fmt: str = "human"
     verbose: bool = False
-    explain_layers: bool = False
+    layer_roles: bool = False
     color: str = "auto"
 
 
@@ -118,7 +118,7 @@ def _render(doc: dict[str, Any], look: Look, stream: TextIO) -> None:
         from doctor.render import human
 
         color = use_color(look.color, stream)
-        human.render(doc, stream, color=color, verbose=look.verbose, explain_layers=look.explain_layers)
+        human.render(doc, stream, color=color, verbose=look.verbose, layer_roles=look.layer_roles)
 
 
 def write(text: str, output: str | None) -> None:

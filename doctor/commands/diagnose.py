@@ -22,7 +22,7 @@ class DiagnoseOptions:
 
     fmt: str = "human"
     verbose: bool = False
-    explain_layers: bool = False
+    layer_roles: bool = False
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     timeout: float = DEFAULT_TIMEOUT
@@ -45,7 +45,7 @@ def execute(flags: Flags, opts: DiagnoseOptions) -> int:
     with Progress("cdoctor: probing the container stack"):
         result = run_diagnosis(ctx, only=opts.only, skip=opts.skip, explain=opts.explain)
     doc = build_document(result, redaction=Redaction(secrets=secrets()))
-    emit(doc, Look(opts.fmt, opts.verbose, opts.explain_layers, opts.color))
+    emit(doc, Look(opts.fmt, opts.verbose, opts.layer_roles, opts.color))
     return int(exit_code(result.diagnosis, result.findings, strict=opts.strict))
 
 
@@ -63,7 +63,7 @@ def execute_fast(values: dict[str, Any]) -> int:
         DiagnoseOptions(
             fmt=str(values["fmt"]),
             verbose=bool(values["verbose"]),
-            explain_layers=bool(values["explain_layers"]),
+            layer_roles=bool(values["layer_roles"]),
             only=tuple(values["only"]),
             skip=tuple(values["skip"]),
             timeout=float(values["timeout"]),

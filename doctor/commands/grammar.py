@@ -48,7 +48,7 @@ GLOBAL: tuple[Option, ...] = (
 DIAGNOSE: tuple[Option, ...] = (
     Option("fmt", ("--format", "-f"), "value", "human", accept=("human", "json")),
     Option("verbose", ("--verbose", "-v"), "flag", False),
-    Option("explain_layers", ("--explain",), "flag", False),
+    Option("layer_roles", ("--explain",), "flag", False),
     Option("only", ("--only",), "list"),
     Option("skip", ("--skip",), "list"),
     Option("timeout", ("--timeout", "-t"), "value", DEFAULT_TIMEOUT),

@@ -16,6 +16,4 @@ def stack(
     color: ColorOpt = "auto",
 ) -> None:
     """The chain `docker ps` travels on this machine, with what each layer does."""
-    raise typer.Exit(
-        execute(flags_of(ctx), DiagnoseOptions(fmt=fmt, explain_layers=True, timeout=timeout, color=color))
-    )
+    raise typer.Exit(execute(flags_of(ctx), DiagnoseOptions(fmt=fmt, layer_roles=True, timeout=timeout, color=color)))

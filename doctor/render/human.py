@@ -14,7 +14,7 @@ from doctor.render import boundary
 
 WIDTH = 80
 
-LAYER_EXPLAINED = {
+LAYER_ROLES = {
     "cli": "The docker command is only a client: it turns `docker ps` into an HTTP "
     "request to the Docker Engine API and prints the answer.",
     "endpoint": "The address the client sends that request to: a unix socket, a TCP port, "
@@ -153,7 +153,7 @@ _LAYER_PARTS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
 }
 
 
-def chain_lines(doc: dict[str, Any], *, explain: bool = False, indent: str = "  ", width: int = WIDTH) -> list[str]:
+def chain_lines(doc: dict[str, Any], *, roles: bool = False, indent: str = "  ", width: int = WIDTH) -> list[str]:
     lines: list[str] = []
     pad = indent + " " * LABEL_WIDTH
     for layer in doc.get("chain") or []:
@@ -170,8 +170,8 @@ def chain_lines(doc: dict[str, Any], *, explain: bool = False, indent: str = "  
             lines.extend(wrapped[:-1])
             line = wrapped[-1]
         lines.append(line)
-        if explain and layer["layer"] in LAYER_EXPLAINED:
-            lines.extend(_wrap(LAYER_EXPLAINED[layer["layer"]], pad, width, hang=""))
+        if roles and layer["layer"] in LAYER_ROLES:
+            lines.extend(_wrap(LAYER_ROLES[layer["layer"]], pad, width, hang=""))
     # Other engines that answer here: each has its own containers, so "my container
     # is gone" often means "docker talks to the other one" (finding multiple-engines).
     multi = next((f for f in doc.get("findings") or [] if f.get("id") == "multiple-engines"), None)
@@ -191,8 +191,8 @@ def chain_lines(doc: dict[str, Any], *, explain: bool = False, indent: str = "  
     return lines
 
 
-def render_chain(doc: dict[str, Any], out: TextIO, *, explain: bool = False, indent: str = "  ") -> None:
-    for line in chain_lines(doc, explain=explain, indent=indent):
+def render_chain(doc: dict[str, Any], out: TextIO, *, roles: bool = False, indent: str = "  ") -> None:
+    for line in chain_lines(doc, roles=roles, indent=indent):
         out.write(line + "\n")
 
 
@@ -231,7 +231,7 @@ def _wrap(text: str, indent: str, width: int = WIDTH, hang: str = "  ") -> list[
 
 
 def render(
-    doc: dict[str, Any], out: TextIO, *, color: bool = False, verbose: bool = False, explain_layers: bool = False
+    doc: dict[str, Any], out: TextIO, *, color: bool = False, verbose: bool = False, layer_roles: bool = False
 ) -> None:
     doc = boundary.render_ready(doc, "terminal")
     s = Style(color)
@@ -243,7 +243,7 @@ def render(
         out.write(s.dim(f"  cause: {diag['primary_cause']}") + "\n")
     _render_pasted(doc, out)
     out.write("\n")
-    render_chain(doc, out, explain=explain_layers)
+    render_chain(doc, out, roles=layer_roles)
     findings = doc.get("findings") or []
     primary = next(
         (f for f in findings if f.get("cause") == diag.get("primary_cause") and f.get("severity") == "error"), None
