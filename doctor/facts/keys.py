@@ -59,12 +59,12 @@ CONTEXT_PROBES: Fact[dict[str, ProbeResult]] = Fact(
 )
 
 # --- the resolved endpoint and its engine
-ENDPOINT_PROBE: Fact[EndpointProbe] = Fact("endpoint_probe", "doctor.gather.engine:_gather_probe", network=True)
-ENGINE: Fact[EngineAnswers | None] = Fact("engine", "doctor.gather.engine:_gather_engine", network=True)
+ENDPOINT_PROBE: Fact[EndpointProbe] = Fact("endpoint_probe", "doctor.gather.endpoint:_gather_probe", network=True)
+ENGINE: Fact[EngineAnswers | None] = Fact("engine", "doctor.gather.endpoint:_gather_engine", network=True)
 # The dockerd serving the endpoint here, and whether its OCI runtimes' binaries are there.
 LOCAL_ENGINE: Fact[LocalEngine | None] = Fact("local_engine", "doctor.gather.runtimes:_gather")
 # Which product the answering engine is (None when it does not answer): identified once a run.
-IDENTIFICATION: Fact[Identification | None] = Fact("identification", "doctor.gather.engine:_gather_identification")
+IDENTIFICATION: Fact[Identification | None] = Fact("identification", "doctor.gather.endpoint:_gather_identification")
 
 # --- `cdoctor explain`: the endpoint an error text names (contacted only when it is ours)
 PASTED_ENDPOINT: Fact[PastedEndpoint | None] = Fact("pasted_endpoint", "doctor.gather.pasted:_gather")
