@@ -139,3 +139,17 @@ def test_a_lazy_pattern_is_compiled_on_first_use_and_acts_as_the_pattern() -> No
     assert p.sub("x", "AAb-a") == re.compile(r"(a+)(b)?", re.IGNORECASE).sub("x", "AAb-a") == "x-x"
     assert p.pattern == "(a+)(b)?" and p.flags & re.IGNORECASE
     assert redact._IPV6_RUN._compiled is None  # type: ignore[attr-defined]  # only `cdoctor report` anonymises
+
+
+@pytest.mark.parametrize(("entry", "version"), [("docker-7.1.0.dist-info", "7.1.0"), ("docker-5.0.3.egg-info", "5.0.3"),
+                                                ("docker-4.1.0-py3.11.egg-info", "4.1.0")])  # fmt: skip
+def test_docker_py_version_without_importlib_metadata(entry: str, version: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """pip's .dist-info and Debian's .egg-info (python3-docker) are read by their names."""
+    from doctor.gather.clients import _gather_docker_py
+
+    (tmp_path / entry).mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "importlib.metadata", raising=False)
+    assert _gather_docker_py(None) == version  # type: ignore[arg-type]
+    assert "importlib.metadata" not in sys.modules

@@ -117,8 +117,9 @@ def _gather_clis(facts: Facts) -> tuple[DockerCLI, ...]:
 
 
 def _gather_docker_py(facts: Facts) -> str | None:
-    """docker-py's version, from its .dist-info directory's name on sys.path (what importlib.metadata
-    would find first, without reading every installed distribution's metadata on each run)."""
+    """docker-py's version, from its .dist-info (pip) or .egg-info (Debian's python3-docker) directory's
+    name on sys.path: what importlib.metadata would find first, without importing it (~90 ms here)
+    or reading every installed distribution's metadata on each run."""
     import sys
 
     for entry in sys.path:
@@ -129,7 +130,9 @@ def _gather_docker_py(facts: Facts) -> str | None:
         for name in names:
             if name.startswith("docker-") and name.endswith(".dist-info"):
                 return name[len("docker-") : -len(".dist-info")]
-    from importlib import metadata  # an egg or another layout: ask the slow, general way
+            if name.startswith("docker-") and name.endswith(".egg-info"):
+                return name[len("docker-") : -len(".egg-info")].split("-py", 1)[0]
+    from importlib import metadata  # a zipped egg or another layout: ask the slow, general way
 
     try:
         return metadata.version("docker")
