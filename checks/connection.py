@@ -515,91 +515,107 @@ def _foreign_group(f: _Failure, sock: SocketInfo) -> Finding:
     (--group/-G, daemon.json "group", docker.socket's SocketGroup); for Podman's
     rootful socket, the user's own rootless Podman; `sudo` for a one-off.
     """
-    facts, user, host, path, evidence, data, env = f.facts, f.env.user, f.host, f.path, f.evidence, f.data, f.env
-    who = user.name or str(user.uid)
-    sudo = "sudo " if user.uid != 0 else ""
-    final = sock.link_chain[-1] if sock.link_chain else path
+    user, env = f.env.user, f.env
+    final = sock.link_chain[-1] if sock.link_chain else f.path
     ident = identify.product_from_path(final, home=env.user.home, uid=user.uid, platform=env.platform)
     try:
-        procs = facts.get(PROCESSES).items
+        procs = f.facts.get(PROCESSES).items
     except FactUnavailable:
         procs = ()
-    server = _server_process(procs, path, final, sock)
+    server = _server_process(procs, f.path, final, sock)
     podman = (ident is not None and ident.product == "podman") or (server is not None and server.name == "podman")
-    owner = f"{sock.owner or sock.uid}:{sock.group or sock.gid}"
-    mode = f"{sock.mode:04o}" if sock.mode is not None else "?"
-    data["permission"] = "privileged-group"
-    data["socket_group"] = sock.group
-    world = fx.world_from_facts(facts)
-    candidates: list[fx.Fix] = []
-    if podman:
-        whose = "Podman's rootful API socket"
-        rootless = f"/run/user/{user.uid}/podman/podman.sock"
-        candidates.append(
-            fx.Fix(
-                "select",
-                (f"export DOCKER_HOST=unix://{rootless}    # your own rootless Podman",),
-                (fx.Change(fx.ENV_SET, "DOCKER_HOST", "unix://" + rootless),),
-            )
-        )
-        candidates.append(
-            fx.Fix(
-                "start",
-                ("systemctl --user enable --now podman.socket", f"export DOCKER_HOST={quote('unix://' + rootless)}"),
-                (
-                    fx.Change(fx.ENGINE_START, "podman.socket"),
-                    fx.Change(fx.ENV_SET, "DOCKER_HOST", "unix://" + rootless),
-                ),
-                note="not checked: starts your rootless Podman API socket",
-            )
-        )
-        detail = (
-            f"{host} is {whose} ({owner}, mode {mode}): only root may use it, and no group is meant to "
-            "be joined for it. Run your own rootless Podman and point docker at its socket, or use sudo for a one-off."
-        )
-    else:
-        whose = f"{server.name}'s socket (pid {server.pid})" if server is not None else "the engine's socket"
-        configured = _flag_value(server.cmdline, ("--group", "-G")) if server is not None else None
-        group = fx.docker_group(world.group_ids if world else {}, configured if configured != sock.group else None)
-        persist = (
-            f"# to make it last: start dockerd with --group {group} (it runs with --group {configured})"
-            if configured
-            else f'# to make it last: "group": "{group}" in /etc/docker/daemon.json, or SocketGroup={group} '
-            "in docker.socket; then restart docker"
-        )
-        if group is not None:
-            member = group in user.db_groups
-            steps = [f"{sudo}chgrp {quote(group)} {quote(final)}    # until dockerd restarts"]
-            changes = [fx.Change(fx.SOCKET_GROUP, group, path=path)]
-            if not member:
-                steps.append(f"{sudo}usermod -aG {quote(group)} {quote(who)}")
-                changes.append(fx.Change(fx.GROUP_ADD, group))
-            gids = world.process_gids if world else frozenset()
-            if world is None or world.group_ids.get(group) not in gids:
-                steps.append(f"newgrp {group}    # or log out and back in")
-                changes.append(fx.Change(fx.GROUP_ACTIVATE, group))
-            steps.append(persist)
-            candidates.append(fx.Fix("socket", tuple(steps), tuple(changes), scope="system"))
-        detail = (
-            f"{host} is {whose}; it belongs to {owner} (mode {mode}). Its group is {sock.group or sock.gid}, "
-            "a privileged group: joining it would give far more than the engine. dockerd gives its socket the "
-            'group of --group/-G (daemon.json "group", docker.socket\'s SocketGroup), normally docker.'
-        )
-    candidates.append(fx.oneoff_sudo(sudo))
+    f.data["permission"] = "privileged-group"
+    f.data["socket_group"] = sock.group
+    world = fx.world_from_facts(f.facts)
+    whose, candidates, detail = _podman_remedy(f, sock) if podman else _dockerd_remedy(f, sock, server, final, world)
+    candidates.append(fx.oneoff_sudo("sudo " if user.uid != 0 else ""))
     chosen = fx.choose(world, candidates)
-    data["fixes"] = fx.describe(chosen)
-    evidence.append(_groups_evidence(who, user))
+    f.data["fixes"] = fx.describe(chosen)
+    f.evidence.append(_groups_evidence(user.name or str(user.uid), user))
     return Finding(
         id="permission-denied",
         check=CHECK_ID,
         severity=Severity.ERROR,
         cause="permission-denied",
-        title=f"{host} is {whose}, group {sock.group or sock.gid}: not a group to join",
+        title=f"{f.host} is {whose}, group {sock.group or sock.gid}: not a group to join",
         detail=detail,
-        evidence=tuple(evidence),
+        evidence=tuple(f.evidence),
         fix=fx.fix_lines(chosen),
-        data=data,
+        data=f.data,
     )
+
+
+def _owner_and_mode(sock: SocketInfo) -> tuple[str, str]:
+    return f"{sock.owner or sock.uid}:{sock.group or sock.gid}", f"{sock.mode:04o}" if sock.mode is not None else "?"
+
+
+def _podman_remedy(f: _Failure, sock: SocketInfo) -> tuple[str, list[fx.Fix], str]:
+    """Podman's rootful socket: (whose it is, the user's own rootless Podman as fixes, the detail)."""
+    owner, mode = _owner_and_mode(sock)
+    whose = "Podman's rootful API socket"
+    rootless = f"/run/user/{f.env.user.uid}/podman/podman.sock"
+    candidates = [
+        fx.Fix(
+            "select",
+            (f"export DOCKER_HOST=unix://{rootless}    # your own rootless Podman",),
+            (fx.Change(fx.ENV_SET, "DOCKER_HOST", "unix://" + rootless),),
+        ),
+        fx.Fix(
+            "start",
+            ("systemctl --user enable --now podman.socket", f"export DOCKER_HOST={quote('unix://' + rootless)}"),
+            (
+                fx.Change(fx.ENGINE_START, "podman.socket"),
+                fx.Change(fx.ENV_SET, "DOCKER_HOST", "unix://" + rootless),
+            ),
+            note="not checked: starts your rootless Podman API socket",
+        ),
+    ]
+    detail = (
+        f"{f.host} is {whose} ({owner}, mode {mode}): only root may use it, and no group is meant to "
+        "be joined for it. Run your own rootless Podman and point docker at its socket, or use sudo for a one-off."
+    )
+    return whose, candidates, detail
+
+
+def _dockerd_remedy(
+    f: _Failure, sock: SocketInfo, server: ProcessInfo | None, final: str, world: fx.World | None
+) -> tuple[str, list[fx.Fix], str]:
+    """dockerd's socket: (whose it is, its socket in the engine's own group as a fix, the detail)."""
+    owner, mode = _owner_and_mode(sock)
+    whose = f"{server.name}'s socket (pid {server.pid})" if server is not None else "the engine's socket"
+    configured = _flag_value(server.cmdline, ("--group", "-G")) if server is not None else None
+    group = fx.docker_group(world.group_ids if world else {}, configured if configured != sock.group else None)
+    candidates: list[fx.Fix] = []
+    if group is not None:
+        candidates.append(_socket_group_fix(f, group, final, configured, world))
+    detail = (
+        f"{f.host} is {whose}; it belongs to {owner} (mode {mode}). Its group is {sock.group or sock.gid}, "
+        "a privileged group: joining it would give far more than the engine. dockerd gives its socket the "
+        'group of --group/-G (daemon.json "group", docker.socket\'s SocketGroup), normally docker.'
+    )
+    return whose, candidates, detail
+
+
+def _socket_group_fix(f: _Failure, group: str, final: str, configured: str | None, world: fx.World | None) -> fx.Fix:
+    """Give the socket the engine's own group now, join it, and make it last."""
+    user = f.env.user
+    sudo = "sudo " if user.uid != 0 else ""
+    steps = [f"{sudo}chgrp {quote(group)} {quote(final)}    # until dockerd restarts"]
+    changes = [fx.Change(fx.SOCKET_GROUP, group, path=f.path)]
+    if group not in user.db_groups:
+        steps.append(f"{sudo}usermod -aG {quote(group)} {quote(user.name or str(user.uid))}")
+        changes.append(fx.Change(fx.GROUP_ADD, group))
+    gids = world.process_gids if world else frozenset()
+    if world is None or world.group_ids.get(group) not in gids:
+        steps.append(f"newgrp {group}    # or log out and back in")
+        changes.append(fx.Change(fx.GROUP_ACTIVATE, group))
+    steps.append(
+        f"# to make it last: start dockerd with --group {group} (it runs with --group {configured})"
+        if configured
+        else f'# to make it last: "group": "{group}" in /etc/docker/daemon.json, or SocketGroup={group} '
+        "in docker.socket; then restart docker"
+    )
+    return fx.Fix("socket", tuple(steps), tuple(changes), scope="system")
 
 
 def _groups_evidence(who: str, user: UserInfo) -> str:
