@@ -866,6 +866,11 @@ def test_go_resolver_errors_are_dns_failures(text: str, symptom: str, endpoint: 
         # Jib's credentials suggestion is a registry's refusal, not a missing engine (HelpfulSuggestions.java)
         ("Build to Docker daemon failed, perhaps you should make sure your credentials for "
          "'registry-1.docker.io/library/eclipse-temurin' are set up correctly", "unknown", None),
+        # Windows' "Access is denied." in the display language is a denied pipe, not a missing one
+        ('error during connect: Get "http://%2F%2F.%2Fpipe%2Fdocker_engine/v1.24/version": open '
+         "//./pipe/docker_engine: 拒绝访问。", "permission-denied", "npipe:////./pipe/docker_engine"),
+        ("error during connect: open //./pipe/docker_engine: Отказано в доступе.", "permission-denied",
+         "npipe:////./pipe/docker_engine"),
         # a TUI panel (lazydocker) wraps the message between its borders
         (
             "Docker event stream returned error: Cannot connect to t│          │\n│          │he Docker daemon "

@@ -72,6 +72,13 @@ _LOCALIZED_MISSING = (
     "impossibile trovare il file specificato",
     "指定されたファイルが見つかりません",
     "系统找不到指定的文件",
+    # ERROR_FILE_NOT_FOUND (2) in the other display languages read for WSAECONNREFUSED (templates.py)
+    "系統找不到指定的檔案",
+    "지정된 파일을 찾을 수 없습니다",
+    "не удается найти указанный файл",
+    "nie można odnaleźć określonego pliku",
+    "het systeem kan het opgegeven bestand niet vinden",
+    "sistem belirtilen dosyayı bulamıyor",
 )
 
 

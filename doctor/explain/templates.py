@@ -103,10 +103,15 @@ class Template:
 _CLI = "docker/cli@28f756087e "
 _CLI_OLD = "docker/cli@v27.5.1 "
 _MOBY = "moby/moby@b985e2313a client/"
-# ... and Node's name for it: libuv maps ERROR_ACCESS_DENIED to UV_EPERM (libuv src/win/error.c), so
-# dockerode prints "connect EPERM //./pipe/docker_engine"
+# Windows' ERROR_ACCESS_DENIED (5) text as the display language prints it (winerror.h / "System Error
+# Codes", learn.microsoft.com, and the localised message tables): en, fr, de, pt, es, it, ja, zh-CN,
+# zh-TW, ko, ru, pl, nl, tr — Go's winio and .NET quote it after the pipe's name. And Node's name for
+# it: libuv maps ERROR_ACCESS_DENIED to UV_EPERM (libuv src/win/error.c), so dockerode prints
+# "connect EPERM //./pipe/docker_engine".
 _ACCESS_DENIED = (
-    "access is denied", "accès refusé", "zugriff verweigert", "acesso negado", "acceso denegado", "connect eperm",
+    "access is denied", "accès refusé", "zugriff verweigert", "acesso negado", "acceso denegado", "accesso negato",
+    "アクセスが拒否されました", "拒绝访问", "存取被拒", "액세스가 거부되었습니다", "отказано в доступе",
+    "odmowa dostępu", "toegang geweigerd", "erişim engellendi", "connect eperm",
 )
 # Windows' own message texts for WSAECONNREFUSED (10061) and WSAETIMEDOUT (10060), in the
 # languages of the Windows display (Go's connectex, .NET and Node print them as the system has
