@@ -61,3 +61,24 @@ def test_containers_in_other_containerd_namespaces_are_counted(real_dockerd: obj
     assert "1 container and 1 image in containerd namespace 'default' (nerdctl/ctr)" in f["title"]
     assert any("the engine your docker uses: 1 container (1 running)" in e for e in f["evidence"])
     assert any(f"ctr --address {ctrd.socket} -n k8s.io containers ls" in x for x in f["fix"])
+
+
+def test_every_other_engine_is_counted_at_once_in_socket_order(tmp_path: Path) -> None:
+    """The /info of each other engine answering here is asked in parallel; the order stays the sockets'."""
+    import time
+
+    from doctor.facts.types import SocketInfo
+    from doctor.gather.stores import _other_engines
+    from doctor.knowledge.outcomes import ProbeResult
+    from tests.fakeengine import FakeEngine
+
+    def sock(path: str, answered: bool = True) -> SocketInfo:
+        probe = ProbeResult("unix://" + path, path, "ok" if answered else "refused", status=200 if answered else None)
+        return SocketInfo(path, ("test",), "docker", "socket", probe=probe)
+
+    a, b = str(tmp_path / "a.sock"), str(tmp_path / "b.sock")
+    with FakeEngine(a), FakeEngine(b):
+        assert sock(a).probe is not None and sock(a).probe.answered  # type: ignore[union-attr]
+        got = _other_engines((sock(b), sock(a), sock(str(tmp_path / "own.sock"))), f"unix://{tmp_path}/own.sock",
+                             time.monotonic() + 3)  # fmt: skip
+    assert [e.host for e in got] == [f"unix://{b}", f"unix://{a}"]

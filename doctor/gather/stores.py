@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from doctor.facts import Facts, FactUnavailable
@@ -100,35 +100,45 @@ def _gather(facts: Facts) -> Stores:
         sockets = facts.get(SOCKETS)
     except FactUnavailable:
         sockets = ()
-    engines = _engine_counts(facts, sockets, own, deadline)
-    inactive = _inactive_images(engines[0]) if engines and own.startswith("unix://") else {}
-    return Stores(tuple(engines), inactive, tuple(_containerd_counts(facts, sockets, engines, deadline)))
-
-
-def _engine_counts(facts: Facts, sockets: tuple[SocketInfo, ...], own: str, deadline: float) -> list[EngineCounts]:
-    """What GET /info counts on the engine docker uses, then on every other engine that answers here."""
-    engines: list[EngineCounts] = []
     engine = facts.get(ENGINE)
-    if engine is not None and engine.info:
-        engines.append(counts_from_info(engine.host, engine.info))
+    first = [counts_from_info(engine.host, engine.info)] if engine is not None and engine.info else []
+    if first:
+        # containerd is asked after the engine docker uses alone: the other engines' /info meanwhile.
+        jobs: list[Callable[[], Any]] = [lambda: _other_engines(sockets, own, deadline),
+                                         lambda: _containerd_counts(facts, sockets, first, deadline)]  # fmt: skip
+        others, ctrs = map_threads(lambda job: job(), jobs, 2)
+        engines: list[EngineCounts] = first + others
+    else:
+        engines = _other_engines(sockets, own, deadline)
+        ctrs = _containerd_counts(facts, sockets, engines, deadline)
+    inactive = _inactive_images(engines[0]) if engines and own.startswith("unix://") else {}
+    return Stores(tuple(engines), inactive, tuple(ctrs))
+
+
+def _other_engines(sockets: tuple[SocketInfo, ...], own: str, deadline: float) -> list[EngineCounts]:
+    """What GET /info counts on every other engine that answers here (all asked at once)."""
     seen = {own, own.removeprefix("unix://")}
+    paths: list[str] = []
     for s in sockets:
         if s.kind != "docker" or s.probe is None or not s.probe.answered or s.path in seen:
             continue
         if s.link_chain and s.link_chain[-1] in seen:
             continue
         seen.add(s.path)
-        host = "unix://" + s.path
-        try:
-            resp = http.get(http.Target("unix", s.path), f"/v{api.CLIENT_API_VERSION}/info",
-                            timeout=max(0.05, deadline - time.monotonic()), limit=api.JSON_BODY_LIMIT)  # fmt: skip
-            info = json.loads(resp.body) if resp.status == 200 else None
-        except Exception as e:
-            engines.append(EngineCounts(host, None, None, None, None, False, None, f"{type(e).__name__}: {e}"[:200]))
-            continue
-        if isinstance(info, dict):
-            engines.append(counts_from_info(host, info))
-    return engines
+        paths.append(s.path)
+    found = map_threads(lambda path: _info_counts(path, deadline), paths, 8)
+    return [c for c in found if c is not None]
+
+
+def _info_counts(path: str, deadline: float) -> EngineCounts | None:
+    host = "unix://" + path
+    try:
+        resp = http.get(http.Target("unix", path), f"/v{api.CLIENT_API_VERSION}/info",
+                        timeout=max(0.05, deadline - time.monotonic()), limit=api.JSON_BODY_LIMIT)  # fmt: skip
+        info = json.loads(resp.body) if resp.status == 200 else None
+    except Exception as e:
+        return EngineCounts(host, None, None, None, None, False, None, f"{type(e).__name__}: {e}"[:200])
+    return counts_from_info(host, info) if isinstance(info, dict) else None
 
 
 def _inactive_images(first: EngineCounts) -> dict[str, int]:
