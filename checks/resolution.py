@@ -12,6 +12,8 @@ from doctor.api import (
     ENVIRONMENT,
     RESOLUTION,
     RESOLUTION_INPUTS,
+    ConfigFile,
+    ContextStore,
     Environment,
     Facts,
     FactUnavailable,
@@ -291,27 +293,52 @@ def config_file(facts: Facts) -> Iterator[Finding]:
     store = facts.get(CONTEXT_STORE)
     res = facts.get(RESOLUTION)
     home = facts.get(ENVIRONMENT).user.home
-    found = False
-    if cfg.problem is not None:
-        found = True
-        p = cfg.problem
-        where = f" at line {p.line}, column {p.column}" if p.line else ""
-        lost = (
-            "the CLI ignores the whole file, including currentContext"
-            if p.kind in ("syntax", "unreadable")
-            else "the CLI drops that field and keeps the others"
-        )
-        # A broken config.json is the primary cause only when it changes what docker does;
-        # the connection check decides that, so it is an error only if the endpoint is dead.
-        probe = facts.get(ENDPOINT_PROBE).result
-        dead = probe is not None and not probe.answered
-        bom = "BOM" if "'ï'" in p.message else ""
-        fix = [f"python3 -m json.tool {quote(cfg.path)}    # shows the error{where}"]
-        if bom:
-            fix.insert(0, f"sed -i '1s/^\\xEF\\xBB\\xBF//' {quote(cfg.path)}    # remove the UTF-8 byte-order mark")
-        if p.kind == "unreadable":
-            fix = [f'sudo chown "$(id -u):$(id -g)" {quote(cfg.path)}    # often left by `sudo docker login`']
+    found = [
+        *_config_json(facts, cfg, home),
+        *_store_problems(store, home),
+        *_broken_contexts(store, res, home),
+        *_endpointless_context(res),
+    ]
+    yield from found
+    if not found:
         yield Finding(
+            id="config-ok",
+            check="config-file",
+            severity=Severity.OK,
+            title="config.json and the context store parse" if cfg.exists else "no config.json (defaults apply)",
+        )
+
+
+def _config_json(facts: Facts, cfg: ConfigFile, home: str) -> list[Finding]:
+    """config.json does not parse, or a field has the wrong type."""
+    p = cfg.problem
+    if p is None:
+        return []
+    where = f" at line {p.line}, column {p.column}" if p.line else ""
+    lost = (
+        "the CLI ignores the whole file, including currentContext"
+        if p.kind in ("syntax", "unreadable")
+        else "the CLI drops that field and keeps the others"
+    )
+    # A broken config.json is the primary cause only when it changes what docker does;
+    # the connection check decides that, so it is an error only if the endpoint is dead.
+    probe = facts.get(ENDPOINT_PROBE).result
+    dead = probe is not None and not probe.answered
+    fix = [f"python3 -m json.tool {quote(cfg.path)}    # shows the error{where}"]
+    if "'ï'" in p.message:
+        fix.insert(0, f"sed -i '1s/^\\xEF\\xBB\\xBF//' {quote(cfg.path)}    # remove the UTF-8 byte-order mark")
+    if p.kind == "unreadable":
+        fix = [f'sudo chown "$(id -u):$(id -g)" {quote(cfg.path)}    # often left by `sudo docker login`']
+    # `cdoctor fix` may rewrite it (with a backup): docker ignores the whole file today.
+    rewrite = fx.Fix(
+        "config",
+        (f"# cdoctor fix --yes: back up {cfg.path} and rewrite it as {{}}",),
+        (fx.Change(fx.CONFIG_REWRITE, path=cfg.path),),
+        scope="user",
+        note="docker ignores the file now, so this loses nothing docker uses",
+    )
+    return [
+        Finding(
             id="invalid-config",
             check="config-file",
             severity=Severity.ERROR if dead else Severity.WARNING,
@@ -325,84 +352,82 @@ def config_file(facts: Facts) -> Iterator[Finding]:
                 "line": p.line,
                 "column": p.column,
                 "kind": p.kind,
-                # `cdoctor fix` may rewrite it (with a backup): docker ignores the whole file today.
-                "fixes": fx.describe(
-                    [
-                        fx.Fix(
-                            "config",
-                            (f"# cdoctor fix --yes: back up {cfg.path} and rewrite it as {{}}",),
-                            (fx.Change(fx.CONFIG_REWRITE, path=cfg.path),),
-                            scope="user",
-                            note="docker ignores the file now, so this loses nothing docker uses",
-                        )
-                    ]
-                )
-                if p.kind == "syntax"
-                else [],
+                "fixes": fx.describe([rewrite]) if p.kind == "syntax" else [],
             },
         )
+    ]
+
+
+def _store_problems(store: ContextStore, home: str) -> list[Finding]:
+    """The context store cannot be read, or holds more contexts than were read."""
+    found = []
     if store.problem is not None:
-        found = True
-        yield Finding(
-            id="invalid-config",
-            check="config-file",
-            severity=Severity.WARNING,
-            title=f"The context store cannot be read: {store.problem}",
-            evidence=(store.problem,),
+        found.append(
+            Finding(
+                id="invalid-config",
+                check="config-file",
+                severity=Severity.WARNING,
+                title=f"The context store cannot be read: {store.problem}",
+                evidence=(store.problem,),
+            )
         )
     if store.truncated:
-        found = True
-        yield Finding(
-            id="context-store-truncated",
-            check="config-file",
-            severity=Severity.WARNING,
-            title=f"The context store holds more than {len(store.contexts)} contexts: only that many were read",
-            detail="The context in use was read by its name; `docker context ls` and the other contexts' "
-            "checks see only part of the store.",
-            evidence=(f"{tilde(store.root, home)}/meta",),
+        found.append(
+            Finding(
+                id="context-store-truncated",
+                check="config-file",
+                severity=Severity.WARNING,
+                title=f"The context store holds more than {len(store.contexts)} contexts: only that many were read",
+                detail="The context in use was read by its name; `docker context ls` and the other contexts' "
+                "checks see only part of the store.",
+                evidence=(f"{tilde(store.root, home)}/meta",),
+            )
         )
+    return found
+
+
+def _broken_contexts(store: ContextStore, res: Resolution, home: str) -> list[Finding]:
+    """Every context whose meta.json does not parse: an error for the one in use."""
+    found = []
     for meta in store.contexts.values():
         if meta.problem is None or meta.problem.kind == "type":
             continue
-        found = True
         selected = res.context_meta is not None and res.context_meta.dir_id == meta.dir_id
-        yield Finding(
-            id="invalid-config",
-            check="config-file",
-            severity=Severity.ERROR if selected else Severity.WARNING,
-            cause="invalid-config" if selected else None,
-            title=f"Context metadata {tilde(meta.meta_path, home)} does not parse: {meta.problem.message}",
-            detail=("This is the context in use, so docker fails. " if selected else "")
-            + "`docker context ls` fails as a whole while any meta.json is broken.",
-            evidence=(meta.meta_path,),
-            fix=(f"rm -r {quote(meta.meta_path.rsplit('/', 1)[0])}    # then re-create the context",),
+        found.append(
+            Finding(
+                id="invalid-config",
+                check="config-file",
+                severity=Severity.ERROR if selected else Severity.WARNING,
+                cause="invalid-config" if selected else None,
+                title=f"Context metadata {tilde(meta.meta_path, home)} does not parse: {meta.problem.message}",
+                detail=("This is the context in use, so docker fails. " if selected else "")
+                + "`docker context ls` fails as a whole while any meta.json is broken.",
+                evidence=(meta.meta_path,),
+                fix=(f"rm -r {quote(meta.meta_path.rsplit('/', 1)[0])}    # then re-create the context",),
+            )
         )
-    if (
-        res.error is not None
-        and res.error.cause == "invalid-config"
-        and res.context_meta is not None
-        and res.context_meta.problem is None
-    ):
-        found = True
-        yield Finding(
+    return found
+
+
+def _endpointless_context(res: Resolution) -> list[Finding]:
+    """The context in use parses but has no docker endpoint."""
+    meta = res.context_meta
+    if res.error is None or res.error.cause != "invalid-config" or meta is None or meta.problem is not None:
+        return []
+    return [
+        Finding(
             id="invalid-config",
             check="config-file",
             severity=Severity.ERROR,
             cause="invalid-config",
             title=f"Context {res.context!r} has no docker endpoint",
             detail=f"The CLI stops with: {res.error.message}",
-            evidence=(res.context_meta.meta_path,),
+            evidence=(meta.meta_path,),
             fix=(
                 f"docker context rm {quote(res.context)} && docker context create {quote(res.context)} --docker host=unix:///var/run/docker.sock",
             ),
         )
-    if not found:
-        yield Finding(
-            id="config-ok",
-            check="config-file",
-            severity=Severity.OK,
-            title="config.json and the context store parse" if cfg.exists else "no config.json (defaults apply)",
-        )
+    ]
 
 
 @check(
