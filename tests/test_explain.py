@@ -909,3 +909,17 @@ def test_products_of_pastes_from_every_signal() -> None:
     p = read_paste(wsl)
     assert p.product is not None and p.product.product == "docker-engine", p.product
 
+
+
+def test_minikube_driver_checks_name_the_hosts_engine_not_minikube() -> None:
+    """minikube's PROVIDER_*/DRV_* exits are about the host's engine (pkg/minikube/reason/reason.go)."""
+    r = read_error(
+        "$ minikube start\n✨  Using the docker driver based on user configuration\n❌  Exiting due to "
+        "DRV_DOCKER_NOT_RUNNING: Found docker, but the docker service isn't running. Try restarting the docker service."
+    )
+    assert r.symptom == "daemon-not-running"
+    assert r.product is None or r.product.product != "minikube", r.product
+    env = read_error(
+        "unable to parse minikube docker-env keyvalue: DOCKER_HOST=tcp://127.0.0.1:32781\nMINIKUBE_ACTIVE_DOCKERD=minikube"
+    )
+    assert env.product is not None and env.product.product == "minikube", env.product

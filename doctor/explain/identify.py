@@ -157,7 +157,12 @@ def _endpoint_evidence(endpoint: str, platform: str | None) -> Evidence | None:
 def _text_evidence(low: str, *, paste: bool = False) -> list[Evidence]:
     out: list[Evidence] = []
     seen: set[str] = set()
-    minikube_none = "'none' driver" in low  # minikube on the host's own engine: not a minikube daemon
+    # minikube on the host's own engine: not a minikube daemon. Its 'none' driver, and its driver checks
+    # (kubernetes/minikube@eb25dbc703 pkg/minikube/reason/reason.go PROVIDER_DOCKER_*/DRV_*, printed by
+    # pkg/minikube/exit/exit.go:64 "Exiting due to {{.fatal_code}}: ..."), are about the host's engine.
+    minikube_none = "'none' driver" in low or any(
+        k in low for k in ("exiting due to provider_", "exiting due to drv_", "provider_docker_", "drv_docker_")
+    )
     for word, product, variant, weight, why in _WORDS:
         if paste and product == "docker-engine" and weight < 0.8:
             continue  # a paste's engine fields are read by the engine identification itself
