@@ -37,69 +37,81 @@ def _finding_text(f: Mapping[str, Any]) -> str:
 
 def render(doc: Mapping[str, Any], out: TextIO, *, strict: bool = False, timestamp: float | None = None) -> None:
     doc = boundary.render_ready(doc, "xml")
+    wait = doc.get("wait")
+    cases = ([_wait_case(wait)] if wait else []) + _check_cases(doc, strict)
+    suites = _suites(doc, cases, timestamp)
+    ET.indent(suites)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(suites, encoding="unicode"))
+    out.write("\n")
+
+
+def _case(
+    name: str, classname: str, seconds: float, failing: list[Mapping[str, Any]], passing: list[Mapping[str, Any]]
+) -> ET.Element:
+    """One test case: a `<failure>` from the failing findings, the others in `<system-out>`."""
+    el = ET.Element("testcase", {"name": _clean(name), "classname": _clean(classname), "time": f"{seconds:.3f}"})
+    if failing:
+        first = failing[0]
+        ET.SubElement(
+            el,
+            "failure",
+            {
+                "message": _clean(first["title"]),
+                "type": _clean(first.get("cause") or first["id"]),
+            },
+        ).text = _clean("\n\n".join(_finding_text(f) for f in failing))
+    if passing:
+        ET.SubElement(el, "system-out").text = _clean("\n".join(_finding_text(f) for f in passing))
+    return el
+
+
+def _wait_case(wait: Mapping[str, Any]) -> ET.Element:
+    """`check --wait`: a failed test case when the deadline passed."""
+    seconds = float(wait.get("seconds") or 0)
+    if wait.get("ready"):
+        ready = {"id": "wait-ready", "severity": "ok", "title": f"answered after {wait.get('seconds')} s"}
+        return _case("wait", "cdoctor.wait", seconds, [], [ready])
+    timeout = {
+        "id": "wait-timeout",
+        "severity": "error",
+        "cause": "wait-timeout",
+        "title": f"{wait.get('endpoint')} did not answer /_ping within {wait.get('deadline')} s",
+        "detail": f"{wait.get('attempts')} attempts; the last one: {wait.get('last_outcome')}",
+    }
+    return _case("wait", "cdoctor.wait", seconds, [timeout], [])
+
+
+def _check_cases(doc: Mapping[str, Any], strict: bool) -> list[ET.Element]:
+    """One test case per check, and one per requirement; warnings fail only with --strict."""
     findings: dict[str, list[Mapping[str, Any]]] = {}
     for f in doc.get("findings") or []:
         findings.setdefault(f["check"], []).append(f)
+    bad_sev = ("error", "warning") if strict else ("error",)
     cases: list[ET.Element] = []
-    failures = 0
-
-    def case(
-        name: str, classname: str, seconds: float, failing: list[Mapping[str, Any]], passing: list[Mapping[str, Any]]
-    ) -> None:
-        nonlocal failures
-        el = ET.Element("testcase", {"name": _clean(name), "classname": _clean(classname), "time": f"{seconds:.3f}"})
-        if failing:
-            failures += 1
-            first = failing[0]
-            ET.SubElement(
-                el,
-                "failure",
-                {
-                    "message": _clean(first["title"]),
-                    "type": _clean(first.get("cause") or first["id"]),
-                },
-            ).text = _clean("\n\n".join(_finding_text(f) for f in failing))
-        if passing:
-            ET.SubElement(el, "system-out").text = _clean("\n".join(_finding_text(f) for f in passing))
-        cases.append(el)
-
-    wait = doc.get("wait")
-    if wait:
-        ok = bool(wait.get("ready"))
-        case(
-            "wait",
-            "cdoctor.wait",
-            float(wait.get("seconds") or 0),
-            []
-            if ok
-            else [
-                {
-                    "id": "wait-timeout",
-                    "severity": "error",
-                    "cause": "wait-timeout",
-                    "title": f"{wait.get('endpoint')} did not answer /_ping within {wait.get('deadline')} s",
-                    "detail": f"{wait.get('attempts')} attempts; the last one: {wait.get('last_outcome')}",
-                }
-            ],
-            [{"id": "wait-ready", "severity": "ok", "title": f"answered after {wait.get('seconds')} s"}] if ok else [],
-        )
     for c in doc.get("checks") or []:
         mine = findings.get(c["id"], [])
         if c["id"] == "requirements":
             for f in mine:  # one test case per requirement
                 bad = f["severity"] == "error"
-                case(f["id"], "cdoctor.requirements", c["seconds"], [f] if bad else [], [] if bad else [f])
+                cases.append(
+                    _case(f["id"], "cdoctor.requirements", c["seconds"], [f] if bad else [], [] if bad else [f])
+                )
             continue
-        bad_sev = ("error", "warning") if strict else ("error",)
         failing = [f for f in mine if f["severity"] in bad_sev]
         passing = [f for f in mine if f["severity"] not in bad_sev and f["severity"] != "ok"]
-        case(c["id"], f"cdoctor.{c['category']}", c["seconds"], failing, passing)
+        cases.append(_case(c["id"], f"cdoctor.{c['category']}", c["seconds"], failing, passing))
+    return cases
 
+
+def _suites(doc: Mapping[str, Any], cases: list[ET.Element], timestamp: float | None) -> ET.Element:
+    """The one test suite with its properties (versions, the verdict) around the cases."""
+    failures = str(sum(1 for el in cases if el.find("failure") is not None))
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(timestamp if timestamp is not None else time.time()))
     total = f"{float(doc.get('seconds') or 0):.3f}"
     suites = ET.Element(
         "testsuites",
-        {"name": "cdoctor", "tests": str(len(cases)), "failures": str(failures), "errors": "0", "time": total},
+        {"name": "cdoctor", "tests": str(len(cases)), "failures": failures, "errors": "0", "time": total},
     )
     suite = ET.SubElement(
         suites,
@@ -109,7 +121,7 @@ def render(doc: Mapping[str, Any], out: TextIO, *, strict: bool = False, timesta
             "package": "cdoctor",
             "id": "0",
             "tests": str(len(cases)),
-            "failures": str(failures),
+            "failures": failures,
             "errors": "0",
             "skipped": "0",
             "time": total,
@@ -133,7 +145,4 @@ def render(doc: Mapping[str, Any], out: TextIO, *, strict: bool = False, timesta
         ET.SubElement(props, "property", {"name": name, "value": _clean(value or "")})
     suite.extend(cases)
     ET.SubElement(suite, "system-out").text = _clean(diag.get("summary"))
-    ET.indent(suites)
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(ET.tostring(suites, encoding="unicode"))
-    out.write("\n")
+    return suites
