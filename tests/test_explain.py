@@ -923,3 +923,18 @@ def test_minikube_driver_checks_name_the_hosts_engine_not_minikube() -> None:
         "unable to parse minikube docker-env keyvalue: DOCKER_HOST=tcp://127.0.0.1:32781\nMINIKUBE_ACTIVE_DOCKERD=minikube"
     )
     assert env.product is not None and env.product.product == "minikube", env.product
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[FAIL] DD0031: does the Docker API work? error during connect: Get "http://%2F%2F.%2Fpipe%2Fdocker_engine/'
+        'v1.24/containers/json?limit=0": open //./pipe/docker_engine: The system cannot find the file specified.',
+        "System.InvalidOperationException: Failed to deploy distro docker-desktop to C:\\Users\\me\\AppData\\Local\\"
+        "Docker\\wsl\\distro: exit code: -1\n   at Docker.ApiServices.WSL2.WslShortLivedCommandResult.LogAndThrow()",
+    ],
+)
+def test_docker_desktops_own_output_names_it(text: str) -> None:
+    """Docker Desktop's diagnose checks and its Windows backend's exceptions are Docker Desktop's."""
+    r = read_error(text)
+    assert r.product is not None and r.product.product == "docker-desktop", r.product

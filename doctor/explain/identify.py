@@ -67,6 +67,14 @@ _WORDS: Final[tuple[tuple[str, str, str | None, float, str], ...]] = (
     ("vms/0/", "docker-desktop", "macos", 0.8, "Docker Desktop's VM directory (vms/0)"),
     ("-desktop.", "docker-desktop", None, 0.8, "Docker Desktop's bundled CLI plugins (-desktop.N versions)"),
     ("docker desktop", "docker-desktop", None, LIKELY, "the text names Docker Desktop"),
+    # Docker Desktop's own output: `com.docker.diagnose check` lines "[FAIL] DD0004: is the Docker engine
+    # running?" (docs.docker.com/desktop/troubleshoot-and-support/troubleshoot/), the .NET backend of
+    # Docker Desktop for Windows in its error dialogs, and its WSL distro
+    ("com.docker.diagnose", "docker-desktop", None, CERTAIN, "Docker Desktop's diagnose tool"),
+    ("] dd00", "docker-desktop", None, CERTAIN, "a Docker Desktop diagnose check (DDnnnn)"),
+    ("docker.apiservices.", "docker-desktop", "windows", 0.9, "Docker Desktop for Windows' backend (Docker.ApiServices)"),
+    ("docker.core.backend", "docker-desktop", "windows", 0.9, "Docker Desktop for Windows' backend (Docker.Core)"),
+    ("distro docker-desktop", "docker-desktop", "wsl", 0.9, "Docker Desktop's WSL distro (docker-desktop)"),
     ("docker-desktop-data", "docker-desktop", "wsl", 0.9, "Docker Desktop's WSL distro (docker-desktop-data)"),
     ("docker for windows", "docker-desktop", "windows", LIKELY, "the text names Docker for Windows"),
     ("docker for mac", "docker-desktop", "macos", LIKELY, "the text names Docker for Mac"),
