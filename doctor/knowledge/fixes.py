@@ -692,16 +692,7 @@ def world_facts() -> tuple[Any, ...]:
 def world_from_facts(facts: Any) -> World | None:
     """The model's snapshot of what was gathered (reads facts only; None when the inputs are missing)."""
     from doctor.facts import FactUnavailable
-    from doctor.facts.keys import (
-        CONTEXT_PROBES,
-        ENDPOINT_PROBE,
-        ENVIRONMENT,
-        RESOLUTION_INPUTS,
-        SOCKETS,
-        UNIX_LISTENERS,
-    )
-    from doctor.knowledge import identify
-    from doctor.knowledge import outcomes as oc
+    from doctor.facts.keys import ENVIRONMENT, RESOLUTION_INPUTS
 
     try:
         inputs = facts.get(RESOLUTION_INPUTS)
@@ -709,6 +700,24 @@ def world_from_facts(facts: Any) -> World | None:
     except FactUnavailable:
         return None
     user = env.user
+    group_ids = {name: gid for gid, name in user.group_names.items()}
+    return World(
+        inputs=inputs,
+        uid=user.uid,
+        user=user.name,
+        process_gids=user.process_gids,
+        db_groups=user.db_groups,
+        group_ids=group_ids,
+        sockets=_socket_states(facts, env),
+        tcp=_tcp_answers(facts),
+    )
+
+
+def _socket_states(facts: Any, env: Any) -> dict[str, SocketState]:
+    """Every Docker-API socket found, and the final target of each symlink, as the model sees them."""
+    from doctor.facts import FactUnavailable
+    from doctor.facts.keys import SOCKETS, UNIX_LISTENERS
+
     try:
         sockets = facts.get(SOCKETS)
     except FactUnavailable:
@@ -721,33 +730,46 @@ def world_from_facts(facts: Any) -> World | None:
     for s in sockets:
         if s.kind == "containerd":
             continue
-        final = s.link_chain[-1] if s.link_chain else s.path
-        probe = s.probe
-        answered = probe is not None and probe.answered and probe.outcome != oc.NOT_DOCKER
-        # EACCES comes before the kernel looks for a listener: a socket we may not connect to
-        # counts as alive when it listens (/proc/net/unix) or is a socket file at all (a bind
-        # mount or another mount namespace hides its path from /proc/net/unix).
-        denied = (
-            probe is not None
-            and probe.outcome == oc.PERMISSION_DENIED
-            and (final in listening or s.file_type == "socket")
-        )
-        ident = identify.product_from_path(final, home=user.home, uid=user.uid, platform=env.platform)
-        server = next((n for _p, n in s.listeners if _p != 1), "")
-        st = SocketState(
-            path=s.path,
-            alive=answered or denied,
-            uid=s.uid,
-            gid=s.gid,
-            mode=s.mode,
-            target=final if s.link_chain else None,
-            blocked=s.blocked_dir,
-            product=ident.product if ident else None,
-            server=server,
-        )
+        st = _socket_state(s, env, listening)
         states[s.path] = st
-        if s.link_chain and final not in states:
-            states[final] = replace(st, path=final, target=None)
+        if st.target is not None and st.target not in states:
+            states[st.target] = replace(st, path=st.target, target=None)
+    return states
+
+
+def _socket_state(s: Any, env: Any, listening: Mapping[str, int]) -> SocketState:
+    from doctor.knowledge import identify
+    from doctor.knowledge import outcomes as oc
+
+    user = env.user
+    final = s.link_chain[-1] if s.link_chain else s.path
+    probe = s.probe
+    answered = probe is not None and probe.answered and probe.outcome != oc.NOT_DOCKER
+    # EACCES comes before the kernel looks for a listener: a socket we may not connect to
+    # counts as alive when it listens (/proc/net/unix) or is a socket file at all (a bind
+    # mount or another mount namespace hides its path from /proc/net/unix).
+    denied = (
+        probe is not None and probe.outcome == oc.PERMISSION_DENIED and (final in listening or s.file_type == "socket")
+    )
+    ident = identify.product_from_path(final, home=user.home, uid=user.uid, platform=env.platform)
+    return SocketState(
+        path=s.path,
+        alive=answered or denied,
+        uid=s.uid,
+        gid=s.gid,
+        mode=s.mode,
+        target=final if s.link_chain else None,
+        blocked=s.blocked_dir,
+        product=ident.product if ident else None,
+        server=next((n for _p, n in s.listeners if _p != 1), ""),
+    )
+
+
+def _tcp_answers(facts: Any) -> dict[str, bool]:
+    """Which TCP and ssh endpoints answered: the contexts' and the resolved one's."""
+    from doctor.facts import FactUnavailable
+    from doctor.facts.keys import CONTEXT_PROBES, ENDPOINT_PROBE
+
     tcp: dict[str, bool] = {}
     try:
         for host, probe in facts.get(CONTEXT_PROBES).items():
@@ -761,14 +783,4 @@ def world_from_facts(facts: Any) -> World | None:
     if ep is not None and ep.dial.startswith(("tcp://", "ssh://")):
         tcp[ep.dial] = ep.answered
         tcp[ep.host] = ep.answered
-    group_ids = {name: gid for gid, name in user.group_names.items()}
-    return World(
-        inputs=inputs,
-        uid=user.uid,
-        user=user.name,
-        process_gids=user.process_gids,
-        db_groups=user.db_groups,
-        group_ids=group_ids,
-        sockets=states,
-        tcp=tcp,
-    )
+    return tcp
