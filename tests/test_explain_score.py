@@ -14,8 +14,8 @@ from tests import explain_score
 
 # What the issue asks for on the half not used to write the catalogue.
 TARGETS = explain_score.TARGETS
-# Measured when the catalogue was last changed (round 3, B: 95.5 / 95.2 / 95.1 / 95.2 %,
-# whole: 97.3 / 97.3 / 96.4 / 96.4 %), less two to three points of slack for texts the
+# Measured when the catalogue was last changed (round 3, B: 95.5 / 95.2 / 95.6 / 95.2 %,
+# whole: 97.3 / 97.3 / 96.7 / 96.4 %), less two to three points of slack for texts the
 # corpus helpers still add; a change of the reader may not go below them.
 FLOORS = {
     "B": {"symptom": 0.92, "endpoint": 0.93, "product": 0.93, "cause": 0.92},
