@@ -9,12 +9,18 @@ Each layer is one small function; the JSON of a link is docs/output-contract.md'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from doctor.facts.record import record
 from doctor.knowledge.endpoint_source import source_words
 from doctor.knowledge.hosts import redact_url
+
+if TYPE_CHECKING:
+    from doctor.facts.types import DockerBinary, LocalEngine, Processes, ProcessInfo, SocketInfo
+    from doctor.knowledge.identify import Identification
+    from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
+    from doctor.knowledge.resolve import Resolution
 
 Link = dict[str, Any]
 
@@ -36,16 +42,16 @@ class ChainFacts:
     (paths under it are shown as ~/…), `local` the local engine's runtimes.
     """
 
-    binary: Any
-    resolution: Any
-    probe: Any
+    binary: DockerBinary | None
+    resolution: Resolution | None
+    probe: ProbeResult | None
     engine: Mapping[str, Any] | None
-    answers: Any
-    processes: Any
-    sockets: Any
-    hint: Any
+    answers: EngineAnswers | None
+    processes: Processes | None
+    sockets: Sequence[SocketInfo] | None
+    hint: Identification | None
     home: str
-    local: Any = None
+    local: LocalEngine | None = None
 
 
 @record
@@ -53,10 +59,10 @@ class _Path:
     """Where the endpoint leads on this machine: its socket and the process serving it."""
 
     dial: str
-    sock: Any
-    procs: list[Any]
+    sock: SocketInfo | None
+    procs: list[ProcessInfo]
     server: tuple[int, str] | None
-    server_proc: Any
+    server_proc: ProcessInfo | None
 
 
 def home_short(path: str, home: str) -> str:
@@ -98,14 +104,14 @@ def component_version(text: object) -> str | None:
     return first[:60]
 
 
-def endpoint_socket(sockets: Any, path: str | None) -> Any:
+def endpoint_socket(sockets: Sequence[SocketInfo] | None, path: str | None) -> SocketInfo | None:
     """The inventory's entry for the socket at `path`, if it has one."""
     if not sockets or not path:
         return None
     return next((s for s in sockets if s.path == path), None)
 
 
-def _server_pid(host: str, sock: Any, procs: list[Any]) -> tuple[int, str] | None:
+def _server_pid(host: str, sock: SocketInfo | None, procs: list[ProcessInfo]) -> tuple[int, str] | None:
     """The process that answers on the endpoint: who holds the socket, else who says it serves it."""
     if sock is not None:
         named = [(p, n) for p, n in sock.listeners if p != 1]
@@ -119,11 +125,11 @@ def _server_pid(host: str, sock: Any, procs: list[Any]) -> tuple[int, str] | Non
     return None
 
 
-def _serves(p: Any, address: str | None) -> bool:
+def _serves(p: ProcessInfo, address: str | None) -> bool:
     return address in map(norm_unix, (*p.serves, *p.listening))
 
 
-def _containerd_for(server: Any, procs: list[Any]) -> Any:
+def _containerd_for(server: ProcessInfo | None, procs: list[ProcessInfo]) -> ProcessInfo | None:
     """The containerd a dockerd uses: --containerd, else its own child, else the system one."""
     cds = [p for p in procs if p.name == "containerd"]
     address = norm_unix(server.containerd_address) if server is not None else None
@@ -136,11 +142,11 @@ def _containerd_for(server: Any, procs: list[Any]) -> Any:
     return next((p for p in cds if _SYSTEM_CONTAINERD in map(norm_unix, p.serves)), None)
 
 
-def _first_address(p: Any) -> str | None:
+def _first_address(p: ProcessInfo) -> str | None:
     return next(iter((*p.serves, *p.listening)), None)
 
 
-def _cli_link(binary: Any) -> Link:
+def _cli_link(binary: DockerBinary | None) -> Link:
     if binary is None:
         return {"layer": "cli", "seen": False, "why": "the docker binary could not be inspected"}
     if binary.path is None:
@@ -162,12 +168,12 @@ def _cli_link(binary: Any) -> Link:
     }
 
 
-def _endpoint_link(seen: ChainFacts, where: _Path) -> Link:
-    res, probe = seen.resolution, seen.probe
+def _endpoint_link(seen: ChainFacts, res: Resolution, host: str, where: _Path) -> Link:
+    probe = seen.probe
     link: Link = {
         "layer": "endpoint",
         "seen": True,
-        "host": redact_url(probe.host if probe is not None else res.host),
+        "host": redact_url(probe.host if probe is not None else host),
         "source": res.source,
         "provenance": source_words(res.source, "link"),
         "context": res.context,
@@ -183,7 +189,7 @@ def _endpoint_link(seen: ChainFacts, where: _Path) -> Link:
     return link
 
 
-def _unanswered_links(seen: ChainFacts, procs: list[Any]) -> list[Link]:
+def _unanswered_links(seen: ChainFacts, procs: list[ProcessInfo]) -> list[Link]:
     probe = seen.probe
     why = (
         f"the endpoint does not answer ({probe.outcome})"
@@ -197,7 +203,7 @@ def _unanswered_links(seen: ChainFacts, procs: list[Any]) -> list[Link]:
     return [layer, standalone] if standalone is not None else [layer]
 
 
-def _standalone_containerd(procs: list[Any]) -> Link | None:
+def _standalone_containerd(procs: list[ProcessInfo]) -> Link | None:
     """containerd may run without any Docker API (k3s, a Kubernetes node, containerd alone).
 
     One that a running dockerd uses (its --containerd, or its own child) is another
@@ -244,7 +250,7 @@ def _api_server_link(engine: Mapping[str, Any], where: _Path) -> Link:
     }
 
 
-def _missing(answers: Any, section: str) -> str | None:
+def _missing(answers: EngineAnswers | None, section: str) -> str | None:
     """A layer missing because /version or /info did not answer says that, not "not reported"."""
     errors = dict(answers.errors) if answers is not None and answers.errors else {}
     return f"{section} did not answer ({errors[section]})" if section in errors else None
@@ -255,7 +261,7 @@ def _runtime_label(runtime: Mapping[str, Any]) -> str:
     return name.rsplit("(", maxsplit=1)[-1].rstrip(")") if "(" in name else name
 
 
-def _podman_links(version: Any, procs: list[Any], no_version: str | None) -> list[Link]:
+def _podman_links(version: Mapping[str, Any] | None, procs: list[ProcessInfo], no_version: str | None) -> list[Link]:
     """Podman has no containerd and no shim: conmon watches each container."""
     conmon = component(version, "Conmon")
     monitors = [p for p in procs if p.name == "conmon"]
@@ -285,7 +291,7 @@ def _podman_links(version: Any, procs: list[Any], no_version: str | None) -> lis
     return links
 
 
-def _containerd_link(version: Any, where: _Path, no_version: str | None) -> tuple[Link, str | None]:
+def _containerd_link(version: Mapping[str, Any] | None, where: _Path, no_version: str | None) -> tuple[Link, str | None]:
     """The containerd the engine uses, and its address (the shims' filter)."""
     containerd = component(version, "containerd")
     server_proc = where.server_proc
@@ -310,7 +316,7 @@ def _containerd_link(version: Any, where: _Path, no_version: str | None) -> tupl
     return {"layer": "containerd", "seen": False, "why": why}, cd_address
 
 
-def _shims(procs: list[Any], cd_address: str | None) -> list[Any]:
+def _shims(procs: list[ProcessInfo], cd_address: str | None) -> list[ProcessInfo]:
     shims = [p for p in procs if p.name.startswith("containerd-shim")]
     if cd_address:
         return [p for p in shims if norm_unix(p.containerd_address) == norm_unix(cd_address)]
@@ -319,7 +325,9 @@ def _shims(procs: list[Any], cd_address: str | None) -> list[Any]:
     return shims
 
 
-def _runtime_link(version: Any, shims: list[Any], no_version: str | None, local: Any) -> Link:
+def _runtime_link(
+    version: Mapping[str, Any] | None, shims: list[ProcessInfo], no_version: str | None, local: LocalEngine | None
+) -> Link:
     runtime = component(version, "runc", "crun", "OCI Runtime")
     if runtime:
         link: Link = {
@@ -348,7 +356,7 @@ def _docker_links(seen: ChainFacts, where: _Path, no_version: str | None) -> lis
     return [containerd, runtime]
 
 
-def _containers_link(engine: Mapping[str, Any], answers: Any) -> Link:
+def _containers_link(engine: Mapping[str, Any], answers: EngineAnswers | None) -> Link:
     info = answers.info if answers else None
     total = info.get("Containers") if isinstance(info, Mapping) else None
     running = engine.get("containers_running")
@@ -361,10 +369,10 @@ def _containers_link(engine: Mapping[str, Any], answers: Any) -> Link:
     }
 
 
-def _path(seen: ChainFacts) -> _Path:
-    res, probe = seen.resolution, seen.probe
+def _path(seen: ChainFacts, res: Resolution, host: str) -> _Path:
+    probe = seen.probe
     procs = list(seen.processes.items) if seen.processes is not None else []
-    dial = probe.dial if probe is not None else (res.dial or res.host)
+    dial = probe.dial if probe is not None else (res.dial or host)
     sock = endpoint_socket(seen.sockets, norm_unix(dial) if dial.startswith("unix://") else None)
     server = _server_pid(dial, sock, procs)
     server_proc = next((p for p in procs if server and p.pid == server[0]), None)
@@ -378,8 +386,8 @@ def build_chain(seen: ChainFacts) -> list[Link]:
     if res is None or res.host is None:
         why = res.error.message if res is not None and res.error else "not resolved"
         return [*chain, {"layer": "endpoint", "seen": False, "why": why}]
-    where = _path(seen)
-    chain.append(_endpoint_link(seen, where))
+    where = _path(seen, res, res.host)
+    chain.append(_endpoint_link(seen, res, res.host, where))
     engine = seen.engine
     if engine is None:
         return [*chain, *_unanswered_links(seen, where.procs)]

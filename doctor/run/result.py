@@ -12,7 +12,7 @@ import shlex
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from doctor import __version__
 from doctor.facts import Fact, Facts, FactUnavailable
@@ -26,6 +26,12 @@ from doctor.run.context import RunContext
 from doctor.run.model import CheckRun, Diagnosis, Finding
 from doctor.run.sections import ExplainSection
 from doctor.run.verdict import verdict
+
+if TYPE_CHECKING:
+    from doctor.facts.types import DockerBinary, Environment, Processes, SocketInfo
+    from doctor.knowledge.identify import Identification
+    from doctor.knowledge.outcomes import EngineAnswers, ProbeResult
+    from doctor.knowledge.resolve import Resolution
 
 SCHEMA = "cdoctor/diagnosis@1"
 
@@ -48,7 +54,10 @@ class RunResult:
     offline: bool = False
 
 
-def _try(facts: Facts, fact: Fact[Any]) -> Any:
+T = TypeVar("T")
+
+
+def _try(facts: Facts, fact: Fact[T]) -> T | None:
     try:
         return facts.get(fact)
     except FactUnavailable:
@@ -60,14 +69,14 @@ class _Seen:
     """The facts the report's sections are made of (None where a fact is unavailable)."""
 
     ctx: RunContext
-    env: Any
-    res: Any
-    probe: Any
-    answers: Any
-    binary: Any
-    ident: Any
-    processes: Any
-    sockets: Any
+    env: Environment | None
+    res: Resolution | None
+    probe: ProbeResult | None
+    answers: EngineAnswers | None
+    binary: DockerBinary | None
+    ident: Identification | None
+    processes: Processes | None
+    sockets: Sequence[SocketInfo] | None
 
     @property
     def home(self) -> str:
@@ -182,7 +191,8 @@ def _endpoint_section(seen: _Seen) -> dict[str, Any]:
 
 
 def _engine_section(seen: _Seen) -> dict[str, Any] | None:
-    if not seen.answered:
+    probe = seen.probe
+    if probe is None or not probe.answered:
         return None
     answers, ident = seen.answers, seen.ident
     version: Mapping[str, Any] = (answers.version if answers else None) or {}
@@ -195,7 +205,7 @@ def _engine_section(seen: _Seen) -> dict[str, Any] | None:
         "confidence": ident.confidence if ident else "guess",
         "evidence": list(ident.evidence) if ident else [],
         "server_version": text_or_none(version.get("Version")) or text_or_none(info.get("ServerVersion")),
-        "api_version": text_or_none(version.get("ApiVersion")) or seen.probe.api_version,
+        "api_version": text_or_none(version.get("ApiVersion")) or probe.api_version,
         "min_api_version": text_or_none(version.get("MinAPIVersion")),
         "os": text_or_none(info.get("OperatingSystem")) or text_or_none(version.get("Os")),
         "kernel": text_or_none(info.get("KernelVersion")) or text_or_none(version.get("KernelVersion")),
