@@ -26,6 +26,7 @@ from doctor.facts.record import record
 from doctor.knowledge import fixes as fx
 from doctor.knowledge.dockerconfig import context_id
 from doctor.knowledge.hosts import redact_url
+from doctor.knowledge.resolve import ResolutionError
 
 CATEGORY = "resolution"
 
@@ -70,30 +71,43 @@ def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
         )
         return
     if res.error.cause == "tls-error":
-        # No other check sees these: the CLI stops before it dials (ca.pem missing), or
-        # docker CLI 20.10 dials a unix socket over TCP because TLS is on.
-        on_socket = (res.host or "").startswith("unix://")
-        yield Finding(
-            id="tls-error",
-            check="endpoint-resolution",
-            severity=Severity.ERROR,
-            cause="tls-error",
-            title=f"TLS is on, and the docker CLI stops with: {redact_url(res.error.message)}",
-            detail=res.error.hint,
-            evidence=tuple(evidence),
-            fix=(
-                ("unset DOCKER_TLS DOCKER_TLS_VERIFY    # a unix socket needs no TLS",)
-                if on_socket
-                else (
-                    "unset DOCKER_TLS DOCKER_TLS_VERIFY    # if this endpoint does not use TLS",
-                    "export DOCKER_CERT_PATH=DIR    # else: the directory that holds ca.pem, cert.pem, key.pem",
-                )
-            ),
-            data=data,
-        )
-        return
-    if res.error.cause != "context-not-found":
-        return  # other resolution errors are reported by their own checks
+        yield _tls_refused(res, res.error, tuple(evidence), data)
+    elif res.error.cause == "context-not-found":
+        yield _context_missing(facts, res, res.error, tuple(evidence), data)
+    # other resolution errors are reported by their own checks
+
+
+def _tls_refused(
+    res: Resolution, error: ResolutionError, evidence: tuple[str, ...], data: dict[str, object]
+) -> Finding:
+    """No other check sees these: the CLI stops before it dials (ca.pem missing), or
+    docker CLI 20.10 dials a unix socket over TCP because TLS is on."""
+    on_socket = (res.host or "").startswith("unix://")
+    return Finding(
+        id="tls-error",
+        check="endpoint-resolution",
+        severity=Severity.ERROR,
+        cause="tls-error",
+        title=f"TLS is on, and the docker CLI stops with: {redact_url(error.message)}",
+        detail=error.hint,
+        evidence=evidence,
+        fix=(
+            ("unset DOCKER_TLS DOCKER_TLS_VERIFY    # a unix socket needs no TLS",)
+            if on_socket
+            else (
+                "unset DOCKER_TLS DOCKER_TLS_VERIFY    # if this endpoint does not use TLS",
+                "export DOCKER_CERT_PATH=DIR    # else: the directory that holds ca.pem, cert.pem, key.pem",
+            )
+        ),
+        data=data,
+    )
+
+
+def _context_missing(
+    facts: Facts, res: Resolution, error: ResolutionError, evidence: tuple[str, ...], data: dict[str, object]
+) -> Finding:
+    """The chosen context has no metadata on disk."""
+    home = facts.get(ENVIRONMENT).user.home
     store = facts.get(CONTEXT_STORE)
     names = sorted({m.name for m in store.contexts.values() if m.name and m.name_matches_dir})
     fix = []
@@ -107,14 +121,14 @@ def endpoint_resolution(facts: Facts) -> Iterator[Finding]:
     if live:
         fix.append(f"docker context use {quote(live[0])}    # contexts that exist: {', '.join(names)}")
     meta_path = f"{store.root}/meta/{context_id(res.context)}/meta.json"
-    yield Finding(
+    return Finding(
         id="context-not-found",
         check="endpoint-resolution",
         severity=Severity.ERROR,
         cause="context-not-found",
         title=f"The docker context {res.context!r} ({source_words(res.source)}) does not exist",
         detail=(
-            f"The docker CLI looks for {tilde(meta_path, home)} and stops with: {res.error.message}. "
+            f"The docker CLI looks for {tilde(meta_path, home)} and stops with: {error.message}. "
             "A context from another machine, a removed product, or a typo."
         ),
         evidence=(*evidence, f"contexts on disk: {', '.join(names) or 'none'}"),
