@@ -18,6 +18,7 @@ from doctor.facts.keys import ENDPOINT_PROBE, ENGINE, PARTIAL_API, RESOLUTION
 from doctor.facts.types import CallResult
 from doctor.gather import dockerapi as api
 from doctor.gather import http
+from doctor.gather.threads import map_threads
 
 BODY_LIMIT = 64 * 1024
 _NONE = "cdoctor-probe-no-such-name"
@@ -31,6 +32,20 @@ PROBES = (
 )
 
 
+
+
+def _call(target: http.Target, request: str, section: str, deadline: float) -> CallResult:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0.05:
+        return CallResult(section, f"GET {request}", None, error="not sent: the deadline passed")
+    try:
+        resp = http.get(target, request, timeout=remaining, limit=BODY_LIMIT)
+    except Exception as e:
+        outcome, _ = api.classify(e)
+        return CallResult(section, f"GET {request}", None, error=f"{outcome}: {api._detail(e)}"[:200])
+    head = resp.body[:300].decode("utf-8", "replace")
+    server = next((v for k, v in resp.headers.items() if k.lower() == "server"), None)
+    return CallResult(section, f"GET {request}", resp.status, head, server)
 
 
 def _gather(facts: Facts) -> tuple[CallResult, ...]:
@@ -56,21 +71,8 @@ def _gather(facts: Facts) -> tuple[CallResult, ...]:
     except Exception as e:  # the TLS material or the address: the connection checks say why
         return (*tuple(out), CallResult("containers", "", None, error=str(e)[:200]))
     deadline = time.monotonic() + facts.budget(PARTIAL_API)
-    for section, path in PROBES:
-        request = f"/v{version}{path}"
-        remaining = deadline - time.monotonic()
-        if remaining <= 0.05:
-            out.append(CallResult(section, f"GET {request}", None, error="not sent: the deadline passed"))
-            continue
-        try:
-            resp = http.get(target, request, timeout=remaining, limit=BODY_LIMIT)
-        except Exception as e:
-            outcome, _ = api.classify(e)
-            out.append(CallResult(section, f"GET {request}", None, error=f"{outcome}: {api._detail(e)}"[:200]))
-            continue
-        head = resp.body[:300].decode("utf-8", "replace")
-        server = next((v for k, v in resp.headers.items() if k.lower() == "server"), None)
-        out.append(CallResult(section, f"GET {request}", resp.status, head, server))
+    # All at once (each on its own connection), in the order of PROBES.
+    out.extend(map_threads(lambda item: _call(target, f"/v{version}{item[1]}", item[0], deadline), PROBES, 4))
     return tuple(out)
 
 
