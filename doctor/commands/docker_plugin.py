@@ -710,15 +710,7 @@ def uninstall(directory: str) -> Change:
 def status(directory: str, docker: str | None, env: Mapping[str, str]) -> dict[str, Any]:
     """What is installed under ``directory`` and whether ``docker`` runs the hook."""
     exe = os.path.join(directory, "cli-plugins", EXECUTABLE)
-    python = root = None
-    if _is_ours(exe):
-        with open(exe, encoding="utf-8", errors="replace") as f:
-            text = f.read(8192)
-        m = re.search(r"^exec (.+)$", text, re.M)  # the last line: exec PYTHON -P -c CODE ROOT "$@"
-        if m:
-            with contextlib.suppress(ValueError):
-                parts = shlex.split(m[1])
-                python, root = parts[0], parts[4]
+    python, root = _installed_interpreter(exe)
     path = os.path.join(directory, "config.json")
     try:
         _, data = _read_config(path)
@@ -728,31 +720,10 @@ def status(directory: str, docker: str | None, env: Mapping[str, str]) -> dict[s
     plugins = data.get("plugins")
     section = plugins.get(PLUGIN_NAME) if isinstance(plugins, dict) else None
     section = section if isinstance(section, dict) else {}
-    features = data.get("features") if isinstance(data.get("features"), dict) else {}
-    enabled_by = None
-    for var in ("DOCKER_CLI_HOOKS", "DOCKER_CLI_HINTS"):
-        if env.get(var):
-            enabled_by = f"{var}={env[var]}"
-            enabled = env[var] in _TRUE
-            break
-    else:
-        value = features.get("hooks") if isinstance(features, dict) else None
-        enabled = value in _TRUE if isinstance(value, str) else False
-        enabled_by = f'config.json features.hooks = "{value}"' if value is not None else "default (off)"
+    enabled, enabled_by = _hooks_enabled(data, env)
     from doctor.gather.quick import cli_version
 
     version = cli_version(docker) if docker else None
-    if version is None:
-        runs = "unknown (no docker CLI found)" if not docker else "unknown (docker --version did not say)"
-    elif version >= HOOKS_SINCE and section.get("hooks"):
-        # pluginMatch tries "hooks" first: with both declared, every matched command calls the plugin.
-        runs = "hooks (after every matched command; the hook speaks only after a failure)"
-    elif version >= ERROR_HOOKS_SINCE:
-        runs = "error-hooks (after a failed command)" if section.get("error-hooks") else "none declared"
-    elif version >= HOOKS_SINCE:
-        runs = "none: this CLI ignores error-hooks (install --legacy-hooks)"
-    else:
-        runs = "none: this CLI has no hooks (docker/cli 26.1.0 added them)"
     return {
         "config_dir": directory,
         "plugin": {
@@ -773,11 +744,50 @@ def status(directory: str, docker: str | None, env: Mapping[str, str]) -> dict[s
         "cli": {
             "path": docker,
             "version": ".".join(map(str, version)) if version else None,
-            "runs": runs,
+            "runs": _hook_calls(docker, version, section),
             "error_hooks_since": ".".join(map(str, ERROR_HOOKS_SINCE)),
             "hooks_since": ".".join(map(str, HOOKS_SINCE)),
         },
     }
+
+
+def _installed_interpreter(exe: str) -> tuple[str | None, str | None]:
+    """(python, package dir) that the plugin cdoctor wrote runs; (None, None) for another file."""
+    if not _is_ours(exe):
+        return None, None
+    with open(exe, encoding="utf-8", errors="replace") as f:
+        text = f.read(8192)
+    m = re.search(r"^exec (.+)$", text, re.M)  # the last line: exec PYTHON -P -c CODE ROOT "$@"
+    if m:
+        with contextlib.suppress(ValueError):
+            parts = shlex.split(m[1])
+            return parts[0], parts[4]
+    return None, None
+
+
+def _hooks_enabled(data: Mapping[str, Any], env: Mapping[str, str]) -> tuple[bool, str]:
+    """Whether the CLI calls hooks at all, and what says so (a variable, config.json, the default)."""
+    for var in ("DOCKER_CLI_HOOKS", "DOCKER_CLI_HINTS"):
+        if env.get(var):
+            return env[var] in _TRUE, f"{var}={env[var]}"
+    features = data.get("features") if isinstance(data.get("features"), dict) else {}
+    value = features.get("hooks") if isinstance(features, dict) else None
+    enabled = value in _TRUE if isinstance(value, str) else False
+    return enabled, f'config.json features.hooks = "{value}"' if value is not None else "default (off)"
+
+
+def _hook_calls(docker: str | None, version: tuple[int, ...] | None, section: Mapping[str, Any]) -> str:
+    """Which hook calls this docker CLI makes, given what config.json declares."""
+    if version is None:
+        return "unknown (no docker CLI found)" if not docker else "unknown (docker --version did not say)"
+    if version >= HOOKS_SINCE and section.get("hooks"):
+        # pluginMatch tries "hooks" first: with both declared, every matched command calls the plugin.
+        return "hooks (after every matched command; the hook speaks only after a failure)"
+    if version >= ERROR_HOOKS_SINCE:
+        return "error-hooks (after a failed command)" if section.get("error-hooks") else "none declared"
+    if version >= HOOKS_SINCE:
+        return "none: this CLI ignores error-hooks (install --legacy-hooks)"
+    return "none: this CLI has no hooks (docker/cli 26.1.0 added them)"
 
 
 def status_lines(doc: Mapping[str, Any]) -> list[str]:
