@@ -10,6 +10,7 @@ import re
 import stat
 import threading
 import time
+from collections.abc import Mapping
 
 from doctor.facts import Facts, FactUnavailable
 from doctor.facts.keys import CONTEXT_STORE, ENDPOINT_PROBE, ENVIRONMENT, PROCESSES, RESOLUTION, SOCKETS
@@ -397,27 +398,8 @@ def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environmen
         is_loop = loop or e.errno == errno.ELOOP
         return SocketInfo(path, reasons, kind, "missing", chain, dangling, is_loop, blocked_dir=blocked)
     mode = st.st_mode
-    file_type = (
-        "socket"
-        if stat.S_ISSOCK(mode)
-        else "file"
-        if stat.S_ISREG(mode)
-        else "directory"
-        if stat.S_ISDIR(mode)
-        else "other"
-    )
-    names = user.group_names
-    owner = group = None
-    with contextlib.suppress(KeyError, ImportError):
-        import pwd
-
-        owner = pwd.getpwuid(st.st_uid).pw_name
-    group = names.get(st.st_gid)
-    if group is None:
-        with contextlib.suppress(KeyError, ImportError):
-            import grp
-
-            group = grp.getgrgid(st.st_gid).gr_name
+    file_type = _file_type(mode)
+    owner, group = _owner_names(st.st_uid, st.st_gid, user.group_names)
     may, why = may_connect(SocketAccess(st.st_uid, st.st_gid, stat.S_IMODE(mode), blocked), user.uid, user.process_gids)
     return SocketInfo(
         path,
@@ -436,6 +418,30 @@ def _stat_socket(path: str, reasons: tuple[str, ...], kind: str, env: Environmen
         may_connect=may if file_type == "socket" else None,
         access=why if file_type == "socket" else "",
     )
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "directory" if stat.S_ISDIR(mode) else "other"
+
+
+def _owner_names(uid: int, gid: int, group_names: Mapping[int, str]) -> tuple[str | None, str | None]:
+    """The names of a file's owner and group (the user's own group names first, then the databases)."""
+    owner = None
+    with contextlib.suppress(KeyError, ImportError):
+        import pwd
+
+        owner = pwd.getpwuid(uid).pw_name
+    group = group_names.get(gid)
+    if group is None:
+        with contextlib.suppress(KeyError, ImportError):
+            import grp
+
+            group = grp.getgrgid(gid).gr_name
+    return owner, group
 
 
 def _connect_only(host: str, timeout: float) -> outcomes.ProbeResult:
