@@ -599,12 +599,16 @@ def shell_lines(changes: Iterable[Change], shell: str = "bash") -> list[str]:
 # --- offline: only the text is known ----------------------------------------------------------------
 
 
-def offline_fixes(cause: str | None, details: Mapping[str, str], endpoint: str | None) -> list[str]:
+def offline_fixes(
+    cause: str | None, details: Mapping[str, str], endpoint: str | None, *, start: str | None = None
+) -> list[str]:
     """What to run next when only an error text is known: the fix the text supports, then a real diagnosis.
 
     Offline, the user, the socket's group and the context on the other machine are
     unknown: nothing here names a group (the socket's group could be root: never
-    advise joining it); the diagnosis on that machine names the right one.
+    advise joining it); the diagnosis on that machine names the right one. ``start``
+    is the start command of the product the text names, when it says the engine is
+    not reachable (see doctor/run/pipeline.py).
     """
     fixes: list[str] = []
     if cause == "permission-denied":
@@ -630,6 +634,8 @@ def offline_fixes(cause: str | None, details: Mapping[str, str], endpoint: str |
         fixes.append(nc_line(endpoint))
     elif cause == "ssh-error" and endpoint:
         fixes.append(f"{ssh_command(endpoint)} docker version")
+    if start:
+        fixes.append(start)
     fixes.append("cdoctor    # on the machine that printed the error: names the cause there")
     return fixes
 

@@ -209,7 +209,40 @@ def offline_fixes(r: ErrorReading) -> list[str]:
     """What to run next when only the text is known (the texts live in knowledge/fixes.py)."""
     from doctor.knowledge.fixes import offline_fixes as fixes_for
 
-    return fixes_for(r.cause, r.details, r.endpoint)
+    return fixes_for(r.cause, r.details, r.endpoint, start=_start_line(r))
+
+
+# The engine was not reached, and nothing in the text says why: the product that owns the
+# endpoint may simply be stopped.
+_NOT_REACHED = frozenset({"socket-missing", "connection-refused", "daemon-not-running", "named-pipe-missing"})
+# Products whose start command is the same wherever the text came from. A docker-engine's
+# (`systemctl start docker`) is given for a local socket only: over tcp:// it may be another
+# machine's, and a CI service's (dind) is started by the pipeline, not by a command.
+_STARTABLE_ANYWHERE = frozenset({"docker-desktop", "rancher-desktop", "colima", "orbstack", "podman", "lima", "minikube"})
+
+
+def _start_line(r: ErrorReading) -> str | None:
+    """The named product's own start command, when the text names it with confidence."""
+    from doctor.knowledge.products import start_command
+
+    hint = r.product
+    if r.symptom not in _NOT_REACHED or hint is None or hint.confidence not in ("certain", "likely"):
+        return None
+    local = bool(r.endpoint and r.endpoint.startswith(("unix://", "npipe://")))
+    if hint.product not in _STARTABLE_ANYWHERE and not (hint.product == "docker-engine" and local):
+        return None
+    command = start_command(hint.product, hint.variant, platform=_client_platform(r.endpoint))
+    return f"{command}    # the endpoint is {hint.product}'s: start it if it is stopped" if command else None
+
+
+def _client_platform(endpoint: str | None) -> str:
+    """The client's OS as the endpoint's shape shows it; Linux when it does not."""
+    low = (endpoint or "").lower()
+    if low.startswith("npipe:"):
+        return "windows"
+    if low.startswith("unix:///users/") or "/library/containers/" in low:
+        return "macos"
+    return "linux"
 
 
 def _symptom_title(r: ErrorReading) -> str:
