@@ -25,7 +25,9 @@ from doctor.commands.options import (
     StrictOpt,
     TimeoutOpt,
     flags_of,
+    typer_command,
 )
+from doctor.facts.record import record
 from doctor.knowledge.resolve import Flags
 from doctor.run.context import DEFAULT_TIMEOUT
 from doctor.run.exitcodes import EXIT_CODES_HELP, ExitCode
@@ -67,68 +69,76 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback(invoke_without_command=True)
-def _global(
-    ctx: typer.Context,
+@record
+class GlobalArgs:
+    """docker's global options, as typer reads them (options.typer_command)."""
+
     host: Annotated[
         list[str] | None, typer.Option("--host", "-H", help="Daemon socket to connect to, as `docker -H`.")
-    ] = None,
+    ] = None
     context: Annotated[
         str | None, typer.Option("--context", "-c", help="Docker context to use, as `docker --context`.")
-    ] = None,
-    config: Annotated[
-        str | None, typer.Option("--config", help="Docker config directory, as `docker --config`.")
-    ] = None,
-    tls: Annotated[bool, typer.Option("--tls", help="Use TLS, as `docker --tls`.")] = False,
+    ] = None
+    config: Annotated[str | None, typer.Option("--config", help="Docker config directory, as `docker --config`.")] = (
+        None
+    )
+    tls: Annotated[bool, typer.Option("--tls", help="Use TLS, as `docker --tls`.")] = False
     tlsverify: Annotated[
         bool, typer.Option("--tlsverify", help="Use TLS and verify the remote, as `docker --tlsverify`.")
-    ] = False,
+    ] = False
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
+    ] = False
+
+
+@app.callback(invoke_without_command=True)
+@typer_command(GlobalArgs)
+def _global(ctx: typer.Context, args: GlobalArgs) -> None:
     """Docker's global options are taken the way docker takes them: `cdoctor -H URL`, `cdoctor -c NAME`."""
-    if context and host is not None:
+    if args.context and args.host is not None:
         raise CdoctorError("conflicting options: cannot specify both --host and --context (docker refuses them too)")
     ctx.obj = Flags(
-        hosts=tuple(host) if host is not None else None,
-        context=context or None,
-        config_dir=config,
-        tls=tls,
-        tlsverify=tlsverify,
+        hosts=tuple(args.host) if args.host is not None else None,
+        context=args.context or None,
+        config_dir=args.config,
+        tls=args.tls,
+        tlsverify=args.tlsverify,
     )
     if ctx.invoked_subcommand is None:
-        raise typer.Exit(
-            diagnose.execute(ctx.obj, diagnose.DiagnoseOptions())
-        )
+        raise typer.Exit(diagnose.execute(ctx.obj, diagnose.DiagnoseOptions()))
 
 
-def diagnose_command(
-    ctx: typer.Context,
-    fmt: FormatOpt = "human",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check with its timing.")] = False,
-    layer_roles: Annotated[bool, typer.Option("--explain", help="Say what each layer of the chain does.")] = False,
-    only: OnlyOpt = None,
-    skip: SkipOpt = None,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    strict: StrictOpt = False,
-    allow_activation: ActivationOpt = False,
-    color: ColorOpt = "auto",
-) -> None:
+@record
+class DiagnoseArgs:
+    """`cdoctor diagnose`'s options, as typer reads them (options.typer_command)."""
+
+    fmt: FormatOpt = "human"
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check with its timing.")] = False
+    layer_roles: Annotated[bool, typer.Option("--explain", help="Say what each layer of the chain does.")] = False
+    only: OnlyOpt = None
+    skip: SkipOpt = None
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT
+    strict: StrictOpt = False
+    allow_activation: ActivationOpt = False
+    color: ColorOpt = "auto"
+
+
+@typer_command(DiagnoseArgs)
+def diagnose_command(ctx: typer.Context, args: DiagnoseArgs) -> None:
     """Which stack answers `docker`, by what path, and why it fails (the default command)."""
     raise typer.Exit(
         diagnose.execute(
             flags_of(ctx),
             diagnose.DiagnoseOptions(
-                fmt=fmt,
-                verbose=verbose,
-                layer_roles=layer_roles,
-                only=tuple(only or ()),
-                skip=tuple(skip or ()),
-                timeout=timeout,
-                strict=strict,
-                allow_activation=allow_activation,
-                color=color,
+                fmt=args.fmt,
+                verbose=args.verbose,
+                layer_roles=args.layer_roles,
+                only=tuple(args.only or ()),
+                skip=tuple(args.skip or ()),
+                timeout=args.timeout,
+                strict=args.strict,
+                allow_activation=args.allow_activation,
+                color=args.color,
             ),
         )
     )
