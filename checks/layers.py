@@ -110,15 +110,7 @@ def _containerd_gone(facts: Facts, server: ProcessInfo, address: str, sock: obje
             + ", ".join(f"pid {p.pid}" for p in shims[:5])
             + " (their containers keep running, unmanaged)"
         )
-    try:
-        inst = facts.get(INSTALLED)
-        units = {u.rsplit("/", 1)[-1] for u in inst.units}
-    except FactUnavailable:
-        units = set()
-    if "containerd.service" in units and init == "systemd" and address == "/run/containerd/containerd.sock":
-        start = f"{sudo}systemctl start containerd"
-    else:
-        start = f"{sudo}containerd --address {quote(address)} &    # or start it the way it was started"
+    start = _containerd_start(facts, address, sudo, init)
     fix = fx.Fix(
         "start",
         (start, "docker run --rm hello-world    # then containers start again"),
@@ -141,6 +133,18 @@ def _containerd_gone(facts: Facts, server: ProcessInfo, address: str, sock: obje
         fix=fx.fix_lines([fix]),
         data={"address": address, "shims": [p.pid for p in shims], "fixes": fx.describe([fix])},
     )
+
+
+def _containerd_start(facts: Facts, address: str, sudo: str, init: str) -> str:
+    """Its systemd unit when it has one and serves the default address, else containerd itself."""
+    try:
+        inst = facts.get(INSTALLED)
+        units = {u.rsplit("/", 1)[-1] for u in inst.units}
+    except FactUnavailable:
+        units = set()
+    if "containerd.service" in units and init == "systemd" and address == "/run/containerd/containerd.sock":
+        return f"{sudo}systemctl start containerd"
+    return f"{sudo}containerd --address {quote(address)} &    # or start it the way it was started"
 
 
 def _runtime_missing(runtimes: tuple[object, ...], default: object, cmdline: tuple[str, ...], sudo: str) -> Finding:
