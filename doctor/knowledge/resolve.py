@@ -331,20 +331,7 @@ def _resolve_default(inp: Inputs, base: Resolution) -> Resolution:
 def _resolve_named(inp: Inputs, base: Resolution, name: str) -> Resolution:
     meta = inp.store.by_name(name)
     if meta is None:
-        path = _join(inp.store.root, "meta", context_id(name), "meta.json")
-        if inp.cli.legacy and base.source == "config":
-            message = (
-                f"Current context {_q(name)} is not found on the file system, "
-                f"please check your config file at {base.config_path}"
-            )
-        elif inp.cli.legacy:
-            message = f"unable to resolve docker endpoint: context {_q(name)} does not exist"
-        else:
-            message = (
-                f"unable to resolve docker endpoint: context {_q(name)}: context not found: "
-                f"open {path}: no such file or directory"
-            )
-        return _fail(base, "context-not-found", message)
+        return _fail(base, "context-not-found", _not_found_words(inp, base, name))
     base = _replace(base, context_meta=meta)
     if meta.problem is not None:
         # The CLI decodes meta.json strictly: any problem makes the context unusable.
@@ -371,20 +358,38 @@ def _resolve_named(inp: Inputs, base: Resolution, name: str) -> Resolution:
         warnings = (*warnings, f"context {_q(name)} has no docker Host: the CLI uses its built-in default {host}")
     base = _replace(base, host=host, warnings=warnings)
     if not hosts.is_socket_host(host) and (meta.tls_files or meta.skip_tls_verify):
-        tls_dir = _join(inp.store.root, "tls", meta.dir_id, "docker")
-        base = _replace(
-            base,
-            tls=TLSSettings(
-                enabled=True,
-                verify=not meta.skip_tls_verify,
-                cert_dir=tls_dir,
-                ca=_join(tls_dir, "ca.pem") if "ca.pem" in meta.tls_files else None,
-                cert=_join(tls_dir, "cert.pem") if "cert.pem" in meta.tls_files else None,
-                key=_join(tls_dir, "key.pem") if "key.pem" in meta.tls_files else None,
-                source="context",
-            ),
-        )
+        base = _replace(base, tls=_context_tls(inp, meta))
     return _finish(inp, base, tls_requested=bool(meta.tls_files) or meta.skip_tls_verify)
+
+
+def _not_found_words(inp: Inputs, base: Resolution, name: str) -> str:
+    """How this CLI says that the context `name` does not exist."""
+    if inp.cli.legacy and base.source == "config":
+        return (
+            f"Current context {_q(name)} is not found on the file system, "
+            f"please check your config file at {base.config_path}"
+        )
+    if inp.cli.legacy:
+        return f"unable to resolve docker endpoint: context {_q(name)} does not exist"
+    path = _join(inp.store.root, "meta", context_id(name), "meta.json")
+    return (
+        f"unable to resolve docker endpoint: context {_q(name)}: context not found: "
+        f"open {path}: no such file or directory"
+    )
+
+
+def _context_tls(inp: Inputs, meta: ContextMeta) -> TLSSettings:
+    """The TLS material a context keeps under the store's tls/ directory."""
+    tls_dir = _join(inp.store.root, "tls", meta.dir_id, "docker")
+    return TLSSettings(
+        enabled=True,
+        verify=not meta.skip_tls_verify,
+        cert_dir=tls_dir,
+        ca=_join(tls_dir, "ca.pem") if "ca.pem" in meta.tls_files else None,
+        cert=_join(tls_dir, "cert.pem") if "cert.pem" in meta.tls_files else None,
+        key=_join(tls_dir, "key.pem") if "key.pem" in meta.tls_files else None,
+        source="context",
+    )
 
 
 def _q(name: str) -> str:
