@@ -194,7 +194,9 @@ def root_socket(engine: Dockerd) -> Iterator[str]:
 def user(ns: None) -> Iterator[tuple[int, int]]:
     """A fresh user, not in group docker; removed afterwards."""
     subprocess.run(["userdel", USER], check=False, capture_output=True)
-    subprocess.run(["useradd", "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", USER], check=True)
+    # A login shell: the fixes run `sg GROUP -c …`, which shadow 4.17 (Debian 13) runs with the
+    # user's shell from /etc/passwd, where 4.13 (Debian 12) ran /bin/sh: nologin would refuse.
+    subprocess.run(["useradd", "-M", "-d", "/nonexistent", "-s", "/bin/sh", USER], check=True)
     pw = pwd.getpwnam(USER)
     try:
         yield pw.pw_uid, pw.pw_gid

@@ -209,12 +209,20 @@ def test_conflicting_options_wording_per_version(version: tuple[int, int, int], 
     assert res.error is not None and res.error.cause == "conflicting-options" and res.error.message == message
 
 
-def test_unix_host_with_tls_on_cli_20_10_cannot_connect() -> None:
-    # 20.10 has no isSocket check: TLS on + unix socket dials the path as a TCP host.
+@pytest.mark.parametrize("version", [(20, 10, 24), (26, 1, 5), (28, 1, 1)])
+def test_unix_host_with_tls_on_cli_before_28_2_cannot_connect(version: tuple[int, int, int]) -> None:
+    # No isSocket check before docker/cli v28.2.0 (20.10.24 and Debian 13's 26.1.5 verified):
+    # TLS on + unix socket dials the path as a TCP host.
     case = {"env": {"DOCKER_TLS": "1", "DOCKER_HOST": "unix:///run/x.sock"}, "ca_pem": True}
-    old = _res((20, 10, 24), **case)
+    old = _res(version, **case)
     assert old.error is not None and old.error.cause == "tls-error" and "lookup /run/x.sock" in old.error.message
-    assert _res((28, 2, 2), **case).error is None
+    assert "before 28.2" in old.error.hint
+
+
+@pytest.mark.parametrize("version", [(28, 2, 0), (28, 2, 2), None])
+def test_unix_host_with_tls_on_cli_28_2_ignores_tls(version: tuple[int, int, int] | None) -> None:
+    case = {"env": {"DOCKER_TLS": "1", "DOCKER_HOST": "unix:///run/x.sock"}, "ca_pem": True}
+    assert _res(version, **case).error is None
 
 
 def test_windows_defaults_and_protocols() -> None:
@@ -233,7 +241,7 @@ def test_windows_defaults_and_protocols() -> None:
     ("env", "cli"),
     [
         ({"DOCKER_TLS_VERIFY": "0"}, "/usr/local/bin/docker"),  # R4.3: "0" enables TLS; ca.pem is missing
-        ({"DOCKER_TLS": "1", "DOCKER_HOST": "unix:///run/cdoctor-none.sock"}, "/usr/bin/docker"),  # 20.10: TLS on a socket
+        ({"DOCKER_TLS": "1", "DOCKER_HOST": "unix:///run/cdoctor-none.sock"}, "/usr/bin/docker"),  # < 28.2: TLS on a socket
     ],
 )
 def test_a_tls_resolution_error_is_the_primary_cause(env: dict[str, str], cli: str, home: Path, tmp_path: Path) -> None:
@@ -241,8 +249,8 @@ def test_a_tls_resolution_error_is_the_primary_cause(env: dict[str, str], cli: s
 
     if not Path(cli).exists():
         pytest.skip(f"needs {cli}")
-    if env.get("DOCKER_TLS") and not resolve.CliFamily(_cli_version(cli)).legacy:
-        pytest.skip(f"{cli} is not docker CLI 20.10")
+    if env.get("DOCKER_TLS") and not resolve.CliFamily(_cli_version(cli)).tls_on_sockets:
+        pytest.skip(f"{cli} is docker CLI 28.2 or later: no TLS on a socket")
     (home / ".docker").mkdir(exist_ok=True)
     if env.get("DOCKER_TLS"):
         (home / ".docker" / "ca.pem").write_bytes((DATA / "ca.pem").read_bytes())

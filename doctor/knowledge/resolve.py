@@ -47,6 +47,12 @@ class CliFamily:
         return self.version is not None and self.version >= (29, 8, 0)
 
     @property
+    def tls_on_sockets(self) -> bool:
+        """Before docker/cli v28.2.0 (commit 67f029ec "Don't use TLS for socket connections")
+        TLS on means a TCP+TLS transport even for a unix socket (Debian 13's 26.1 too)."""
+        return self.version is not None and self.version < (28, 2, 0)
+
+    @property
     def requires_host_addr(self) -> bool:
         """moby client v24+ (CLI 24.0+) refuses a host with an empty address (`fd://`)."""
         return self.version is None or self.version >= (24, 0, 0)
@@ -447,16 +453,16 @@ def _transport_refuses(inp: Inputs, base: Resolution, url: hosts.HostURL, tls_re
         )
     if url.scheme == "unix" and inp.platform == "win32":
         return _fail(base, "invalid-docker-host", "protocol not available")
-    if url.scheme == "unix" and tls_requested and inp.cli.legacy:
-        # docker CLI 20.10 has no isSocket check: with TLS configured it builds a
+    if url.scheme == "unix" and tls_requested and inp.cli.tls_on_sockets:
+        # docker CLI before 28.2 has no isSocket check: with TLS configured it builds a
         # TCP+TLS transport and dials the socket path as a host name, so it can
-        # never reach a unix socket (verified with 20.10.24; fixed in 23.0).
+        # never reach a unix socket (verified with 20.10.24 and 26.1.5; fixed in 28.2.0).
         path = url.address
         return _fail(
             base,
             "tls-error",
-            f'error during connect: Get "https://{quote(path, safe="")}/v1.24/…": dial tcp: lookup {path}: no such host',
-            "docker CLI 20.10 applies TLS to a unix socket too: unset DOCKER_TLS and DOCKER_TLS_VERIFY "
-            "(or remove SkipTLSVerify and the TLS files from the context), or use docker CLI 23.0 or later",
+            f'error during connect: Get "https://{quote(path, safe="")}/…": dial tcp: lookup {path}: no such host',
+            "docker CLI before 28.2 applies TLS to a unix socket too: unset DOCKER_TLS and DOCKER_TLS_VERIFY "
+            "(or remove SkipTLSVerify and the TLS files from the context), or use docker CLI 28.2 or later",
         )
     return None
