@@ -938,3 +938,24 @@ def test_docker_desktops_own_output_names_it(text: str) -> None:
     """Docker Desktop's diagnose checks and its Windows backend's exceptions are Docker Desktop's."""
     r = read_error(text)
     assert r.product is not None and r.product.product == "docker-desktop", r.product
+
+
+# The docker CLI against containerd's gRPC socket prints one of two texts, depending on whether
+# the server's HTTP/2 SETTINGS frame arrives before or after the request is written (seen from
+# docker 28.2 against containerd 1.6 in tests/test_causes_real.py, under load).
+_H2_IDLE = (
+    '2026/11/30 03:41:53 Unsolicited response received on idle HTTP channel starting with '
+    '"\\x00\\x00\\x06\\x04\\x00\\x00\\x00\\x00\\x00\\x00\\x05\\x00\\x00@\\x00"; err=<nil>\n'
+    'error during connect: Get "http://%2Frun%2Fcontainerd%2Fcontainerd.sock/v1.50/containers/json": '
+    "readLoopPeekFailLocked: %!w(<nil>)"
+)
+
+
+def test_an_http2_servers_unsolicited_frame_is_not_the_docker_api() -> None:
+    r = read_error(_H2_IDLE)
+    assert (r.symptom, r.endpoint) == ("not-docker-api", "unix:///run/containerd/containerd.sock")
+
+
+def test_read_loop_failure_without_the_frame_names_no_server() -> None:
+    text = _H2_IDLE.split("\n", 1)[1]  # the error line alone: whatever answered is unknown
+    assert read_error(text).symptom == "unknown"

@@ -58,6 +58,7 @@ _RE_SSH_STDERR = re.compile(r"stderr=(.{0,512})")
 _RE_PIPE = re.compile(r"(?://\./pipe/|\\{1,4}\.\\{1,2}pipe\\{1,2})([A-Za-z0-9_.\-]{1,128})", re.I)
 _RE_PYERR = re.compile(r"(filenotfounderror|permissionerror|connectionrefusederror)\((\d{1,3}),\s?'([^'\n]{0,64})'")
 _RE_H2_FRAME = re.compile(r'malformed http response "\\x00\\x00')
+_RE_UNSOLICITED_H2 = re.compile(r'unsolicited response received on idle http channel starting with "\\x00\\x00')
 
 _NO_SUCH_FILE = (
     "no such file or directory",
@@ -215,6 +216,14 @@ def _malformed_h2(s: str, low: str) -> Details | None:
     return _d(reply=s[low.find("malformed http response") :])
 
 
+def _unsolicited_h2(s: str, low: str) -> Details | None:
+    # Only with the quoted HTTP/2 frame: `readLoopPeekFailLocked: <nil>` alone names no server.
+    m = _RE_UNSOLICITED_H2.search(low)
+    if m is None:
+        return None
+    return _d(reply=s[m.start() :].splitlines()[0])
+
+
 def _malformed_tls(s: str, low: str) -> Details | None:
     if _RE_H2_FRAME.search(low):
         return None
@@ -363,6 +372,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "api_invalid": _api_invalid,
     "reply_https": _reply_https,
     "malformed_h2": _malformed_h2,
+    "unsolicited_h2": _unsolicited_h2,
     "malformed_tls": _malformed_tls,
     "tls_tail": _tls_tail,
     "ca_missing": _ca_missing,

@@ -575,6 +575,16 @@ TEMPLATES: Final[tuple[Template, ...]] = (
         "malformed-h2", "not-docker-api", R_HTTPS, (("malformed http response",),),
         extract="malformed_h2", source="verified: docker 20.10/28.2 against containerd's socket",
     ),
+    # The same HTTP/2 server, when its SETTINGS frame arrives while Go's transport has no
+    # request in flight: the connection is dropped as an idle channel's unsolicited answer.
+    Template(
+        "unsolicited-h2", "not-docker-api", R_HTTPS,
+        (("unsolicited response received on idle http channel", "readlooppeekfaillocked"),),
+        extract="unsolicited_h2",
+        source="Go net/http transport.go persistConn.readLoopPeekFailLocked (the 'Unsolicited response "
+        "received on idle HTTP channel starting with %q' log line and its error); seen from docker 28.2 "
+        "against containerd 1.6's socket in tests/test_causes_real.py",
+    ),
     Template(
         "malformed-tls", "http-to-https", R_HTTPS, (("malformed http response",),),
         extract="malformed_tls", source=_MOBY + "request.go doRequest (TLS-enabled daemon without TLS)",
@@ -923,6 +933,8 @@ TRIGGERS: Final[tuple[str, ...]] = (
     "connect to docker",
     "is it running",
     "error during connect",
+    "unsolicited response",
+    "readlooppeekfaillocked",
     "failed to initialize",
     "docker endpoint",
     "permission denied",

@@ -79,20 +79,22 @@ def outcome_words(outcome: str, *, seconds: float = 0.0, detail: str = "") -> st
 @record
 class Symptom:
     """What one symptom means: in words, the cause it supports on its own (None: the machine
-    decides), whether that cause depends on the endpoint's scheme (a network symptom), and
-    whether it is about reaching the engine at all."""
+    decides), whether that cause depends on the endpoint's scheme (a network symptom),
+    whether it is about reaching the engine at all, and whether it says the engine was not
+    reached with no reason given (the owner of the endpoint may simply be stopped)."""
 
     words: str
     cause: str | None = None
     network: bool = False
     engine: bool = True
+    unreached: bool = False
 
 
 SYMPTOMS: Mapping[str, Symptom] = {
-    "socket-missing": Symptom("the socket does not exist"),
+    "socket-missing": Symptom("the socket does not exist", unreached=True),
     "permission-denied": Symptom("permission denied on the socket", "permission-denied"),
-    "connection-refused": Symptom("the connection was refused", network=True),
-    "daemon-not-running": Symptom("the client could not connect to the daemon", network=True),
+    "connection-refused": Symptom("the connection was refused", network=True, unreached=True),
+    "daemon-not-running": Symptom("the client could not connect to the daemon", network=True, unreached=True),
     "timeout": Symptom("the request timed out", network=True),
     "dns-failure": Symptom("the daemon's host name does not resolve", "tcp-unreachable", network=True),
     "tls": Symptom("a TLS problem", "tls-error"),
@@ -102,7 +104,9 @@ SYMPTOMS: Mapping[str, Symptom] = {
     "invalid-host": Symptom("the host address is invalid", "invalid-docker-host"),
     "config-parse": Symptom("config.json does not parse", "invalid-config", engine=False),
     "ssh": Symptom("the ssh connection failed", "ssh-error"),
-    "named-pipe-missing": Symptom("the Windows named pipe does not exist", "named-pipe-missing", engine=False),
+    "named-pipe-missing": Symptom(
+        "the Windows named pipe does not exist", "named-pipe-missing", engine=False, unreached=True
+    ),
     "not-docker-api": Symptom("the endpoint is not a Docker API"),
     "no-environment": Symptom("the tool found no working Docker environment"),
     "wsl-stub": Symptom(

@@ -212,9 +212,6 @@ def offline_fixes(r: ErrorReading) -> list[str]:
     return fixes_for(r.cause, r.details, r.endpoint, start=_start_line(r))
 
 
-# The engine was not reached, and nothing in the text says why: the product that owns the
-# endpoint may simply be stopped.
-_NOT_REACHED = frozenset({"socket-missing", "connection-refused", "daemon-not-running", "named-pipe-missing"})
 # Products whose start command is the same wherever the text came from. A docker-engine's
 # (`systemctl start docker`) is given for a local socket only: over tcp:// it may be another
 # machine's, and a CI service's (dind) is started by the pipeline, not by a command.
@@ -223,16 +220,18 @@ _STARTABLE_ANYWHERE = frozenset({"docker-desktop", "rancher-desktop", "colima", 
 
 def _start_line(r: ErrorReading) -> str | None:
     """The named product's own start command, when the text names it with confidence."""
+    from doctor.knowledge.outcomes import SYMPTOMS
     from doctor.knowledge.products import start_command
 
-    hint = r.product
-    if r.symptom not in _NOT_REACHED or hint is None or hint.confidence not in ("certain", "likely"):
+    hint, symptom = r.product, SYMPTOMS.get(r.symptom)
+    # The engine was not reached and the text says no why: its owner may simply be stopped.
+    if symptom is None or not symptom.unreached or hint is None or hint.confidence not in ("certain", "likely"):
         return None
     local = bool(r.endpoint and r.endpoint.startswith(("unix://", "npipe://")))
     if hint.product not in _STARTABLE_ANYWHERE and not (hint.product == "docker-engine" and local):
         return None
     command = start_command(hint.product, hint.variant, platform=_client_platform(r.endpoint))
-    return f"{command}    # the endpoint is {hint.product}'s: start it if it is stopped" if command else None
+    return f"{command}    # if {hint.product} is stopped" if command else None
 
 
 def _client_platform(endpoint: str | None) -> str:
