@@ -10,7 +10,7 @@ output). Only records whose origin is "pasted" or "docs" are scored; "derived" a
 "handwritten" ones are read (they must not crash the reader) but not counted.
 
 Split: a record is in half A when int(sha256(repo).hexdigest(), 16) % 2 == 0, else in
-half B. The catalogue (doctor/explain/templates.py) and the product rules were written
+half B. The catalogue (doctor/reader/templates.py) and the product rules were written
 from half A; half B measures how the reader generalises.
 
 What is compared is what the command reports (`explain_offline`): symptom, endpoint,

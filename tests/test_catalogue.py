@@ -77,7 +77,7 @@ def test_causes_agree_across_code_schema_and_docs() -> None:
 
 
 def test_symptoms_agree_across_reader_schema_and_docs() -> None:
-    from doctor.explain import templates
+    from doctor.reader import templates
 
     [schema] = _enums_with("socket-missing")
     section = CAUSES_MD[CAUSES_MD.index("## Symptoms") :]

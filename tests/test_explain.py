@@ -1,4 +1,4 @@
-"""doctor.explain: the pure reader behind `cdoctor explain`.
+"""doctor.reader: the pure reader behind `cdoctor explain`.
 
 The seed corpus (tests/data/explain/corpus/seed.json) holds error texts as users pasted
 them in public GitHub issues and pull requests; entries whose origin is "derived" are
@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from doctor.explain import ErrorReading, PasteReading, read_error, read_paste
+from doctor.reader import ErrorReading, PasteReading, read_error, read_paste
 
 DATA = Path(__file__).parent / "data" / "explain"
 CORPUS = json.loads((DATA / "corpus" / "seed.json").read_text(encoding="utf-8"))
@@ -477,7 +477,7 @@ def test_huge_single_line_and_bytes_like_input() -> None:
 
 def test_a_reader_bug_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
     """No catch-all: a bug in the reader raises, so the fuzz tests above can fail (issue 9)."""
-    from doctor.explain import match
+    from doctor.reader import match
 
     def boom(s: str, pos: int) -> list[match.Signal]:
         raise RuntimeError("reader bug")
@@ -490,12 +490,12 @@ def test_a_reader_bug_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_reader_is_pure() -> None:
-    """doctor/explain/ imports nothing that touches the system and calls no I/O builtin."""
+    """doctor/reader/ imports nothing that touches the system and calls no I/O builtin."""
     import ast
 
     forbidden = {"os", "subprocess", "socket", "pathlib", "shutil", "psutil", "docker", "requests", "urllib.request",
                  "http", "ssl", "glob", "io", "tempfile", "threading", "importlib"}  # fmt: skip
-    pkg = Path(__file__).resolve().parent.parent / "doctor" / "explain"
+    pkg = Path(__file__).resolve().parent.parent / "doctor" / "reader"
     files = sorted(pkg.glob("*.py"))
     assert len(files) >= 7
     for path in files:
@@ -509,21 +509,21 @@ def test_the_reader_is_pure() -> None:
 
 
 def test_the_catalogue_loads_lazily() -> None:
-    """`import doctor.explain` (and cdoctor's start-up for diagnose) does not load the catalogue."""
+    """`import doctor.reader` (and cdoctor's start-up for diagnose) does not load the catalogue."""
     import subprocess
     import sys
 
     code = (
-        "import sys, doctor.explain, doctor.cli; "
-        "print(sorted(m for m in sys.modules if m.startswith('doctor.explain.')))"
+        "import sys, doctor.reader, doctor.cli; "
+        "print(sorted(m for m in sys.modules if m.startswith('doctor.reader.')))"
     )
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True).stdout
-    assert "doctor.explain.templates" not in out and "doctor.explain.match" not in out, out
+    assert "doctor.reader.templates" not in out and "doctor.reader.match" not in out, out
 
 
 def test_every_template_cites_its_source_and_is_reachable() -> None:
-    from doctor.explain.templates import TEMPLATES, TRIGGERS
+    from doctor.reader.templates import TEMPLATES, TRIGGERS
 
     ids = [t.id for t in TEMPLATES]
     assert len(ids) == len(set(ids))

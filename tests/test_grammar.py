@@ -137,7 +137,7 @@ def test_the_common_invocation_imports_no_typer(tmp_path: Any) -> None:
         "import io, sys; from doctor.main import main; out = sys.stdout; sys.stdout = io.StringIO(); "
         f"rc = main(['-H', 'unix://{tmp_path}/none.sock', '-f', 'json']); sys.stdout = out; "
         "heavy = ('typer', 'click', 'tabulate', 'docker', 'jsonschema', 'markdown_it', 'importlib.metadata'); "
-        "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy or m == 'doctor.explain'))"
+        "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy or m == 'doctor.reader'))"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,

@@ -81,7 +81,7 @@ def test_identify_recorded_engine(path: Path) -> None:
         assert got.product != expect["product"], got.evidence
         assert got.confidence != "certain" or got.product == "unknown", got.evidence
         # ... and explain's reading of the whole paste (API fields + those lines) does.
-        from doctor.explain.identify import from_paste
+        from doctor.reader.identify import from_paste
 
         facts = {"server_version": case["version"]["Version"], **case["signals"]}
         hint = from_paste(facts, "")

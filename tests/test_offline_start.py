@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from doctor.explain import read_error
+from doctor.reader import read_error
 from doctor.run.pipeline import offline_fixes
 
 DEAD = "Cannot connect to the Docker daemon at {endpoint}. Is the docker daemon running?"
@@ -46,7 +46,7 @@ def test_no_start_command_where_starting_is_not_the_remedy(text: str) -> None:
 
 
 def test_a_profile_from_the_text_is_one_shell_word() -> None:
-    from doctor.explain.reading import ErrorReading, ProductHint
+    from doctor.reader.reading import ErrorReading, ProductHint
 
     reading = ErrorReading(
         "daemon-not-running",

@@ -69,7 +69,7 @@ def test_a_symptoms_cause_is_a_cause_of_the_diagnosis() -> None:
 
 def test_the_readers_read_the_table() -> None:
     from doctor.commands.docker_plugin import ENGINE_SYMPTOMS
-    from doctor.explain.templates import FIXED_CAUSE, NETWORK_SYMPTOMS
+    from doctor.reader.templates import FIXED_CAUSE, NETWORK_SYMPTOMS
 
     assert {s: r.cause for s, r in SYMPTOMS.items() if r.cause} == FIXED_CAUSE
     assert {s for s, r in SYMPTOMS.items() if r.network} == NETWORK_SYMPTOMS

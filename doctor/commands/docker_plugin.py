@@ -343,7 +343,7 @@ def verdict(error: str, env: Mapping[str, str]) -> list[str]:
     unix socket (stat + one ping, PROBE_DEADLINE) and, when nothing answers there, at
     the sockets other stacks are known to use. Nothing else: no process scan.
     """
-    from doctor.explain import read_error
+    from doctor.reader import read_error
 
     reading = read_error(error)
     if reading.symptom not in ENGINE_SYMPTOMS:

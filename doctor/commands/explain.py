@@ -16,7 +16,7 @@ from doctor.facts.record import record
 from doctor.run.context import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
-    from doctor.explain import ErrorReading, PasteReading
+    from doctor.reader import ErrorReading, PasteReading
 
 
 @record

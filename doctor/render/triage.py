@@ -1,6 +1,6 @@
 """What a pasted `docker version` / `docker info` / `docker context ls` shows, for a support engineer.
 
-`cdoctor explain --offline` reads a paste (doctor.explain.read_paste); this
+`cdoctor explain --offline` reads a paste (doctor.reader.read_paste); this
 turns the document's `explain.paste` section into labelled rows (product,
 versions, context, endpoint, engine warnings) and says what the paste does
 *not* show, so that the next question to the user is obvious. Shared by the

@@ -14,7 +14,7 @@ from doctor.run.result import RunResult, build_result
 from doctor.run.sections import ExplainSection, NamedProduct, PasteSection, TextOnly
 
 if TYPE_CHECKING:  # the explain reader is imported by explain only, not by every diagnosis
-    from doctor.explain import ErrorReading, PasteReading, ProductHint
+    from doctor.reader import ErrorReading, PasteReading, ProductHint
 
 # A run never takes longer than this many probe deadlines (plus a small constant):
 # probes run in parallel, and whatever has not answered by then is reported as such.
@@ -47,7 +47,7 @@ def run_diagnosis(
 
 
 def explain_reading(text: str) -> tuple[ErrorReading, PasteReading]:
-    from doctor.explain import read_error, read_paste
+    from doctor.reader import read_error, read_paste
 
     error = read_error(text)
     return error, read_paste(text, error)

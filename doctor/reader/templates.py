@@ -7,7 +7,7 @@ Each :class:`Template` is one wording a client prints, with
   must not; ``starts``: the first group must open the line;
 * ``symptom`` (causes.md, "Symptoms") and ``rank`` (the most specific wins: an errno
   shown beats the generic "Is the docker daemon running?" around it);
-* ``extract``: the named extractor (doctor/explain/extract.py) that reads details
+* ``extract``: the named extractor (doctor/reader/extract.py) that reads details
   from the line and may veto the match; ``endpoint``: how the endpoint is taken
   (``"line"``: from the line, else from the other lines of the text; ``"none"``: the
   wording names no endpoint, e.g. a context or a shim);

@@ -11,12 +11,12 @@ the product every signal in it points at.
 
 The package:
 
-* :mod:`~doctor.explain.normalise` undoes what logs and pasting do to a message;
-* :mod:`~doctor.explain.templates` is the catalogue (data): wordings, their client,
+* :mod:`~doctor.reader.normalise` undoes what logs and pasting do to a message;
+* :mod:`~doctor.reader.templates` is the catalogue (data): wordings, their client,
   versions, symptom and source;
-* :mod:`~doctor.explain.match` applies it; :mod:`~doctor.explain.extract` reads
-  details and endpoints; :mod:`~doctor.explain.identify` names the product;
-  :mod:`~doctor.explain.paste` reads pasted command output.
+* :mod:`~doctor.reader.match` applies it; :mod:`~doctor.reader.extract` reads
+  details and endpoints; :mod:`~doctor.reader.identify` names the product;
+  :mod:`~doctor.reader.paste` reads pasted command output.
 
 Both readers are pure, total and linear in the input. The catalogue is imported on
 the first read, not when ``cdoctor`` starts.
@@ -24,20 +24,20 @@ the first read, not when ``cdoctor`` starts.
 
 from __future__ import annotations
 
-from doctor.explain.reading import ErrorReading, PasteReading, ProductHint
+from doctor.reader.reading import ErrorReading, PasteReading, ProductHint
 
 __all__ = ["ErrorReading", "PasteReading", "ProductHint", "read_error", "read_paste"]
 
 
 def read_error(text: str | bytes) -> ErrorReading:
-    """Classify an error text (see :func:`doctor.explain.match.read_error`)."""
-    from doctor.explain import match
+    """Classify an error text (see :func:`doctor.reader.match.read_error`)."""
+    from doctor.reader import match
 
     return match.read_error(text)
 
 
 def read_paste(text: str, error: ErrorReading | None = None) -> PasteReading:
-    """Read a pasted command output (see :func:`doctor.explain.paste.read_paste`)."""
-    from doctor.explain import paste
+    """Read a pasted command output (see :func:`doctor.reader.paste.read_paste`)."""
+    from doctor.reader import paste
 
     return paste.read_paste(text, error)

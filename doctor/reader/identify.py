@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from doctor.explain.reading import ProductHint
 from doctor.knowledge import identify as engine_identify
+from doctor.reader.reading import ProductHint
 
 __all__ = ["client_platform", "from_paste", "from_text"]
 

@@ -1,4 +1,4 @@
-"""Apply the catalogue (doctor/explain/templates.py) to a text: the symptom, its line, the client.
+"""Apply the catalogue (doctor/reader/templates.py) to a text: the symptom, its line, the client.
 
 Pure and linear in the input: candidate lines are found with ``str.find`` on the
 catalogue's trigger words (C speed), each trigger's hits are capped, every template
@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from doctor.explain import identify
-from doctor.explain.extract import EXTRACTORS, clip, endpoint_in, socket_path_in
-from doctor.explain.normalise import (
+from doctor.reader import identify
+from doctor.reader.extract import EXTRACTORS, clip, endpoint_in, socket_path_in
+from doctor.reader.normalise import (
     candidate_spans,
     clean,
     context_window,
@@ -26,8 +26,8 @@ from doctor.explain.normalise import (
     segments,
     strip_prefix,
 )
-from doctor.explain.reading import ErrorReading
-from doctor.explain.templates import (
+from doctor.reader.reading import ErrorReading
+from doctor.reader.templates import (
     AUTO,
     CLI_STARTS,
     CLIENT_MARKERS,

@@ -3,7 +3,7 @@ and ``docker context ls`` (table and JSON), read into flat facts.
 
 Pure and bounded: JSON is decoded from at most ``_PASTE_JSON_LIMIT`` characters and
 text is read line by line from at most 5,000 lines. Falls back to an error log
-(:func:`doctor.explain.match.read_error`) when the text is none of these.
+(:func:`doctor.reader.match.read_error`) when the text is none of these.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from doctor.explain import identify
-from doctor.explain.match import read_error
-from doctor.explain.normalise import lower, prepare
-from doctor.explain.reading import ErrorReading, PasteReading
+from doctor.reader import identify
+from doctor.reader.match import read_error
+from doctor.reader.normalise import lower, prepare
+from doctor.reader.reading import ErrorReading, PasteReading
 
 __all__ = ["read_paste"]
 
