@@ -106,3 +106,22 @@ def test_a_request_is_what_http_client_sent() -> None:
     )
     with pytest.raises(ours.InvalidURL):
         ours._request(ours.Target("tcp", "h:1", base_path="/a b"), "/_ping")
+
+
+def test_tls_verifies_like_the_docker_cli_not_stricter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.13's default context sets VERIFY_X509_STRICT (it refuses a CA without keyUsage,
+    as older docker:dind makes); the docker CLI accepts that CA, so cdoctor's context must not
+    be stricter. Simulated here so that the test means the same on every Python."""
+    import ssl
+
+    default = ssl.create_default_context
+
+    def strict(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        ctx = default(*args, **kwargs)
+        ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+        return ctx
+
+    monkeypatch.setattr(ssl, "create_default_context", strict)
+    ctx = ours.tls_context(verify=True, ca=None, cert=None, key=None)
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    assert not ctx.verify_flags & ssl.VERIFY_X509_STRICT

@@ -72,6 +72,10 @@ def tls_context(*, verify: bool, ca: str | None, cert: str | None, key: str | No
     import ssl
 
     ctx = ssl.create_default_context(cafile=ca) if verify else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    # Verify as the docker CLI (Go's crypto/x509) does, not stricter: Python 3.13 turned on
+    # VERIFY_X509_STRICT, which refuses a CA without a keyUsage extension, such as the one
+    # older docker:dind entrypoints make (`openssl req -x509 -subj '/CN=docker:dind CA'`).
+    ctx.verify_flags &= ~ssl.VERIFY_X509_STRICT
     if not verify:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
