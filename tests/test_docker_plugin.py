@@ -319,21 +319,31 @@ def _stale(path: Path) -> None:
     s.close()
 
 
+def _hook_beside_colima(
+    plugin: Path, home: Path, config: Path, tmp_path: Path, *, answers: bool
+) -> tuple[Path, Path, list[str], float]:
+    """The hook after `docker ps` failed on a stale DOCKER_HOST socket, while Colima's known
+    socket listens (answering /_ping, or silent): (stale, colima dir, hook lines, seconds)."""
+    stale = tmp_path / "stale.sock"
+    _stale(stale)
+    colima_dir = home / ".colima" / "default"
+    colima_dir.mkdir(parents=True)
+    server = _PingServer(colima_dir / "docker.sock", answers=answers)
+    try:
+        env = _env(home, config, DOCKER_HOST=f"unix://{stale}")
+        started = time.monotonic()
+        r, _ = _call_hook(plugin, {"RootCmd": "ps", "CommandError": DEAD_ERROR.format(path=stale)}, env)
+        seconds = time.monotonic() - started
+    finally:
+        server.close()
+    return stale, colima_dir, render_like_the_cli(r.stdout), seconds
+
+
 def test_hook_finds_the_stale_socket_and_the_engine_that_answers(
     plugin: Path, home: Path, config: Path, tmp_path: Path
 ) -> None:
     """A socket file nobody listens on is 'stale'; a known socket that answers /_ping is offered."""
-    stale = tmp_path / "stale.sock"
-    _stale(stale)
-    alive_dir = home / ".colima" / "default"
-    alive_dir.mkdir(parents=True)
-    alive = _PingServer(alive_dir / "docker.sock", answers=True)
-    try:
-        env = _env(home, config, DOCKER_HOST=f"unix://{stale}")
-        r, _ = _call_hook(plugin, {"RootCmd": "ps", "CommandError": DEAD_ERROR.format(path=stale)}, env)
-    finally:
-        alive.close()
-    lines = render_like_the_cli(r.stdout)
+    stale, alive_dir, lines, _ = _hook_beside_colima(plugin, home, config, tmp_path, answers=True)
     assert (
         lines[0] == f"cdoctor: nothing listens at unix://{stale}: a stale socket, its engine stopped "
         "(DOCKER_HOST points there)"
@@ -347,19 +357,8 @@ def test_hook_offers_no_socket_that_only_accepts_connections(
 ) -> None:
     """A known socket that accepts and never answers (a wedged engine) is not a fix: the hook
     gives the product's start command and `docker doctor`, not `export DOCKER_HOST=` to it."""
-    stale = tmp_path / "stale.sock"
-    _stale(stale)
-    silent_dir = home / ".colima" / "default"
-    silent_dir.mkdir(parents=True)
-    silent = _PingServer(silent_dir / "docker.sock", answers=False)
-    try:
-        env = _env(home, config, DOCKER_HOST=f"unix://{stale}")
-        started = time.monotonic()
-        r, _ = _call_hook(plugin, {"RootCmd": "ps", "CommandError": DEAD_ERROR.format(path=stale)}, env)
-        seconds = time.monotonic() - started
-    finally:
-        silent.close()
-    out = "\n".join(render_like_the_cli(r.stdout))
+    _, _, lines, seconds = _hook_beside_colima(plugin, home, config, tmp_path, answers=False)
+    out = "\n".join(lines)
     assert "nothing listens at" in out
     assert "DOCKER_HOST=" not in out and "context create" not in out, out
     assert seconds < 5, seconds

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.rootless import xdg_problem
-from doctor.api import ROOTLESS, PathState, RootlessState
+from doctor.api import ROOTLESS, Finding, PathState, RootlessState
 from tests.conftest import need, need_root
 from tests.test_sockets import isolated_cdoctor
 
@@ -115,13 +115,26 @@ def test_xdg_problems_pure() -> None:
     assert xdg_problem(ok) is None
 
 
-def test_no_linger_with_a_rootless_user_unit_is_a_warning() -> None:
-    """Reconstructed: what `dockerd-rootless-setuptool.sh install` leaves (a user unit in
-    ~/.config/systemd/user) on a host where `loginctl enable-linger` was never run."""
+def _rootless_findings(st: RootlessState, host: str, outcome: str, errno_name: str | None = None) -> list[Finding]:
+    """The rootless check on alice's machine (uid 1000), DOCKER_HOST=host probed with `outcome`."""
     from checks.rootless import rootless
     from doctor.api import ENDPOINT_PROBE, ENVIRONMENT, RESOLUTION, EndpointProbe, Environment, Facts, UserInfo
     from doctor.knowledge.outcomes import ProbeResult
     from doctor.knowledge.resolve import Resolution
+
+    user = UserInfo(1000, 1000, "alice", "/home/alice", "HOME", frozenset({1000}), frozenset({"alice"}))
+    facts = Facts.from_values({
+        ROOTLESS: st, ENVIRONMENT: Environment({}, user, "linux", False, "6.1", "systemd"),
+        RESOLUTION: Resolution(host=host, source="env:DOCKER_HOST", context="default", config_dir="/home/alice/.docker",
+                               config_path="/home/alice/.docker/config.json"),
+        ENDPOINT_PROBE: EndpointProbe(ProbeResult(host, host, outcome, errno_name=errno_name)),
+    })  # fmt: skip
+    return list(rootless.run(facts))
+
+
+def test_no_linger_with_a_rootless_user_unit_is_a_warning() -> None:
+    """Reconstructed: what `dockerd-rootless-setuptool.sh install` leaves (a user unit in
+    ~/.config/systemd/user) on a host where `loginctl enable-linger` was never run."""
 
     host = "unix:///run/user/1000/docker.sock"
     st = RootlessState(
@@ -132,14 +145,7 @@ def test_no_linger_with_a_rootless_user_unit_is_a_warning() -> None:
         user_units=("/home/alice/.config/systemd/user/docker.service",), podman_socket_enabled=False,
         login="session", login_uid=1000,
     )  # fmt: skip
-    user = UserInfo(1000, 1000, "alice", "/home/alice", "HOME", frozenset({1000}), frozenset({"alice"}))
-    facts = Facts.from_values({
-        ROOTLESS: st, ENVIRONMENT: Environment({}, user, "linux", False, "6.1", "systemd"),
-        RESOLUTION: Resolution(host=host, source="env:DOCKER_HOST", context="default", config_dir="/home/alice/.docker",
-                               config_path="/home/alice/.docker/config.json"),
-        ENDPOINT_PROBE: EndpointProbe(ProbeResult(host, host, "ok")),
-    })  # fmt: skip
-    found = {f.id: f for f in rootless.run(facts)}
+    found = {f.id: f for f in _rootless_findings(st, host, "ok")}
     assert found["rootless-no-linger"].fix == ("sudo loginctl enable-linger alice",)
     assert "rootless-env" not in found
 
@@ -147,13 +153,6 @@ def test_no_linger_with_a_rootless_user_unit_is_a_warning() -> None:
 def test_an_odd_xdg_runtime_dir_reaches_the_fix_as_one_shell_word() -> None:
     """XDG_RUNTIME_DIR is the environment's: whatever it holds, the pasted line sets DOCKER_HOST to it
     and runs nothing else."""
-    import shlex
-
-    from checks.rootless import rootless
-    from doctor.api import ENDPOINT_PROBE, ENVIRONMENT, RESOLUTION, EndpointProbe, Environment, Facts, UserInfo
-    from doctor.knowledge.outcomes import ProbeResult
-    from doctor.knowledge.resolve import Resolution
-
     xdg = "/tmp/x $(touch pwned)"
     host = f"unix://{xdg}/podman/podman.sock"
     st = RootlessState(
@@ -162,14 +161,8 @@ def test_an_odd_xdg_runtime_dir_reaches_the_fix_as_one_shell_word() -> None:
         sockets=(), linger=True, binaries={"podman": "/usr/bin/podman"},
         user_units=(), podman_socket_enabled=False, login="session", login_uid=1000,
     )  # fmt: skip
-    user = UserInfo(1000, 1000, "alice", "/home/alice", "HOME", frozenset({1000}), frozenset({"alice"}))
-    facts = Facts.from_values({
-        ROOTLESS: st, ENVIRONMENT: Environment({}, user, "linux", False, "6.1", "systemd"),
-        RESOLUTION: Resolution(host=host, source="env:DOCKER_HOST", context="default", config_dir="/home/alice/.docker",
-                               config_path="/home/alice/.docker/config.json"),
-        ENDPOINT_PROBE: EndpointProbe(ProbeResult(host, host, "socket-missing", errno_name="ENOENT")),
-    })  # fmt: skip
-    lines = [line for f in rootless.run(facts) for line in f.fix if line.startswith("export DOCKER_HOST=")]
+    found = _rootless_findings(st, host, "socket-missing", "ENOENT")
+    lines = [line for f in found for line in f.fix if line.startswith("export DOCKER_HOST=")]
     assert lines, "the podman socket fix sets DOCKER_HOST"
     for line in lines:
         words = shlex.split(line.split("    #")[0])

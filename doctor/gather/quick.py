@@ -48,31 +48,15 @@ def connect_unix(path: str, timeout: float) -> str:
 def pings_docker(path: str, timeout: float) -> bool:
     """Whether the unix socket answers ``GET /_ping`` as the Docker API does: 200 and ``OK``.
 
-    One request, bounded by ``timeout`` as a whole; at most 4 KiB of answer is read.
+    One request through cdoctor's bounded HTTP client: the whole exchange within ``timeout``.
     """
-    deadline = time.monotonic() + timeout
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    from doctor.gather import http
+
     try:
-        s.settimeout(timeout)
-        s.connect(path)
-        s.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\nUser-Agent: cdoctor-hook\r\n\r\n")
-        answer = b""
-        while len(answer) < 4096:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            s.settimeout(left)
-            chunk = s.recv(4096 - len(answer))
-            if not chunk:
-                break
-            answer += chunk
-    except OSError:
+        answer = http.get(http.Target("unix", path), "/_ping", timeout=timeout, limit=64)
+    except (OSError, http.HTTPException):
         return False
-    finally:
-        s.close()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    status = head.split(b"\r\n", 1)[0].split()
-    return len(status) >= 2 and status[0].startswith(b"HTTP/1.") and status[1] == b"200" and body.strip() == b"OK"
+    return answer.status == 200 and answer.body.strip() == b"OK"
 
 
 def answering_sockets(patterns: Iterable[str], timeout: float, *, limit: int = 8) -> list[str]:

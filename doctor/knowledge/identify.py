@@ -29,6 +29,7 @@ __all__ = [
     "CONFIDENCES",
     "PRODUCTS",
     "Identification",
+    "endpoint_platform",
     "identify_from_api",
     "is_rootless",
     "product_from_path",
@@ -150,7 +151,7 @@ _PODMAN_MACHINE_PATH: Final = re.compile(
 )
 
 
-def _endpoint_platform(endpoint: str | None) -> str | None:
+def endpoint_platform(endpoint: str | None) -> str | None:
     """``macos``/``linux``/``windows`` when the endpoint path says so."""
     if not endpoint:
         return None
@@ -188,7 +189,7 @@ def _dd_variant(info: object, endpoint: str | None, evidence: list[str]) -> str 
     by_label = _dd_label_platform(info)
     if by_label:
         return by_label
-    by_path = _endpoint_platform(endpoint)
+    by_path = endpoint_platform(endpoint)
     if by_path:
         evidence.append(f"endpoint {_q(endpoint or '')} is a {by_path} path")
         return by_path

@@ -220,6 +220,7 @@ _STARTABLE_ANYWHERE = frozenset({"docker-desktop", "rancher-desktop", "colima", 
 
 def _start_line(r: ErrorReading) -> str | None:
     """The named product's own start command, when the text names it with confidence."""
+    from doctor.knowledge.identify import endpoint_platform
     from doctor.knowledge.outcomes import SYMPTOMS
     from doctor.knowledge.products import start_command
 
@@ -230,18 +231,10 @@ def _start_line(r: ErrorReading) -> str | None:
     local = bool(r.endpoint and r.endpoint.startswith(("unix://", "npipe://")))
     if hint.product not in _STARTABLE_ANYWHERE and not (hint.product == "docker-engine" and local):
         return None
-    command = start_command(hint.product, hint.variant, platform=_client_platform(r.endpoint))
+    # The client's OS as the endpoint's shape shows it; Linux when it does not.
+    platform = endpoint_platform(r.endpoint) or "linux"
+    command = start_command(hint.product, hint.variant, platform=platform)
     return f"{command}    # if {hint.product} is stopped" if command else None
-
-
-def _client_platform(endpoint: str | None) -> str:
-    """The client's OS as the endpoint's shape shows it; Linux when it does not."""
-    low = (endpoint or "").lower()
-    if low.startswith("npipe:"):
-        return "windows"
-    if low.startswith("unix:///users/") or "/library/containers/" in low:
-        return "macos"
-    return "linux"
 
 
 def _symptom_title(r: ErrorReading) -> str:
