@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from doctor.lazy_re import lazy
+
 # --- groups: never a privileged one -------------------------------------------------------------
 
 PRIVILEGED_GROUPS = frozenset(
@@ -62,7 +64,7 @@ def unsafe_line(line: str) -> str | None:
 
 
 # usermod -aG/-G/--groups A,B; newgrp A; sg A; gpasswd -a USER A; adduser USER A
-_GROUP_GRANT = re.compile(
+_GROUP_GRANT = lazy(
     r"\b(?:usermod\s+(?:-\S+\s+)*?(?:-a?G|--groups)|newgrp|sg|gpasswd\s+(?:-a|--add)\s+\S+|adduser\s+\S+)\s+([\w.,-]+)"
 )
 

@@ -75,12 +75,12 @@ def _owned(f: object, lc: LoadedCheck) -> Finding:
         cause = namespace(lc.plugin) + "/" + namespace(f.cause.rsplit("/", 1)[-1])
         if cause != f.cause:
             changes["cause"] = cause
-    withheld = [(line, why) for line in f.fix if (why := unsafe_line(line))]
-    if withheld:
-        changes["fix"] = tuple(line for line in f.fix if not unsafe_line(line))
+    judged = [(line, unsafe_line(line)) for line in f.fix]
+    if any(why for _, why in judged):
+        changes["fix"] = tuple(line for line, why in judged if not why)
         changes["evidence"] = (
             *f.evidence,
-            *(f"cdoctor withheld a fix from check {lc.check.id}: {why}" for _, why in withheld),
+            *(f"cdoctor withheld a fix from check {lc.check.id}: {why}" for _, why in judged if why),
         )
     return replace(f, **changes) if changes else f
 
